@@ -1,0 +1,83 @@
+"""Reference agents that need no training: random, heuristics and experts per env.
+
+An agent is anything with ``reset(seed)`` and ``act(observation) -> action``. Agents are built
+by name for an env with :func:`make_agent`; the names an env supports are on its EnvCard
+(``env_card(id).agents``), and ``"expert"`` resolves to the card's ``expert_agent``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Protocol, runtime_checkable
+
+import gymnasium as gym
+
+from rlbench_suite.registry import env_card
+
+
+@runtime_checkable
+class Agent(Protocol):
+    """A policy the scoring harness can run: seeded per episode, one action per observation."""
+
+    def reset(self, seed: int | None = None) -> None:
+        """Start an episode; ``seed`` makes any internal randomness reproducible."""
+
+    def act(self, observation: Any) -> Any:
+        """The action for ``observation``."""
+
+
+class RandomAgent:
+    """Uniform samples from the action space, or random feasible actions where the env has constraints."""
+
+    def __init__(self, env: gym.Env) -> None:
+        self.env = env.unwrapped
+        self.action_space = env.action_space
+        self._sample_feasible = getattr(self.env, "sample_feasible_action", None)
+        self.reset(None)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Reseed the sampler."""
+        import numpy as np
+
+        self.rng = np.random.default_rng(seed)
+        self.action_space.seed(None if seed is None else int(self.rng.integers(2**31)))
+
+    def act(self, observation: Any) -> Any:
+        """A random (feasible) action; the observation is ignored."""
+        if self._sample_feasible is not None:
+            return self._sample_feasible(self.rng)
+        return self.action_space.sample()
+
+
+AgentFactory = Callable[[gym.Env], Agent]
+
+
+def _bandit_factories() -> dict[str, AgentFactory]:
+    from rlbench_suite.agents import bandits
+
+    return {
+        "myopic": bandits.MyopicAgent,
+        "sampling": bandits.SamplingAgent,
+        "whittle": bandits.WhittleIndexAgent,
+    }
+
+
+def agent_factories() -> dict[str, AgentFactory]:
+    """Every named agent the suite knows, by name (a family's agents load on first use)."""
+    return {"random": RandomAgent, **_bandit_factories()}
+
+
+def make_agent(name: str, env: gym.Env) -> Agent:
+    """Build the agent ``name`` (or ``"expert"``) for ``env``, a ``gym.make`` result."""
+    spec = getattr(env, "spec", None)
+    card = env_card(spec.id) if spec is not None else None
+    if name == "expert":
+        if card is None:
+            raise ValueError("'expert' needs an env built with gym.make from a registered id")
+        name = card.expert_agent
+    if card is not None and name not in card.agents:
+        raise ValueError(f"{card.id} has no agent {name!r}; its agents are {list(card.agents)}")
+    factories = agent_factories()
+    if name not in factories:
+        raise ValueError(f"unknown agent {name!r}; known agents are {sorted(factories)}")
+    return factories[name](env)

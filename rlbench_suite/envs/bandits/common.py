@@ -13,6 +13,7 @@ projection) lives here once.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any, ClassVar, Literal
 
 import gymnasium as gym
@@ -24,6 +25,33 @@ from rlbench_suite.envs.validation import InvalidActionError, env_name, validate
 
 InvalidActionMode = Literal["raise", "penalty", "project"]
 INVALID_ACTION_MODES: tuple[InvalidActionMode, ...] = ("raise", "penalty", "project")
+
+
+class FeasibleMultiBinary(spaces.MultiBinary):
+    """A ``MultiBinary`` space whose ``sample()`` draws feasible actions.
+
+    Membership (``contains``) stays the plain binary structure, so learners and wrappers see an
+    ordinary ``MultiBinary``; only sampling knows the constraints, so that
+    ``env.action_space.sample()``, Gymnasium's checker and exploration code get actions the env
+    accepts. A ``mask`` or ``probability`` argument falls back to plain ``MultiBinary`` sampling.
+    """
+
+    def __init__(
+        self,
+        n: int | tuple[int, ...],
+        feasible_sampler: Callable[[np.random.Generator], np.ndarray],
+        seed: int | np.random.Generator | None = None,
+    ) -> None:
+        super().__init__(n, seed=seed)
+        self.feasible_sampler = feasible_sampler
+
+    def sample(self, mask: Any = None, probability: Any = None) -> np.ndarray:
+        """A feasible action drawn with this space's generator (seed it with ``seed()``)."""
+        if mask is not None or probability is not None:
+            return super().sample(mask=mask, probability=probability)
+        return np.asarray(self.feasible_sampler(self.np_random), dtype=self.dtype).reshape(
+            self.shape
+        )
 
 
 @dataclass(frozen=True)
@@ -98,6 +126,8 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
             )
         if self.horizon < 1:
             raise ValueError(f"{type(self).__name__}: horizon must be >= 1, got {self.horizon}")
+        if isinstance(self.action_space, spaces.MultiBinary):
+            self.action_space = FeasibleMultiBinary(self.action_space.n, self.sample_feasible_action)
         self.invalid_action = invalid_action
         self.invalid_action_penalty = float(invalid_action_penalty)
         self.render_mode = render_mode

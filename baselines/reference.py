@@ -25,7 +25,7 @@ class BenchmarkRow:
         return float(references.normalise(self.results[agent].mean_return))
 
     def to_json(self) -> dict[str, Any]:
-        """Row as JSON: per agent, the mean, its 95% interval, the normalised score, the episodes."""
+        """Row as JSON: per agent the mean, its 95% interval, normalised score and episodes."""
         return {
             "env_id": self.env_id,
             "agents": {
@@ -57,10 +57,13 @@ def run_reference_benchmark(
     for env_id in ids:
         results = {}
         for agent in agents:
+
             def tick(_record: object, env_id: str = env_id, agent: str = agent) -> None:
                 if on_episode is not None:
                     on_episode(env_id, agent)
 
-            results[agent] = evaluate(agent, env_id, n_episodes=episodes, seed=seed, on_episode=tick)
+            results[agent] = evaluate(
+                agent, env_id, n_episodes=episodes, seed=seed, on_episode=tick
+            )
         rows.append(BenchmarkRow(env_id, results))
     return rows

@@ -181,8 +181,17 @@ def command_benchmark(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(payload)
         return 0
-    table = Table(title=f"Reference benchmark: {episodes} episodes per agent, seeds from {args.seed}")
-    for column in ("env", "random return", "expert", "expert return", "random score", "expert score"):
+    table = Table(
+        title=f"Reference benchmark: {episodes} episodes per agent, seeds from {args.seed}"
+    )
+    for column in (
+        "env",
+        "random return",
+        "expert",
+        "expert return",
+        "random score",
+        "expert score",
+    ):
         table.add_column(column, justify="left" if column in ("env", "expert") else "right")
     for row in rows:
         random_result, expert_result = row.results["random"], row.results["expert"]
@@ -227,7 +236,9 @@ def command_references(args: argparse.Namespace) -> int:
         status = "measured"
         if args.check:
             stored = env_card(env_id).references
-            problems = ["no stored references"] if stored is None else reference_drift(stored, scores)
+            problems = (
+                ["no stored references"] if stored is None else reference_drift(stored, scores)
+            )
             status = "ok" if not problems else "DRIFT: " + "; ".join(problems)
             failures += bool(problems)
         table.add_row(
@@ -270,7 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluating.add_argument("--agent", required=True, help="random, expert, or a named agent")
     evaluating.add_argument("--episodes", type=_positive_int, default=10)
     evaluating.add_argument("--seed", type=int, default=0, help="episode i is reset with seed+i")
-    evaluating.add_argument("--env-kwargs", help='JSON object of env arguments, e.g. \'{"budget": 5}\'')
+    evaluating.add_argument(
+        "--env-kwargs", help="JSON object of env arguments, e.g. '{\"budget\": 5}'"
+    )
     evaluating.add_argument("--json", action="store_true", help="print per-episode JSON")
     evaluating.set_defaults(handler=command_evaluate)
 

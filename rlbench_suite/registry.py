@@ -67,10 +67,10 @@ class MDPFamily:
     sampler: Callable[[np.random.Generator, Split], dict[str, Any]]
     description: str
 
-    def sample(self, num_instances: int, split: Split = "in_distribution", seed: int = 0) -> list[
-        dict[str, Any]
-    ]:
-        """Draw ``num_instances`` keyword-argument sets from ``split``, reproducibly from ``seed``."""
+    def sample(
+        self, num_instances: int, split: Split = "in_distribution", seed: int = 0
+    ) -> list[dict[str, Any]]:
+        """Draw ``num_instances`` keyword-argument sets from ``split``, reproducibly."""
         if split not in SPLITS:
             raise ValueError(f"split must be one of {SPLITS}, got {split!r}")
         if num_instances < 1:

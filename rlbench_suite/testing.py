@@ -56,7 +56,9 @@ def _same(left: Any, right: Any) -> bool:
     if isinstance(left, dict):
         return left.keys() == right.keys() and all(_same(left[k], right[k]) for k in left)
     if isinstance(left, tuple | list):
-        return len(left) == len(right) and all(_same(a, b) for a, b in zip(left, right, strict=True))
+        return len(left) == len(right) and all(
+            _same(a, b) for a, b in zip(left, right, strict=True)
+        )
     if isinstance(left, str):
         return left == right
     return bool(np.array_equal(np.asarray(left), np.asarray(right)))
@@ -86,7 +88,9 @@ def check_determinism(source: EnvSource, seed: int = 0, steps: int = 60) -> None
         assert _same(a, b), f"trajectories with seed {seed} diverge at step {step}: {a} vs {b}"
 
 
-def check_pickle(source: EnvSource, seed: int = 0, steps_before: int = 5, steps_after: int = 20) -> None:
+def check_pickle(
+    source: EnvSource, seed: int = 0, steps_before: int = 5, steps_after: int = 20
+) -> None:
     """An env pickled mid-episode continues exactly as the original does."""
     env = _factory(source)()
     try:
@@ -136,7 +140,8 @@ def check_render_modes(source: EnvSource, seed: int = 0) -> None:
             elif mode == "rgb_array":
                 assert isinstance(frame, np.ndarray), f"rgb_array render returned {type(frame)}"
                 assert frame.ndim == 3 and frame.shape[2] == 3 and frame.dtype == np.uint8, (
-                    f"rgb_array frame must be (height, width, 3) uint8, got {frame.shape} {frame.dtype}"
+                    "rgb_array frame must be (height, width, 3) uint8, "
+                    f"got {frame.shape} {frame.dtype}"
                 )
                 assert frame.std() > 0, "rgb_array frame is a single flat colour"
             elif mode == "human":
@@ -224,7 +229,9 @@ def check_multiagent_seeding(parallel_env_fn: Callable[[], Any], num_cycles: int
     parallel_seed_test(parallel_env_fn, num_cycles=num_cycles)
 
 
-def check_multiagent_pickle(parallel_env_fn: Callable[[], Any], seed: int = 0, steps: int = 20) -> None:
+def check_multiagent_pickle(
+    parallel_env_fn: Callable[[], Any], seed: int = 0, steps: int = 20
+) -> None:
     """A ParallelEnv pickled mid-episode continues exactly as the original does."""
     env = parallel_env_fn()
     env.reset(seed=seed)

@@ -29,7 +29,9 @@ def test_list_json_has_the_contract_fields(capsys) -> None:
 
 def test_list_filters_by_family_and_refuses_unknown_ones(capsys) -> None:
     """--family narrows the list; an unknown family exits 2 and names the known ones."""
-    assert all(e["family"] == "bandits" for e in run_json(capsys, "list", "--family", "bandits", "--json"))
+    assert all(
+        e["family"] == "bandits" for e in run_json(capsys, "list", "--family", "bandits", "--json")
+    )
     assert main(["list", "--family", "robots"]) == 2
     assert "unknown family 'robots'; families: bandits" in capsys.readouterr().err
 
@@ -44,8 +46,18 @@ def test_info_prints_the_card_and_the_docstring(capsys) -> None:
 
 def test_evaluate_json_is_reproducible(capsys) -> None:
     """Same seed, same JSON; the episodes are seeded seed, seed+1, ..."""
-    argv = ["evaluate", "--env", "rlbench/RMAB-TwoState-v0", "--agent", "whittle",
-            "--episodes", "3", "--seed", "7", "--json"]
+    argv = [
+        "evaluate",
+        "--env",
+        "rlbench/RMAB-TwoState-v0",
+        "--agent",
+        "whittle",
+        "--episodes",
+        "3",
+        "--seed",
+        "7",
+        "--json",
+    ]
     first, second = run_json(capsys, *argv), run_json(capsys, *argv)
     assert first == second
     assert [episode["seed"] for episode in first["episodes"]] == [7, 8, 9]
@@ -57,20 +69,54 @@ def test_evaluate_json_is_reproducible(capsys) -> None:
 
 def test_evaluate_passes_env_kwargs(capsys) -> None:
     """--env-kwargs reaches the env: a 4-step horizon gives 4-step episodes."""
-    result = run_json(capsys, "evaluate", "--env", "rlbench/RMAB-Circulant-v0", "--agent", "random",
-                      "--episodes", "2", "--env-kwargs", '{"horizon": 4}', "--json")
+    result = run_json(
+        capsys,
+        "evaluate",
+        "--env",
+        "rlbench/RMAB-Circulant-v0",
+        "--agent",
+        "random",
+        "--episodes",
+        "2",
+        "--env-kwargs",
+        '{"horizon": 4}',
+        "--json",
+    )
     assert [episode["length"] for episode in result["episodes"]] == [4, 4]
 
 
 @pytest.mark.parametrize(
     ("argv", "message"),
     [
-        (["evaluate", "--env", "rlbench/Nope-v0", "--agent", "random"], "unknown env id 'rlbench/Nope-v0'"),
+        (
+            ["evaluate", "--env", "rlbench/Nope-v0", "--agent", "random"],
+            "unknown env id 'rlbench/Nope-v0'",
+        ),
         (["evaluate", "--env", "rlbench/RMAB-TwoState-v0", "--agent", "ppo"], "has no agent 'ppo'"),
-        (["evaluate", "--env", "rlbench/RMAB-TwoState-v0", "--agent", "random",
-          "--env-kwargs", "[1]"], "--env-kwargs must be a JSON object"),
-        (["evaluate", "--env", "rlbench/RMAB-TwoState-v0", "--agent", "random",
-          "--env-kwargs", '{"budget": 99}'], r"budget must be in [1, num_arms=10]"),
+        (
+            [
+                "evaluate",
+                "--env",
+                "rlbench/RMAB-TwoState-v0",
+                "--agent",
+                "random",
+                "--env-kwargs",
+                "[1]",
+            ],
+            "--env-kwargs must be a JSON object",
+        ),
+        (
+            [
+                "evaluate",
+                "--env",
+                "rlbench/RMAB-TwoState-v0",
+                "--agent",
+                "random",
+                "--env-kwargs",
+                '{"budget": 99}',
+            ],
+            r"budget must be in [1, num_arms=10]",
+        ),
     ],
 )
 def test_bad_input_exits_2_with_the_reason(capsys, argv: list[str], message: str) -> None:
@@ -82,15 +128,34 @@ def test_bad_input_exits_2_with_the_reason(capsys, argv: list[str], message: str
 def test_episodes_must_be_positive(capsys) -> None:
     """--episodes 0 is refused by the parser."""
     with pytest.raises(SystemExit):
-        main(["evaluate", "--env", "rlbench/RMAB-TwoState-v0", "--agent", "random", "--episodes", "0"])
+        main(
+            [
+                "evaluate",
+                "--env",
+                "rlbench/RMAB-TwoState-v0",
+                "--agent",
+                "random",
+                "--episodes",
+                "0",
+            ]
+        )
     assert "expected a positive integer, got 0" in capsys.readouterr().err
 
 
 def test_benchmark_scores_random_near_0_and_expert_near_100(capsys, tmp_path) -> None:
     """benchmark --json runs random and expert on every env with normalised scores."""
     out_file = tmp_path / "bench.json"
-    result = run_json(capsys, "benchmark", "--episodes", "2", "--family", "bandits", "--json",
-                      "--out", str(out_file))
+    result = run_json(
+        capsys,
+        "benchmark",
+        "--episodes",
+        "2",
+        "--family",
+        "bandits",
+        "--json",
+        "--out",
+        str(out_file),
+    )
     assert json.loads(out_file.read_text()) == result
     rows = {row["env_id"]: row["agents"] for row in result["results"]}
     assert set(rows) == set(rlbench_suite.list_envs(family="bandits"))
@@ -103,5 +168,7 @@ def test_console_script_is_installed() -> None:
     """The `rlbench` console script next to this interpreter runs and reports the version."""
     executable = shutil.which("rlbench", path=str(Path(sys.executable).parent))
     assert executable is not None, "pip install should have put `rlbench` beside python"
-    completed = subprocess.run([executable, "--version"], capture_output=True, text=True, check=True)
+    completed = subprocess.run(
+        [executable, "--version"], capture_output=True, text=True, check=True
+    )
     assert completed.stdout.strip() == rlbench_suite.__version__

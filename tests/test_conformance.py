@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import types
+from typing import ClassVar
 
 import gymnasium as gym
 import numpy as np
@@ -41,7 +42,7 @@ def test_every_family_has_envs_and_the_catalogue_is_not_empty() -> None:
 class MatchingPennies(ParallelEnv):
     """Two players show heads or tails; 'even' wins on a match. Observation: rival's last coin."""
 
-    metadata = {"name": "matching_pennies_v0", "render_modes": []}
+    metadata: ClassVar[dict] = {"name": "matching_pennies_v0", "render_modes": []}
 
     def __init__(self, max_cycles: int = 12):
         self.possible_agents = ["even", "odd"]
@@ -112,7 +113,7 @@ def test_multi_agent_path_builds_and_checks_a_parallel_env(matching_pennies_card
 class _CarelessEnv(gym.Env):
     """An env that breaks the contract: global randomness, no action checks."""
 
-    metadata = {"render_modes": []}
+    metadata: ClassVar[dict] = {"render_modes": []}
 
     def __init__(self, render_mode=None):
         self.observation_space = spaces.Box(-1.0, 1.0, shape=(2,), dtype=np.float32)

@@ -17,9 +17,21 @@ def wheel(tmp_path_factory) -> zipfile.ZipFile:
     """A wheel built from this checkout."""
     out = tmp_path_factory.mktemp("wheel")
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(out), str(REPO)],
-        check=True, capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(out),
+            str(REPO),
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
     )
     (wheel_path,) = out.glob("rlbench_suite-*.whl")
     return zipfile.ZipFile(wheel_path)
@@ -45,9 +57,7 @@ def test_wheel_ships_data_files_and_type_marker(wheel_names: set[str]) -> None:
 
 def test_every_source_module_is_in_the_wheel(wheel_names: set[str]) -> None:
     """No package folder was forgotten in pyproject's package list."""
-    sources = {
-        str(path.relative_to(REPO)) for path in (REPO / "rlbench_suite").rglob("*.py")
-    }
+    sources = {str(path.relative_to(REPO)) for path in (REPO / "rlbench_suite").rglob("*.py")}
     assert sources <= wheel_names, sorted(sources - wheel_names)
 
 

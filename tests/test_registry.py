@@ -94,5 +94,5 @@ def test_malformed_reference_file_names_the_file(tmp_path) -> None:
     """A corrupt references.json raises a ValueError naming the file."""
     broken = tmp_path / "references.json"
     broken.write_text("{not json")
-    with pytest.raises(ValueError, match="references.json"):
+    with pytest.raises(ValueError, match=r"references\.json"):
         registry.load_references(broken)

@@ -27,7 +27,7 @@ class Agent(Protocol):
 
 
 class RandomAgent:
-    """Uniform samples from the action space, or random feasible actions where the env has constraints."""
+    """Uniform random actions; random feasible ones where the env has constraints."""
 
     def __init__(self, env: gym.Env) -> None:
         self.env = env.unwrapped

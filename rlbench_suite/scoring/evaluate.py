@@ -14,7 +14,6 @@ from scipy import stats
 from rlbench_suite.agents import Agent, make_agent
 from rlbench_suite.registry import env_card
 
-
 AGENT_STREAM = 0xA6E7  # spawn key that separates the agent's random stream from the env's
 
 

@@ -24,6 +24,7 @@ class TopKBudget(gym.ActionWrapper):
         >>> env = TopKBudget(gym.make("rlbench/RMAB-TwoState-v0", num_arms=4, budget=2))
         >>> env.action([0.9, -0.5, 0.1, 0.3]).tolist()
         [1, 0, 0, 1]
+
     """
 
     def __init__(self, env: gym.Env, budget: int | None = None) -> None:

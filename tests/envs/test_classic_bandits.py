@@ -46,7 +46,9 @@ def test_over_budget_action_raises_a_clear_error() -> None:
     """Acting on more arms than the budget raises, naming the count and the budget."""
     env = gym.make("rlbench/RMAB-TwoState-v0", num_arms=5, budget=2)
     env.reset(seed=0)
-    with pytest.raises(InvalidActionError, match=r"RMAB-TwoState-v0: .*3 arms acted on, the budget is 2"):
+    with pytest.raises(
+        InvalidActionError, match=r"RMAB-TwoState-v0: .*3 arms acted on, the budget is 2"
+    ):
         env.step([1, 1, 1, 0, 0])
 
 

@@ -1,4 +1,4 @@
-"""The restless multi-armed bandit family: classic budgeted RMABs and the coupled coRMAB problems."""
+"""The restless multi-armed bandit family: classic budgeted RMABs and coupled coRMAB problems."""
 
 from __future__ import annotations
 
@@ -39,7 +39,9 @@ def _register() -> None:
             anchor=_UCWHITTLE,
             agents=_CLASSIC_AGENTS,
             expert_agent="whittle",
-            mdp_family=MDPFamily(two_state_family, "per-arm transition draws; held out: Beta(0.5, 0.5)"),
+            mdp_family=MDPFamily(
+                two_state_family, "per-arm transition draws; held out: Beta(0.5, 0.5)"
+            ),
             native_kernel=False,
             summary="N two-state arms, act on at most B a step; reward = arms in the good state.",
         )
@@ -52,7 +54,9 @@ def _register() -> None:
             anchor=_ROBUST_RMAB,
             agents=_CLASSIC_AGENTS,
             expert_agent="whittle",
-            mdp_family=MDPFamily(armman_family, "call effects +-0.05; held out: +-0.2, other type shares"),
+            mdp_family=MDPFamily(
+                armman_family, "call effects +-0.05; held out: +-0.2, other type shares"
+            ),
             summary="Maternal-health calls: 3-state mothers of types A/B/C, a few calls a step.",
         )
     )
@@ -64,7 +68,9 @@ def _register() -> None:
             anchor=_ROBUST_RMAB,
             agents=_CLASSIC_AGENTS,
             expert_agent="whittle",
-            mdp_family=MDPFamily(circulant_family, "rows mixed with noise up to 0.1; held out: 0.3"),
+            mdp_family=MDPFamily(
+                circulant_family, "rows mixed with noise up to 0.1; held out: 0.3"
+            ),
             summary="Four-state cycle arms; acting turns the cycle; rewards [-1, 0, 0, 1].",
         )
     )

@@ -8,7 +8,7 @@ few live service calls a week. Each mother (arm) is *self-motivated* (listens on
 persuadable mother: it brings her back to self-motivated, while left alone she may be lost.
 The RobustRMAB benchmark (Killian et al.) models this with three arm types:
 
-| type | share | P(stay self-motivated) | P(persuadable -> self-motivated, called) | P(persuadable -> lost, not called) |
+| type | share | stays self-motivated | persuadable, called: recovers | not called: lost |
 |------|-------|-----|-----|-----|
 | A    | 20 %  | 0.1 | 0.8 | 0.8 |
 | B    | 20 %  | 0.9 | 0.4 | 0.4 |
@@ -127,7 +127,9 @@ def armman_arm_types(num_arms: int, type_shares: tuple[float, float, float]) -> 
     """Type index (0 = A, 1 = B, 2 = C) of every arm, before shuffling."""
     shares = np.asarray(type_shares, dtype=float)
     if shares.shape != (3,) or np.any(shares < 0) or not np.isclose(shares.sum(), 1.0):
-        raise ValueError(f"type_shares must be three non-negative shares summing to 1, got {type_shares}")
+        raise ValueError(
+            f"type_shares must be three non-negative shares summing to 1, got {type_shares}"
+        )
     count_a, count_b = int(num_arms * shares[0]), int(num_arms * shares[1])
     return np.repeat([0, 1, 2], [count_a, count_b, num_arms - count_a - count_b])
 

@@ -102,7 +102,9 @@ class CirculantRMABEnv(BudgetedRestlessBandit):
         if num_arms < 1:
             raise ValueError(f"CirculantRMABEnv: num_arms must be >= 1, got {num_arms}")
         if not 0.0 <= perturbation <= 1.0:
-            raise ValueError(f"CirculantRMABEnv: perturbation must be in [0, 1], got {perturbation}")
+            raise ValueError(
+                f"CirculantRMABEnv: perturbation must be in [0, 1], got {perturbation}"
+            )
         transitions = np.broadcast_to(
             circulant_transitions(), (num_arms, NUM_CYCLE_STATES, 2, NUM_CYCLE_STATES)
         ).copy()

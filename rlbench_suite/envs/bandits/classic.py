@@ -22,8 +22,10 @@ from rlbench_suite.envs.bandits.common import (
 def check_transition_tables(owner: str, transitions: np.ndarray) -> np.ndarray:
     """Validate a (num_arms, num_states, 2, num_states) table of transition probabilities."""
     transitions = np.asarray(transitions, dtype=np.float64)
-    if transitions.ndim != 4 or transitions.shape[2] != 2 or (
-        transitions.shape[1] != transitions.shape[3]
+    if (
+        transitions.ndim != 4
+        or transitions.shape[2] != 2
+        or (transitions.shape[1] != transitions.shape[3])
     ):
         raise ValueError(
             f"{owner}: transitions must have shape (num_arms, num_states, 2, num_states), "

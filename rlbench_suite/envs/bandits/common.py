@@ -12,8 +12,8 @@ projection) lives here once.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import gymnasium as gym
@@ -56,7 +56,7 @@ class FeasibleMultiBinary(spaces.MultiBinary):
 
 @dataclass(frozen=True)
 class ActionPolytope:
-    """The feasible actions as integer points of a polytope, in the form ``scipy.optimize.milp`` takes.
+    """The feasible actions as integer points of a polytope, as ``scipy.optimize.milp`` takes them.
 
     Decision variables are the flattened action first (``action_size`` of them, in
     ``action.ravel()`` order), then any auxiliary variables a constraint needs (walk edges,
@@ -75,7 +75,7 @@ class ActionPolytope:
         return int(np.prod(self.action_shape))
 
     def maximise(self, objective: np.ndarray, time_limit: float = 10.0) -> np.ndarray:
-        """The feasible action that maximises ``objective @ x`` (``objective`` has num_variables)."""
+        """The feasible action maximising ``objective @ x`` (one coefficient per variable)."""
         if objective.shape != (self.num_variables,):
             raise ValueError(
                 f"objective must have shape ({self.num_variables},), got {objective.shape}"
@@ -127,7 +127,9 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
         if self.horizon < 1:
             raise ValueError(f"{type(self).__name__}: horizon must be >= 1, got {self.horizon}")
         if isinstance(self.action_space, spaces.MultiBinary):
-            self.action_space = FeasibleMultiBinary(self.action_space.n, self.sample_feasible_action)
+            self.action_space = FeasibleMultiBinary(
+                self.action_space.n, self.sample_feasible_action
+            )
         self.invalid_action = invalid_action
         self.invalid_action_penalty = float(invalid_action_penalty)
         self.render_mode = render_mode
@@ -197,9 +199,7 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
         self._last_reward = 0.0
         return self.arm_states.copy(), {"time_step": 0}
 
-    def step(
-        self, action: np.ndarray
-    ) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+    def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Apply ``action`` to every arm, sample next states, reward their state values."""
         action = validate_action(self, action)
         violation = self.constraint_violation(action)
@@ -246,8 +246,10 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
     def _pulled_arms(self) -> np.ndarray:
         """Which arms the last action touched, for display; (num_arms,) bool."""
         flat = np.asarray(self._last_action).reshape(-1)
-        return flat[: self.num_arms].astype(bool) if flat.size >= self.num_arms else np.zeros(
-            self.num_arms, dtype=bool
+        return (
+            flat[: self.num_arms].astype(bool)
+            if flat.size >= self.num_arms
+            else np.zeros(self.num_arms, dtype=bool)
         )
 
     def _render_text(self) -> str:

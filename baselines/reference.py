@@ -43,20 +43,22 @@ class BenchmarkRow:
 
 def run_reference_benchmark(
     env_ids: Sequence[str] | None = None,
-    agents: Sequence[str] = ("random", "expert"),
+    agents: Sequence[str] | None = ("random", "expert"),
     episodes: int = 5,
     seed: int = 0,
     on_episode: Callable[[str, str], None] | None = None,
 ) -> list[BenchmarkRow]:
     """Evaluate ``agents`` on every single-agent env (or ``env_ids``) for ``episodes`` each.
 
-    ``on_episode(env_id, agent)`` is called after each episode, for progress display.
+    ``agents=None`` runs every agent each env's card names. An agent an env does not support is
+    left out of that env's row. ``on_episode(env_id, agent)`` is called after each episode, for
+    progress display.
     """
     ids = list(env_ids) if env_ids is not None else list_envs(multi_agent=False)
     rows = []
     for env_id in ids:
         results = {}
-        for agent in agents:
+        for agent in agents_for(env_id, agents):
 
             def tick(_record: object, env_id: str = env_id, agent: str = agent) -> None:
                 if on_episode is not None:
@@ -67,3 +69,11 @@ def run_reference_benchmark(
             )
         rows.append(BenchmarkRow(env_id, results))
     return rows
+
+
+def agents_for(env_id: str, agents: Sequence[str] | None) -> list[str]:
+    """The requested agents that ``env_id`` supports (all of its card's agents for None)."""
+    card = env_card(env_id)
+    if agents is None:
+        return list(card.agents)
+    return [agent for agent in agents if agent == "expert" or agent in card.agents]

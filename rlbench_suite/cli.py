@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -155,14 +156,15 @@ def _parse_env_kwargs(text: str | None) -> dict[str, Any]:
 
 
 def command_benchmark(args: argparse.Namespace) -> int:
-    """Random and expert on every env, with normalised scores."""
-    from rlbench_suite.baselines.reference import run_reference_benchmark
+    """Reference agents on every env, with normalised scores."""
+    from rlbench_suite.baselines.reference import agents_for, run_reference_benchmark
 
     episodes = args.episodes or (3 if args.quick else 20)
     env_ids = list_envs(family=args.family, multi_agent=False)
-    agents = ("random", "expert")
+    agents = None if args.agents == "all" else [name.strip() for name in args.agents.split(",")]
+    total = sum(len(agents_for(env_id, agents)) for env_id in env_ids) * episodes
     with _progress() as progress:
-        task = progress.add_task("benchmark", total=len(env_ids) * len(agents) * episodes)
+        task = progress.add_task("benchmark", total=total)
 
         def tick(env_id: str, agent: str) -> None:
             progress.update(task, advance=1, description=f"{agent} on {env_id}")
@@ -181,30 +183,35 @@ def command_benchmark(args: argparse.Namespace) -> int:
     if args.json:
         _print_json(payload)
         return 0
+    columns = list(dict.fromkeys(name for row in rows for name in row.results))
     table = Table(
-        title=f"Reference benchmark: {episodes} episodes per agent, seeds from {args.seed}"
-    )
-    for column in (
-        "env",
-        "random return",
-        "expert",
-        "expert return",
-        "random score",
-        "expert score",
-    ):
-        table.add_column(column, justify="left" if column in ("env", "expert") else "right")
-    for row in rows:
-        random_result, expert_result = row.results["random"], row.results["expert"]
-        scores = [row.normalised(agent) for agent in agents]
-        table.add_row(
-            row.env_id,
-            _format_mean(random_result.mean_return, random_result.ci95),
-            expert_result.agent,
-            _format_mean(expert_result.mean_return, expert_result.ci95),
-            *("–" if score is None else f"{score:.1f}" for score in scores),
+        title=escape(
+            f"Reference benchmark: mean return ± 95% CI [normalised score], "
+            f"{episodes} episodes per agent, seeds from {args.seed}"
         )
+    )
+    table.add_column("env", no_wrap=True)
+    for name in columns:
+        table.add_column(name, justify="right")
+    if "expert" in columns:
+        table.add_column("expert is")
+    for row in rows:
+        cells = []
+        for name in columns:
+            result = row.results.get(name)
+            if result is None:
+                cells.append("–")
+                continue
+            score = row.normalised(name)
+            suffix = "" if score is None else f" [{score:.0f}]"
+            cells.append(escape(_format_mean(result.mean_return, result.ci95) + suffix))
+        if "expert" in columns:
+            cells.append(row.results["expert"].agent if "expert" in row.results else "–")
+        table.add_row(row.env_id, *cells)
     console.print(table)
-    console.print("Scores: 0 = random, 100 = expert, from the references on each EnvCard.")
+    console.print(
+        "Normalised score: 0 = random, 100 = expert, from the references on each EnvCard."
+    )
     return 0
 
 
@@ -291,6 +298,11 @@ def build_parser() -> argparse.ArgumentParser:
     benchmark.add_argument("--quick", action="store_true", help="3 episodes per agent and env")
     benchmark.add_argument("--episodes", type=_positive_int, help="episodes per agent and env")
     benchmark.add_argument("--family", help="only this family")
+    benchmark.add_argument(
+        "--agents",
+        default="random,expert",
+        help="comma-separated agent names, or 'all' for every agent of each env's card",
+    )
     benchmark.add_argument("--seed", type=int, default=0)
     benchmark.add_argument("--json", action="store_true", help="print the results as JSON")
     benchmark.add_argument("--out", help="also write the JSON results to this file")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 import types
 from typing import ClassVar
@@ -31,6 +32,32 @@ def test_single_agent_env_conforms(env_id: str, check_name: str) -> None:
 def test_multi_agent_env_conforms(env_id: str, check_name: str) -> None:
     """Each multi-agent id passes PettingZoo's API and seed tests and pickles."""
     testing.MULTI_AGENT_CHECKS[check_name](lambda: rlbench_suite.make_multiagent(env_id))
+
+
+GYMNASIUM_SECTIONS = (
+    "Description",
+    "Action Space",
+    "Observation Space",
+    "Rewards",
+    "Starting State",
+    "Episode End",
+    "Arguments",
+    "Reference Scores",
+    "Version History",
+    "Credits",
+)
+
+
+@pytest.mark.parametrize("env_id", rlbench_suite.list_envs())
+def test_env_documents_itself_in_gymnasium_sections(env_id: str) -> None:
+    """Each env's module docstring has every Gymnasium section, in order, plus an example."""
+    module_name = rlbench_suite.env_card(env_id).entry_point.split(":")[0]
+    doc = importlib.import_module(module_name).__doc__ or ""
+    positions = [doc.find(f"## {section}") for section in GYMNASIUM_SECTIONS]
+    missing = [name for name, at in zip(GYMNASIUM_SECTIONS, positions, strict=True) if at < 0]
+    assert not missing, f"{module_name} lacks sections {missing}"
+    assert positions == sorted(positions), f"{module_name} has its sections out of order"
+    assert ">>> " in doc, f"{module_name} has no doctest example"
 
 
 def test_every_family_has_envs_and_the_catalogue_is_not_empty() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gymnasium as gym
 import numpy as np
 
-from rlbench_suite.agents.whittle import whittle_indices
+from rlbench_suite.agents.whittle import two_state_whittle_indices, whittle_indices
 
 
 def _bandit_model(env: gym.Env, needs: str) -> gym.Env:
@@ -66,7 +66,8 @@ class WhittleIndexAgent:
     """Act on the ``budget`` arms of highest Whittle index, skipping arms whose index is <= 0.
 
     Indices are computed once per env from its transition and reward tables, with the discount
-    of the planning model (0.95, as UCWhittle uses). An arm with a non-positive index is better
+    of the planning model (0.95, as UCWhittle uses): in closed form for two-state arms, by
+    bisection with exact policy evaluation otherwise. An arm with a non-positive index is better
     left passive even with no subsidy, so the policy spends less than the budget rather than
     harm it (the circulant env's state 3 is such a case).
     """
@@ -74,7 +75,10 @@ class WhittleIndexAgent:
     def __init__(self, env: gym.Env, discount: float = 0.95) -> None:
         model = _bandit_model(env, "arm_model").arm_model()
         self.budget = int(model["budget"])
-        self.indices = whittle_indices(model["transitions"], model["state_rewards"], discount)
+        transitions, state_rewards = model["transitions"], model["state_rewards"]
+        # Two-state arms have a closed form; larger arms need bisection on the subsidy.
+        index_function = two_state_whittle_indices if transitions.shape[1] == 2 else whittle_indices
+        self.indices = index_function(transitions, state_rewards, discount)
         self.num_arms = self.indices.shape[0]  # indices: (num_arms, num_states)
         self.reset(None)
 

@@ -128,13 +128,18 @@ _CATALOGUE: dict[str, EnvCard] = {}
 def register_env(card: EnvCard, max_episode_steps: int | None = None) -> None:
     """Add ``card`` to the catalogue; single-agent ids are also registered with Gymnasium.
 
-    Registering the same id twice replaces nothing and raises, so two families cannot silently
-    claim one name.
+    An id already registered with another entry point raises, so two families cannot silently
+    claim one name. The same id and entry point again (a family module imported a second time,
+    as pytest's importlib mode and ``importlib.reload`` do) refreshes the card.
     """
     if not card.id.startswith(f"{NAMESPACE}/"):
         raise ValueError(f"env ids live in the {NAMESPACE!r} namespace, got {card.id!r}")
-    if card.id in _CATALOGUE:
-        raise ValueError(f"{card.id} is already registered")
+    existing = _CATALOGUE.get(card.id)
+    if existing is not None and existing.entry_point != card.entry_point:
+        raise ValueError(
+            f"{card.id} is already registered to {existing.entry_point}; "
+            f"refusing {card.entry_point}"
+        )
     if card.expert_agent not in card.agents:
         raise ValueError(f"{card.id}: expert agent {card.expert_agent!r} is not in {card.agents}")
     _CATALOGUE[card.id] = card

@@ -51,8 +51,11 @@ def test_card_fields_describe_the_env() -> None:
 def test_duplicate_and_out_of_namespace_registrations_are_refused() -> None:
     """Registering an existing id, or one outside the namespace, raises."""
     card = rlbench_suite.env_card("rlbench/RMAB-TwoState-v0")
-    with pytest.raises(ValueError, match="already registered"):
-        registry.register_env(card)
+    registry.register_env(card)  # the same entry point again is a no-op refresh
+    assert rlbench_suite.env_card(card.id) == card
+    impostor = registry.EnvCard(**{**vars(card), "entry_point": "somewhere.else:Env"})
+    with pytest.raises(ValueError, match=r"already registered to rlbench_suite\.envs\.bandits"):
+        registry.register_env(impostor)
     with pytest.raises(ValueError, match="namespace"):
         registry.register_env(registry.EnvCard(**{**vars(card), "id": "Other-v0"}))
 

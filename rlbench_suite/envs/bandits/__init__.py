@@ -77,3 +77,74 @@ def _register() -> None:
 
 
 _register()
+
+
+# -- coRMAB problems (SEQUOIA) ---------------------------------------------------------------
+_CORMAB_AGENTS = ("random", "myopic", "sampling")
+_SEQUOIA = (
+    "Xu, Wilder, Khalil, Tambe, Reinforcement learning with combinatorial actions for coupled "
+    "restless bandits (SEQUOIA), ICLR 2025"
+)
+_CORMAB_HELD_OUT = "held out: up-probabilities (0.1, 0.3) passive, (0.5, 0.7) active"
+
+
+def _register_cormab() -> None:
+    # Imported here so that this block stays self-contained.
+    from rlbench_suite.envs.bandits.capacity import capacity_family
+    from rlbench_suite.envs.bandits.multi_intervention import multi_intervention_family
+    from rlbench_suite.envs.bandits.path import path_family
+    from rlbench_suite.envs.bandits.scheduling import scheduling_family
+
+    register_env(
+        _card(
+            "rlbench/CoRMAB-MultiIntervention-v0",
+            "multi_intervention",
+            "CoRMABMultiInterventionEnv",
+            anchor=_SEQUOIA,
+            agents=_CORMAB_AGENTS,
+            expert_agent="myopic",
+            mdp_family=MDPFamily(
+                multi_intervention_family, "new instance seed; held out: edge weight 2.5 or 3.5"
+            ),
+            summary="Pick B of N interventions, each reaching 3 arms through a sigmoid link.",
+        )
+    )
+    register_env(
+        _card(
+            "rlbench/CoRMAB-Path-v0",
+            "path",
+            "CoRMABPathEnv",
+            anchor=_SEQUOIA,
+            agents=_CORMAB_AGENTS,
+            expert_agent="myopic",
+            mdp_family=MDPFamily(path_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
+            summary="Pull up to B transit stations on one closed walk of <= 2B edges.",
+        )
+    )
+    register_env(
+        _card(
+            "rlbench/CoRMAB-Scheduling-v0",
+            "scheduling",
+            "CoRMABSchedulingEnv",
+            anchor=_SEQUOIA,
+            agents=_CORMAB_AGENTS,
+            expert_agent="myopic",
+            mdp_family=MDPFamily(scheduling_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
+            summary="Book B workers into 5 time slots; a pulled arm needs two bookings.",
+        )
+    )
+    register_env(
+        _card(
+            "rlbench/CoRMAB-Capacity-v0",
+            "capacity",
+            "CoRMABCapacityEnv",
+            anchor=_SEQUOIA,
+            agents=_CORMAB_AGENTS,
+            expert_agent="myopic",
+            mdp_family=MDPFamily(capacity_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
+            summary="Assign arms of cost 2-6 to B workers of capacity 2-7; no global budget.",
+        )
+    )
+
+
+_register_cormab()

@@ -62,9 +62,15 @@ def _bandit_factories() -> dict[str, AgentFactory]:
     }
 
 
+def _uav_factories() -> dict[str, AgentFactory]:
+    from rlbench_suite.agents import uav
+
+    return {"pid": uav.PIDAgent}
+
+
 def agent_factories() -> dict[str, AgentFactory]:
     """Every named agent the suite knows, by name (a family's agents load on first use)."""
-    return {"random": RandomAgent, **_bandit_factories()}
+    return {"random": RandomAgent, **_bandit_factories(), **_uav_factories()}
 
 
 def make_agent(name: str, env: gym.Env) -> Agent:

@@ -1,0 +1,170 @@
+"""QuadHover: take a Crazyflie 2.x off the floor and hold it at (0, 0, 1).
+
+## Description
+
+The single-drone hover task of gym-pybullet-drones (``HoverAviary``), on this suite's own NumPy
+rigid-body model of the Crazyflie 2.x (no PyBullet): per-motor thrust and yaw torque, drag, ground
+effect, optional motor lag, a floor, 240 Hz physics under a 30 Hz control step (8 substeps, semi-
+implicit Euler; see :mod:`rlbench_suite.envs.uav.dynamics`). The drone starts on its legs' height
+plus 0.1 m and must climb to the target and stay there for 8 s.
+
+## Action Space
+
+``Box(-1, 1, (k,), float32)``, with ``k`` set by ``action_type``:
+
+| action_type   | k | meaning |
+|---------------|---|---------|
+| ``"rpm"``       | 4 | motor speeds, ``rpm_i = hover_rpm (1 + 0.05 a_i)`` |
+| ``"one_d_rpm"`` | 1 | one speed for all four motors, same mapping |
+| ``"pid"``       | 3 | target position (m), flown to by the env's DSL PID |
+| ``"vel"``       | 4 | velocity direction ``a[0:3]``, speed ``abs(a[3])`` x 0.25 m/s |
+
+For ``"pid"`` the env's PID aims at a waypoint at most 1 m from the drone toward the target; for
+``"vel"`` it tracks the velocity (top speed 3 % of the airframe's 30 km/h). Unlike
+gym-pybullet-drones, the env's PID runs at the 240 Hz physics rate rather than once per 30 Hz
+step: DSL's gains were tuned for 240 Hz and make the drone oscillate when held for 1/30 s.
+
+## Observation Space
+
+``Box(float32)`` of ``12 + 15 k`` entries (gym-pybullet-drones' KIN observation):
+
+| index | observation | unit |
+|-------|-------------|------|
+| 0-2   | position x, y, z (world) | m |
+| 3-5   | roll, pitch, yaw (Z-Y-X Euler) | rad |
+| 6-8   | velocity (world) | m/s |
+| 9-11  | angular velocity (body frame, a gyro's reading) | rad/s |
+| 12-   | the last ``ctrl_freq / 2`` actions, oldest first, ``k`` each | as the action |
+
+## Rewards
+
+HoverAviary's: ``max(0, 2 - ||p* - p||^4)`` per step with ``p* = (0, 0, 1)``. The best return is
+about 480 (2 per step for 240 steps, less a little for the climb).
+
+## Starting State
+
+Level and still, motors stopped, at ``(x, y, rest_height + 0.1 m)`` where ``x, y`` are uniform in
+``+-start_jitter`` (default 0.05 m; ``0`` gives HoverAviary's fixed start).
+
+## Episode End
+
+No termination (HoverAviary's "within 0.1 mm of the target" termination is dropped: it ends an
+episode for flying perfectly). Truncation as HoverAviary: ``|x| > 1.5`` or ``|y| > 1.5`` m,
+``z > 2`` m, roll or pitch beyond 0.4 rad (``info["crashed"]`` is then True), or after 8 s (240
+steps).
+
+## Arguments
+
+```python
+gym.make("rlbench/QuadHover-v0", action_type="rpm", target_position=(0.0, 0.0, 1.0),
+         start_jitter=0.05, ctrl_freq=30, pyb_freq=240, episode_seconds=8.0, params=None,
+         ground_effect=True, drag=True, render_mode=None)
+```
+
+- ``action_type``: ``"rpm"``, ``"one_d_rpm"``, ``"pid"`` or ``"vel"``.
+- ``params``: a :class:`~rlbench_suite.envs.uav.dynamics.CrazyflieParams` (mass, inertia, kf, km,
+  motor lag ...); the MDP family perturbs mass, inertia and kf by +-10 % (held out: +-25 %).
+- ``render_mode``: ``"rgb_array"`` (side and top views, drawn off-screen with pygame) or
+  ``"human"``.
+
+## Reference Scores
+
+Random and the DSL PID expert (``rlbench_suite.agents.uav.PIDAgent``), 20 episodes from seed 0;
+the numbers live in the EnvCard (``rlbench info rlbench/QuadHover-v0``).
+
+## Version History
+
+- v0: first release.
+
+## Credits
+
+J. Panerati, H. Zheng, S. Zhou, J. Xu, A. Prorok, A. P. Schoellig, "Learning to Fly — a Gym
+Environment with PyBullet Physics for Reinforcement Learning of Multi-agent Quadcopter Control",
+IROS 2021 (gym-pybullet-drones: parameters, reward, limits and the DSL PID controller).
+
+Example:
+    >>> import gymnasium as gym
+    >>> import rlbench_suite.envs.uav
+    >>> env = gym.make("rlbench/QuadHover-v0")
+    >>> obs, info = env.reset(seed=0)
+    >>> obs.shape
+    (72,)
+    >>> obs, reward, terminated, truncated, info = env.step(env.action_space.sample())
+    >>> 0.0 <= reward <= 2.0
+    True
+
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from rlbench_suite.envs.uav.base import ActionType, QuadrotorEnv
+from rlbench_suite.envs.uav.dynamics import CrazyflieParams, QuadrotorState
+
+HOVER_TARGET = (0.0, 0.0, 1.0)  # m
+
+
+def hover_reward(distance: np.ndarray | float) -> np.ndarray | float:
+    """HoverAviary's reward for a distance to the target: max(0, 2 - d^4)."""
+    return np.maximum(0.0, 2.0 - np.asarray(distance) ** 4)
+
+
+class QuadHoverEnv(QuadrotorEnv):
+    """gym-pybullet-drones' HoverAviary on the NumPy Crazyflie model (see the module docstring)."""
+
+    def __init__(
+        self,
+        action_type: ActionType | str = ActionType.RPM,
+        target_position: tuple[float, float, float] = HOVER_TARGET,
+        start_jitter: float = 0.05,
+        ctrl_freq: int = 30,
+        pyb_freq: int = 240,
+        episode_seconds: float = 8.0,
+        params: CrazyflieParams | dict[str, Any] | None = None,
+        ground_effect: bool = True,
+        drag: bool = True,
+        render_mode: str | None = None,
+    ) -> None:
+        target = np.asarray(target_position, dtype=float)
+        if target.shape != (3,) or not np.all(np.isfinite(target)):
+            raise ValueError(
+                "QuadHoverEnv: target_position must be three finite numbers, "
+                f"got {target_position!r}"
+            )
+        if not start_jitter >= 0:
+            raise ValueError(f"QuadHoverEnv: start_jitter must be >= 0, got {start_jitter!r}")
+        self.target_position = target  # (3,)
+        self.start_jitter = float(start_jitter)
+        super().__init__(
+            num_drones=1,
+            action_type=action_type,
+            ctrl_freq=ctrl_freq,
+            pyb_freq=pyb_freq,
+            episode_seconds=episode_seconds,
+            params=params,
+            ground_effect=ground_effect,
+            drag=drag,
+            render_mode=render_mode,
+        )
+
+    def _reset_drones(self) -> QuadrotorState:
+        home = self._home_positions()
+        home[:, 0:2] += self.np_random.uniform(-self.start_jitter, self.start_jitter, (1, 2))
+        return QuadrotorState.at_rest(home)
+
+    def control_target(self) -> tuple[np.ndarray, np.ndarray]:
+        """The fixed target (1, 3) and zero velocity (1, 3)."""
+        return self.target_position[None, :].copy(), np.zeros((1, 3))
+
+    def distance_to_target(self) -> float:
+        """True distance of the drone from the target, m."""
+        return float(np.linalg.norm(self.target_position - self.state.position[0]))
+
+    def _reward(self) -> float:
+        return float(hover_reward(self.distance_to_target()))
+
+    def _info(self) -> dict[str, Any]:
+        return {"distance_to_target": self.distance_to_target()}

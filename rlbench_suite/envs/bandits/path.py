@@ -104,7 +104,7 @@ sampling, 50 episodes from seed 0; see the EnvCard (``rlbench info rlbench/CoRMA
 
 ## Credits
 
-K. Xu, B. Wilder, E. B. Khalil, M. Tambe, "Reinforcement learning with combinatorial actions for
+L. Xu, B. Wilder, E. B. Khalil, M. Tambe, "Reinforcement learning with combinatorial actions for
 coupled restless bandits", ICLR 2025 (SEQUOIA); problem after the authors' code
 (github.com/lily-x/combinatorial-rmab), with our own network and an exact HiGHS MILP.
 

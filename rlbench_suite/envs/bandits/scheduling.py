@@ -78,7 +78,7 @@ rlbench/CoRMAB-Scheduling-v0``).
 
 ## Credits
 
-K. Xu, B. Wilder, E. B. Khalil, M. Tambe, "Reinforcement learning with combinatorial actions for
+L. Xu, B. Wilder, E. B. Khalil, M. Tambe, "Reinforcement learning with combinatorial actions for
 coupled restless bandits", ICLR 2025 (SEQUOIA); problem after the authors' code
 (github.com/lily-x/combinatorial-rmab), re-implemented with scipy's HiGHS MILP.
 

@@ -10,6 +10,7 @@ its parameters are drawn from, and the paper it follows.
 from __future__ import annotations
 
 import difflib
+import functools
 import importlib
 import json
 from collections.abc import Callable, Mapping
@@ -147,9 +148,23 @@ def register_env(card: EnvCard, max_episode_steps: int | None = None) -> None:
         gym.register(
             id=card.id,
             entry_point=card.entry_point,
+            # An id with a C kernel vectorises natively: gym.make_vec takes the fast path.
+            vector_entry_point=(
+                functools.partial(_make_native_vector_env, card.id) if card.native_kernel else None
+            ),
             max_episode_steps=max_episode_steps,
             kwargs=dict(card.kwargs),
+            # Gymnasium's passive checker insists on scalar rewards; multi-objective envs return
+            # a vector, as MO-Gymnasium's do, so the checker would warn on every step.
+            disable_env_checker=card.reward_dim > 1,
         )
+
+
+def _make_native_vector_env(env_id: str, **kwargs: Any) -> gym.vector.VectorEnv:
+    # Imported on use, so that `import rlbench_suite` never loads the C extension.
+    from rlbench_suite.vector import make_vector_env
+
+    return make_vector_env(env_id, **kwargs)
 
 
 def load_references(path: Path) -> dict[str, ReferenceScores]:

@@ -15,7 +15,14 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from rich.table import Table
 from rich.text import Text
 
@@ -203,7 +210,7 @@ def command_benchmark(args: argparse.Namespace) -> int:
                 cells.append("–")
                 continue
             score = row.normalised(name)
-            suffix = "" if score is None else f" [{score:.0f}]"
+            suffix = "" if score is None else f" [{round(score):d}]"
             cells.append(escape(_format_mean(result.mean_return, result.ci95) + suffix))
         if "expert" in columns:
             cells.append(row.results["expert"].agent if "expert" in row.results else "–")
@@ -262,6 +269,69 @@ def command_references(args: argparse.Namespace) -> int:
     return 1 if failures else 0
 
 
+# -- train ------------------------------------------------------------------------------------
+
+
+def command_train(args: argparse.Namespace) -> int:
+    """Train an SB3 algorithm for each seed; seeds already finished are skipped."""
+    from pathlib import Path
+
+    try:
+        from rlbench_suite.baselines import sb3
+    except ImportError as error:
+        raise ValueError(
+            f"rlbench train needs Stable-Baselines3 and PyYAML ({error}); "
+            "pip install 'rlbench-suite[sb3]'"
+        ) from None
+
+    config = sb3.load_config(args.algo, args.env, args.config)
+    budget = args.timesteps or config.n_timesteps
+    outcomes = []
+    for seed in args.seeds:
+        with _progress() as progress:
+            task = progress.add_task(f"{args.algo} on {config.env_id}, seed {seed}", total=budget)
+
+            def advance(done: int, progress: Progress = progress, task: TaskID = task) -> None:
+                progress.update(task, completed=min(done, budget))
+
+            def report(
+                point: sb3.CurvePoint, seed: int = seed, progress: Progress = progress
+            ) -> None:
+                progress.console.print(
+                    f"seed {seed}: {point.timesteps:>9,} steps  eval return "
+                    f"{point.mean_return:9.2f}  ({point.wall_clock_seconds:.0f} s)"
+                )
+
+            outcome = sb3.train(
+                config,
+                seed,
+                Path(args.out),
+                timesteps=budget,
+                force=args.force,
+                on_timesteps=advance,
+                on_evaluation=report,
+            )
+        for note in outcome.notes:
+            errors.print(f"note: {note}")
+        outcomes.append((seed, outcome))
+    table = Table(title=escape(f"{args.algo} on {config.env_id}, {budget:,} timesteps per seed"))
+    for column in ("seed", "status", "final eval return", "episodes", "wall clock", "run"):
+        table.add_column(column, justify="left" if column in ("status", "run") else "right")
+    for seed, outcome in outcomes:
+        evaluation = outcome.result["evaluation"]
+        ci95 = evaluation["ci95"]
+        table.add_row(
+            str(seed),
+            "skipped (finished earlier)" if outcome.skipped else "trained",
+            escape(_format_mean(evaluation["mean_return"], math.nan if ci95 is None else ci95)),
+            str(len(evaluation["episodes"])),
+            f"{outcome.result['wall_clock_seconds']:.0f} s",
+            str(outcome.run_dir),
+        )
+    console.print(table)
+    return 0
+
+
 # -- entry point ------------------------------------------------------------------------------
 
 
@@ -316,6 +386,26 @@ def build_parser() -> argparse.ArgumentParser:
     mode.add_argument("--write", action="store_true", help="store them in the families' files")
     mode.add_argument("--check", action="store_true", help="fail if the stored ones drifted")
     references.set_defaults(handler=command_references)
+
+    training = commands.add_parser(
+        "train", help="train a Stable-Baselines3 algorithm with the shipped hyperparameters"
+    )
+    training.add_argument("--algo", required=True, help="ppo, a2c, dqn, sac or td3")
+    training.add_argument("--env", required=True, help="env id, e.g. rlbench/QuadHover-v0")
+    training.add_argument(
+        "--seeds", type=int, nargs="+", default=[0], help="one run per seed (default: 0)"
+    )
+    training.add_argument(
+        "--timesteps", type=_timesteps, help="training budget, e.g. 1e6 (default: the config's)"
+    )
+    training.add_argument("--out", default="runs", help="output folder (default: runs)")
+    training.add_argument(
+        "--force", action="store_true", help="train again seeds whose result already exists"
+    )
+    training.add_argument(
+        "--config", help="YAML config file (default: the shipped baselines/configs/<algo>.yaml)"
+    )
+    training.set_defaults(handler=command_train)
     return parser
 
 
@@ -327,6 +417,17 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer, got {value}")
     return value
+
+
+def _timesteps(text: str) -> int:
+    # Budgets are written as 1e6 as often as 1000000; either must name a whole number.
+    try:
+        value = float(text.replace("_", ""))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of timesteps, got {text!r}") from None
+    if not value.is_integer() or value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return int(value)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

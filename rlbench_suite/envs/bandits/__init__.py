@@ -42,7 +42,7 @@ def _register() -> None:
             mdp_family=MDPFamily(
                 two_state_family, "per-arm transition draws; held out: Beta(0.5, 0.5)"
             ),
-            native_kernel=False,
+            native_kernel=True,
             summary="N two-state arms, act on at most B a step; reward = arms in the good state.",
         )
     )

@@ -175,6 +175,19 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
         distribution = self.next_state_distribution(arm_states, action)
         return float(np.sum(distribution * self.state_rewards))
 
+    def next_states_from_uniforms(
+        self, arm_states: np.ndarray, action: np.ndarray, uniforms: np.ndarray
+    ) -> np.ndarray:
+        """Next state of every arm given one uniform draw per arm, shape (num_arms,).
+
+        Arm ``j`` moves to the first state whose cumulative probability is at least
+        ``uniforms[j]``. :meth:`step` feeds it ``np_random.random(num_arms)``; the native kernel
+        (``rlbench_suite/csrc``) applies the same rule to its own draws.
+        """
+        cumulative = np.cumsum(self.next_state_distribution(arm_states, action), axis=1)
+        # Clip guards the last column against float round-off in the cumulative sum.
+        return np.minimum((uniforms[:, None] > cumulative).sum(axis=1), self.num_states - 1)
+
     def project_action(self, action: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """The feasible action closest to ``action`` in Hamming distance; ties broken by ``rng``."""
         polytope = self.action_polytope
@@ -214,11 +227,8 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
                 action, penalty = self.null_action, self.invalid_action_penalty
             else:
                 action = self.project_action(action, self.np_random)
-        distribution = self.next_state_distribution(self.arm_states, action)
-        cumulative = np.cumsum(distribution, axis=1)
-        draws = self.np_random.random(self.num_arms)[:, None]
-        # Clip guards the last column against float round-off in the cumulative sum.
-        next_states = np.minimum((draws > cumulative).sum(axis=1), self.num_states - 1)
+        uniforms = self.np_random.random(self.num_arms)  # (num_arms,)
+        next_states = self.next_states_from_uniforms(self.arm_states, action, uniforms)
         state_reward = float(self.state_rewards[np.arange(self.num_arms), next_states].sum())
         reward = state_reward - penalty
         self.arm_states = next_states.astype(np.int64)

@@ -1,0 +1,739 @@
+"""Stable-Baselines3 baselines: train an SB3 algorithm on a suite env, one seed at a time.
+
+    rlbench train --algo ppo --env rlbench/QuadHover-v0 --seeds 0 1 2 [--timesteps 1e6]
+
+(that command, on its config's 150k-step budget, reaches the PID's hover return on each seed
+in ~5 minutes on 2 CPU cores; see ``configs/ppo.yaml``).
+
+A run reads as one story (:func:`train`): load the env's section of ``configs/<algo>.yaml``
+(hyperparameters per env id, as rl-zoo3 keeps them), build the vectorised env with the wrappers
+the config names, seed, train while evaluating the deterministic policy every ``eval_freq``
+timesteps, evaluate it once more on ``final_eval_episodes`` seeded episodes, and save. Every
+evaluation goes through the suite's one evaluation loop,
+:func:`rlbench_suite.scoring.evaluate`, with :class:`SB3Agent` adapting the model, so returns
+are the env's own (unwrapped) rewards and comparable with the EnvCard's references.
+
+Each seed writes into ``OUT/<algo>/<env id, '/' as '_'>/seed_<seed>/``:
+
+- ``model.zip``: the trained model (``PPO.load(path)``).
+- ``curve.csv``: ``timesteps, wall_clock_seconds, mean_return, min_return, max_return`` per
+  evaluation; rewritten after each one, so a long run shows its progress.
+- ``curve.png``: the curve, when matplotlib is installed (otherwise skipped with a note).
+- ``result.json``: env id and kwargs, algorithm and versions, hyperparameters, seed, budget,
+  the final evaluation's per-episode returns with their seeds, and the wall-clock time.
+
+Every file is written to a temporary file and renamed into place, and ``result.json`` is
+written last: a run killed at any point leaves no result, and a run whose result exists is
+finished and is skipped on restart (``force=True`` trains it again).
+
+Evaluation episodes are seeded ``EVAL_SEED, EVAL_SEED + 1, ...`` for every training seed, so
+runs are compared on the same episodes, and the training envs (seeded ``seed, seed + 1, ...``
+per sub-env) never replay them.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import importlib
+import inspect
+import io
+import json
+import math
+import os
+import platform
+import re
+import secrets
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+import stable_baselines3
+import torch
+import yaml
+from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
+from stable_baselines3.common.base_class import BaseAlgorithm
+from stable_baselines3.common.callbacks import BaseCallback
+from stable_baselines3.common.env_util import make_vec_env
+from stable_baselines3.common.noise import (
+    ActionNoise,
+    NormalActionNoise,
+    OrnsteinUhlenbeckActionNoise,
+)
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
+
+import rlbench_suite
+from rlbench_suite.registry import env_card
+from rlbench_suite.scoring.evaluate import EpisodeRecord, evaluate, mean_confidence_halfwidth
+
+CONFIG_DIR = Path(__file__).parent / "configs"
+ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
+    "a2c": A2C,
+    "dqn": DQN,
+    "ppo": PPO,
+    "sac": SAC,
+    "td3": TD3,
+}
+VEC_ENVS: dict[str, type[VecEnv]] = {"dummy": DummyVecEnv, "subproc": SubprocVecEnv}
+ACTIVATIONS: dict[str, type[torch.nn.Module]] = {
+    "tanh": torch.nn.Tanh,
+    "relu": torch.nn.ReLU,
+    "elu": torch.nn.ELU,
+    "leaky_relu": torch.nn.LeakyReLU,
+}
+EVAL_SEED = 10_000  # first seed of the evaluation episodes, far from the training envs' seeds
+PROGRESS_EVERY = 1_000  # timesteps between progress reports
+RESULT_FORMAT = "rlbench-sb3-run/1"
+
+# Keys a config section may hold besides the algorithm's own constructor arguments.
+RUNNER_KEYS: dict[str, str] = {
+    "n_timesteps": "training budget in env steps (--timesteps overrides it)",
+    "policy": "SB3 policy name, e.g. MlpPolicy",
+    "n_envs": "number of envs stepped in parallel",
+    "vec_env": "dummy (one process) or subproc (one process per env)",
+    "env_kwargs": "keyword arguments for gym.make",
+    "env_wrapper": "wrappers applied to each env, innermost first",
+    "eval_freq": "timesteps between evaluations of the learning curve",
+    "eval_episodes": "episodes per learning-curve evaluation",
+    "final_eval_episodes": "episodes of the final evaluation saved in result.json",
+    "torch_threads": "threads torch may use for the network (0: torch's default)",
+    "noise_type": "off-policy exploration noise: normal or ornstein-uhlenbeck (rl-zoo3's)",
+    "noise_std": "standard deviation of that noise, in action units",
+}
+# Constructor arguments the runner sets itself, so a config may not.
+RUNNER_SET = frozenset({"self", "policy", "env", "seed", "device", "verbose", "_init_setup_model"})
+NOISES: dict[str, type[ActionNoise]] = {
+    "normal": NormalActionNoise,
+    "ornstein-uhlenbeck": OrnsteinUhlenbeckActionNoise,
+}
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the file and the problem."""
+
+
+# -- Config ----------------------------------------------------------------------------------
+
+
+class _Yaml12Loader(yaml.SafeLoader):
+    """SafeLoader that reads ``3e-4`` as a float, as YAML 1.2 does (YAML 1.1 wants ``3.0e-4``)."""
+
+
+_Yaml12Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(
+        r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+        |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+        |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+        |[-+]?\.(?:inf|Inf|INF)
+        |\.(?:nan|NaN|NAN))$""",
+        re.VERBOSE,
+    ),
+    list("-+0123456789."),
+)
+
+
+@dataclass(frozen=True)
+class RunConfig:
+    """One env's section of an algorithm's config file, checked.
+
+    ``hyperparameters`` are the algorithm's constructor arguments exactly as the YAML gives them
+    (plain JSON types, saved in result.json); :meth:`algorithm_kwargs` turns the names in them
+    (activation functions, ``lin_<x>`` schedules) into objects.
+    """
+
+    algo: str
+    env_id: str
+    source: Path
+    n_timesteps: int
+    policy: str = "MlpPolicy"
+    n_envs: int = 1
+    vec_env: str = "dummy"
+    env_kwargs: dict[str, Any] = field(default_factory=dict)
+    env_wrapper: tuple[tuple[str, dict[str, Any]], ...] = ()
+    eval_freq: int = 10_000
+    eval_episodes: int = 5
+    final_eval_episodes: int = 20
+    torch_threads: int = 0
+    noise_type: str | None = None
+    noise_std: float = 0.1
+    hyperparameters: dict[str, Any] = field(default_factory=dict)
+
+    def algorithm_kwargs(self, action_dim: int) -> dict[str, Any]:
+        """Constructor arguments for the SB3 algorithm, with names resolved to objects.
+
+        ``action_dim`` sizes the exploration noise of off-policy algorithms.
+        """
+        kwargs = dict(self.hyperparameters)
+        if self.noise_type is not None:
+            kwargs["action_noise"] = NOISES[self.noise_type](
+                mean=np.zeros(action_dim), sigma=self.noise_std * np.ones(action_dim)
+            )
+        for name in ("learning_rate", "clip_range"):
+            if isinstance(kwargs.get(name), str):
+                kwargs[name] = linear_schedule(float(kwargs[name].removeprefix("lin_")))
+        policy_kwargs = dict(kwargs.get("policy_kwargs") or {})
+        if "activation_fn" in policy_kwargs:
+            policy_kwargs["activation_fn"] = ACTIVATIONS[policy_kwargs["activation_fn"]]
+        if policy_kwargs:
+            kwargs["policy_kwargs"] = policy_kwargs
+        return kwargs
+
+    def to_json(self) -> dict[str, Any]:
+        """The settings that define a run (everything but the file it came from)."""
+        return {
+            "policy": self.policy,
+            "n_timesteps": self.n_timesteps,
+            "n_envs": self.n_envs,
+            "vec_env": self.vec_env,
+            "env_kwargs": self.env_kwargs,
+            "env_wrapper": [{name: kwargs} for name, kwargs in self.env_wrapper],
+            "eval_freq": self.eval_freq,
+            "eval_episodes": self.eval_episodes,
+            "final_eval_episodes": self.final_eval_episodes,
+            "torch_threads": self.torch_threads,
+            "noise_type": self.noise_type,
+            "noise_std": self.noise_std,
+            "hyperparameters": self.hyperparameters,
+        }
+
+
+def linear_schedule(initial_value: float) -> Callable[[float], float]:
+    """rl-zoo3's ``lin_<x>``: a value decaying linearly from ``x`` to 0 over training."""
+
+    def schedule(progress_remaining: float) -> float:
+        return progress_remaining * initial_value
+
+    return schedule
+
+
+def config_path(algo: str) -> Path:
+    """The config file shipped for ``algo``: ``configs/<algo>.yaml``."""
+    return CONFIG_DIR / f"{algo}.yaml"
+
+
+def load_config(algo: str, env_id: str, path: Path | str | None = None) -> RunConfig:
+    """Read and check the section for ``env_id`` of ``path`` (default: the shipped file).
+
+    Raises :class:`ConfigError` (a ValueError) naming the file and the problem: an unknown
+    algorithm, a missing file or section, malformed YAML, an unknown key, a value of the
+    wrong type, or an argument the algorithm does not take.
+    """
+    if algo not in ALGORITHMS:
+        raise ConfigError(f"unknown algo {algo!r}; choose from {', '.join(sorted(ALGORITHMS))}")
+    env_id = env_card(env_id).id
+    source = Path(path) if path is not None else config_path(algo)
+    if not source.is_file():
+        shipped = ", ".join(sorted(p.stem for p in CONFIG_DIR.glob("*.yaml")))
+        raise ConfigError(f"{source}: no such config file (configs shipped for: {shipped})")
+    try:
+        with source.open() as stream:  # a stream, so that YAML's messages name the file
+            document = yaml.load(stream, Loader=_Yaml12Loader)
+    except yaml.YAMLError as error:
+        raise ConfigError(f"{source}: malformed YAML: {error}") from None
+    if not isinstance(document, dict):
+        raise ConfigError(f"{source}: expected a mapping of env ids to settings at the top")
+    if env_id not in document:
+        sections = ", ".join(map(str, document)) or "none"
+        raise ConfigError(f"{source}: no section for {env_id} (sections: {sections})")
+    return _check_section(algo, env_id, source, document[env_id])
+
+
+def _check_section(algo: str, env_id: str, source: Path, section: object) -> RunConfig:
+    where = f"{source}, section {env_id}"
+    if not isinstance(section, dict):
+        raise ConfigError(f"{where}: expected a mapping of settings, got {section!r}")
+    runner = {key: section[key] for key in RUNNER_KEYS if key in section}
+    hyperparameters = {key: value for key, value in section.items() if key not in RUNNER_KEYS}
+    if "n_timesteps" not in runner:
+        raise ConfigError(f"{where}: n_timesteps is required")
+    for key in ("n_timesteps", "n_envs", "eval_freq", "eval_episodes", "final_eval_episodes"):
+        if key in runner and not (_is_int(runner[key]) and runner[key] >= 1):
+            raise ConfigError(f"{where}: {key} must be a positive integer, got {runner[key]!r}")
+    if "torch_threads" in runner and not (
+        _is_int(runner["torch_threads"]) and runner["torch_threads"] >= 0
+    ):
+        raise ConfigError(f"{where}: torch_threads must be an integer >= 0")
+    if runner.get("vec_env", "dummy") not in VEC_ENVS:
+        raise ConfigError(f"{where}: vec_env must be one of {', '.join(VEC_ENVS)}")
+    if runner.get("noise_type") is not None and runner["noise_type"] not in NOISES:
+        raise ConfigError(f"{where}: noise_type must be one of {', '.join(NOISES)}")
+    if "noise_std" in runner and not (
+        isinstance(runner["noise_std"], int | float) and runner["noise_std"] >= 0
+    ):
+        raise ConfigError(f"{where}: noise_std must be a number >= 0")
+    if not isinstance(runner.get("env_kwargs", {}), dict):
+        raise ConfigError(f"{where}: env_kwargs must be a mapping")
+    runner["env_wrapper"] = _check_wrappers(where, runner.get("env_wrapper", []))
+    accepted = set(inspect.signature(ALGORITHMS[algo].__init__).parameters) - RUNNER_SET
+    for key in hyperparameters:
+        if key in RUNNER_SET:
+            raise ConfigError(
+                f"{where}: {key!r} is set by the runner (the seed by --seeds, device cpu, "
+                "verbose 0), not by a config"
+            )
+        if key not in accepted:
+            raise ConfigError(
+                f"{where}: unknown key {key!r}; a section holds the runner's keys "
+                f"({', '.join(RUNNER_KEYS)}) and {ALGORITHMS[algo].__name__}'s arguments "
+                f"({', '.join(sorted(accepted))})"
+            )
+    _check_policy_kwargs(where, hyperparameters.get("policy_kwargs", {}))
+    for name in ("learning_rate", "clip_range"):
+        value = hyperparameters.get(name)
+        if isinstance(value, str) and not re.fullmatch(r"lin_[0-9.eE+-]+", value):
+            raise ConfigError(f"{where}: {name} must be a number or lin_<number>, got {value!r}")
+    return RunConfig(
+        algo=algo, env_id=env_id, source=source, hyperparameters=hyperparameters, **runner
+    )
+
+
+def _check_wrappers(where: str, entries: object) -> tuple[tuple[str, dict[str, Any]], ...]:
+    # rl-zoo3's format: a list of names, or of {name: {keyword: value}} mappings.
+    if not isinstance(entries, list):
+        raise ConfigError(f"{where}: env_wrapper must be a list of wrapper names or mappings")
+    wrappers = []
+    for entry in entries:
+        if isinstance(entry, str):
+            name, kwargs = entry, {}
+        elif isinstance(entry, dict) and len(entry) == 1:
+            name, kwargs = next(iter(entry.items()))
+            kwargs = {} if kwargs is None else kwargs
+        else:
+            raise ConfigError(
+                f"{where}: env_wrapper entry {entry!r} is not a name or {{name: {{}}}}"
+            )
+        if not isinstance(kwargs, dict):
+            raise ConfigError(f"{where}: arguments of wrapper {name} must be a mapping")
+        try:
+            resolve_wrapper(name)
+        except (ImportError, AttributeError, ValueError):
+            raise ConfigError(f"{where}: cannot import wrapper {name!r}") from None
+        wrappers.append((name, kwargs))
+    return tuple(wrappers)
+
+
+def _check_policy_kwargs(where: str, policy_kwargs: object) -> None:
+    if not isinstance(policy_kwargs, dict):
+        raise ConfigError(f"{where}: policy_kwargs must be a mapping")
+    activation = policy_kwargs.get("activation_fn")
+    if activation is not None and activation not in ACTIVATIONS:
+        raise ConfigError(
+            f"{where}: activation_fn must be one of {', '.join(ACTIVATIONS)}, got {activation!r}"
+        )
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+# -- Envs ------------------------------------------------------------------------------------
+
+
+def resolve_wrapper(name: str) -> Callable[..., gym.Wrapper]:
+    """A wrapper class by name: a bare name from ``rlbench_suite.wrappers``, or a dotted path."""
+    module_name, _, attribute = name.rpartition(".")
+    module = importlib.import_module(module_name or "rlbench_suite.wrappers")
+    return getattr(module, attribute)
+
+
+def apply_wrappers(env: gym.Env, env_wrapper: Sequence[tuple[str, dict[str, Any]]] = ()) -> gym.Env:
+    """``env`` inside the config's wrappers, innermost first (picklable for SubprocVecEnv)."""
+    for name, kwargs in env_wrapper:
+        env = resolve_wrapper(name)(env, **kwargs)
+    return env
+
+
+def make_training_env(config: RunConfig, seed: int) -> VecEnv:
+    """``n_envs`` copies of the env, sub-env ``i`` seeded ``seed + i``, each in a Monitor."""
+    return make_vec_env(
+        config.env_id,
+        n_envs=config.n_envs,
+        seed=seed,
+        env_kwargs=config.env_kwargs,
+        wrapper_class=functools.partial(apply_wrappers, env_wrapper=config.env_wrapper),
+        vec_env_cls=VEC_ENVS[config.vec_env],
+    )
+
+
+# -- Agent -----------------------------------------------------------------------------------
+
+
+class SB3Agent:
+    """A trained SB3 model behind the harness's Agent protocol (``reset`` / ``act``).
+
+    The evaluation loop steps the bare env, so the wrappers the model was trained inside are
+    replayed here: observations pass through each ``ObservationWrapper`` (innermost first) on
+    the way in, actions through each ``ActionWrapper`` (outermost first) on the way out.
+    ``RewardWrapper`` s change only what the learner saw, so they are skipped and the score is
+    the env's own reward. Any other wrapper has state the agent cannot replay and is refused.
+
+    Example:
+        >>> import gymnasium as gym, rlbench_suite
+        >>> from stable_baselines3 import PPO
+        >>> from rlbench_suite.scoring import evaluate
+        >>> model = PPO("MlpPolicy", gym.make("rlbench/QuadHover-v0"), n_steps=64, seed=0)
+        >>> result = evaluate(SB3Agent(model), "rlbench/QuadHover-v0", n_episodes=1)
+        >>> result.agent
+        'SB3Agent'
+
+    """
+
+    def __init__(
+        self,
+        model: BaseAlgorithm,
+        wrappers: Sequence[gym.Wrapper] = (),
+        deterministic: bool = True,
+    ) -> None:
+        for wrapper in wrappers:
+            if not isinstance(
+                wrapper, gym.ObservationWrapper | gym.ActionWrapper | gym.RewardWrapper
+            ):
+                raise TypeError(
+                    f"SB3Agent cannot replay {type(wrapper).__name__} outside its env: only "
+                    "observation, action and reward wrappers can be evaluated on the bare env"
+                )
+        self.model = model
+        self.deterministic = deterministic
+        self._observation_wrappers = [w for w in wrappers if isinstance(w, gym.ObservationWrapper)]
+        self._action_wrappers = [w for w in wrappers if isinstance(w, gym.ActionWrapper)][::-1]
+
+    def reset(self, seed: int | None = None) -> None:
+        """Start an episode; a stochastic policy's sampling is reseeded with ``seed``."""
+        if not self.deterministic and seed is not None:
+            self.model.set_random_seed(seed)
+
+    def act(self, observation: Any) -> Any:
+        """``model.predict`` on the wrapped observation, the action mapped back to the env's."""
+        for wrapper in self._observation_wrappers:
+            observation = wrapper.observation(observation)
+        action, _ = self.model.predict(observation, deterministic=self.deterministic)
+        for wrapper in self._action_wrappers:
+            action = wrapper.action(action)
+        return action
+
+
+def agent_for(model: BaseAlgorithm, config: RunConfig, deterministic: bool = True) -> SB3Agent:
+    """An :class:`SB3Agent` for ``model`` that replays ``config``'s wrappers."""
+    if not config.env_wrapper:
+        return SB3Agent(model, deterministic=deterministic)
+    # The wrappers are built around an env of their own (TopKBudget reads its budget); only
+    # their observation and action maps are used, never their step.
+    wrapped = apply_wrappers(gym.make(config.env_id, **config.env_kwargs), config.env_wrapper)
+    wrappers = []
+    layer = wrapped
+    for _ in config.env_wrapper:
+        wrappers.append(layer)
+        layer = layer.env
+    return SB3Agent(model, wrappers[::-1], deterministic=deterministic)
+
+
+# -- Learning curve --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CurvePoint:
+    """One evaluation during training: the deterministic policy's returns after ``timesteps``."""
+
+    timesteps: int
+    wall_clock_seconds: float
+    returns: tuple[float, ...]
+
+    @property
+    def mean_return(self) -> float:
+        """Mean return over the evaluation episodes."""
+        return float(np.mean(self.returns))
+
+
+class LearningCurveCallback(BaseCallback):
+    """Evaluates the policy every ``eval_freq`` timesteps (and before training) into a curve.
+
+    Like SB3's EvalCallback, but each evaluation is the suite's :func:`evaluate` on seeded
+    episodes, and the curve is handed to ``on_point`` as it grows (the runner saves it).
+    """
+
+    def __init__(
+        self,
+        evaluate_policy: Callable[[], tuple[EpisodeRecord, ...]],
+        eval_freq: int,
+        started: float,
+        on_point: Callable[[CurvePoint], None],
+        on_timesteps: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__()
+        self.evaluate_policy = evaluate_policy
+        self.eval_freq = eval_freq
+        self.started = started
+        self.on_point = on_point
+        self.on_timesteps = on_timesteps
+        self.next_evaluation = 0
+        self.last_report = 0
+        self.curve: list[CurvePoint] = []
+
+    def _on_training_start(self) -> None:
+        self.next_evaluation = self.num_timesteps
+        self._evaluate_if_due()
+
+    def _on_step(self) -> bool:
+        self._evaluate_if_due()
+        if (
+            self.on_timesteps is not None
+            and self.num_timesteps - self.last_report >= PROGRESS_EVERY
+        ):
+            self.last_report = self.num_timesteps
+            self.on_timesteps(self.num_timesteps)
+        return True
+
+    def _evaluate_if_due(self) -> None:
+        if self.num_timesteps < self.next_evaluation:
+            return
+        self.next_evaluation += self.eval_freq
+        self.record([record.episode_return for record in self.evaluate_policy()])
+
+    def record(self, returns: Sequence[float]) -> None:
+        """Add a point for the current timestep and hand it to ``on_point``."""
+        point = CurvePoint(self.num_timesteps, time.perf_counter() - self.started, tuple(returns))
+        self.curve.append(point)
+        self.on_point(point)
+
+
+# -- Files -----------------------------------------------------------------------------------
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A unique name opened with "xb" (not mkstemp, whose files are 0600): the file gets the
+    # permissions open() gives under the user's umask.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with temporary.open("xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
+def curve_csv(curve: Sequence[CurvePoint]) -> bytes:
+    """The learning curve as CSV, one row per evaluation."""
+    text = io.StringIO()
+    writer = csv.writer(text, lineterminator="\n")
+    writer.writerow(["timesteps", "wall_clock_seconds", "mean_return", "min_return", "max_return"])
+    for point in curve:
+        writer.writerow(
+            [
+                point.timesteps,
+                f"{point.wall_clock_seconds:.3f}",
+                f"{point.mean_return:.6g}",
+                f"{min(point.returns):.6g}",
+                f"{max(point.returns):.6g}",
+            ]
+        )
+    return text.getvalue().encode()
+
+
+def save_curve_plot(curve: Sequence[CurvePoint], config: RunConfig, seed: int, path: Path) -> bool:
+    """Draw the learning curve to ``path`` (PNG, atomically); False when matplotlib is missing.
+
+    The drawing is the suite's :func:`~rlbench_suite.scoring.plots.plot_learning_curves`, with
+    the EnvCard's expert return as the line to reach (measured on the env's default kwargs).
+    """
+    try:
+        import matplotlib  # noqa: F401  (only to know whether a plot can be drawn)
+
+        from rlbench_suite.scoring.plots import plot_learning_curves
+    except ImportError:
+        return False
+    references = env_card(config.env_id).references
+    lines = (
+        {} if references is None else {f"{references.expert_agent} (EnvCard)": references.expert}
+    )
+    label = config.algo.upper()
+    timesteps = [point.timesteps for point in curve]
+    means = np.array([point.mean_return for point in curve])  # (num_points,)
+    title = f"{label} on {config.env_id}, seed {seed}; {config.eval_episodes} episodes a point"
+    # savefig picks the format from the suffix, so the temporary name ends in .png.
+    temporary = path.with_name(f".{path.stem}.{os.getpid()}.{secrets.token_hex(4)}.tmp.png")
+    try:
+        plot_learning_curves({label: (timesteps, means)}, temporary, title, lines)
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return True
+
+
+def run_directory(out_dir: Path, config: RunConfig, seed: int) -> Path:
+    """Where a seed's files go: ``OUT/<algo>/<env id with '/' as '_'>/seed_<seed>``."""
+    return Path(out_dir) / config.algo / config.env_id.replace("/", "_") / f"seed_{seed}"
+
+
+# -- The run ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    """What :func:`train` did for one seed: the result (as saved) and whether it was skipped."""
+
+    run_dir: Path
+    result: dict[str, Any]
+    skipped: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def mean_return(self) -> float:
+        """Mean return of the final evaluation."""
+        return float(self.result["evaluation"]["mean_return"])
+
+
+def train(
+    config: RunConfig,
+    seed: int,
+    out_dir: Path | str,
+    timesteps: int | None = None,
+    force: bool = False,
+    on_timesteps: Callable[[int], None] | None = None,
+    on_evaluation: Callable[[CurvePoint], None] | None = None,
+) -> RunOutcome:
+    """Train ``config.algo`` on ``config.env_id`` with ``seed`` and save the run's files.
+
+    ``timesteps`` overrides the config's budget. A seed whose ``result.json`` exists is
+    skipped (and checked to match these settings) unless ``force``. ``on_timesteps`` and
+    ``on_evaluation`` report progress.
+    """
+    # ---- 1. Where the run lives; a finished one is skipped --------------------------------
+    budget = int(timesteps if timesteps is not None else config.n_timesteps)
+    run_dir = run_directory(Path(out_dir), config, seed)
+    result_path = run_dir / "result.json"
+    settings = {**config.to_json(), "n_timesteps": budget}
+    if result_path.exists() and not force:
+        return RunOutcome(run_dir, _finished_result(result_path, config, seed, settings), True)
+    # A forced rerun first retires the old result, so a rerun killed half-way cannot leave
+    # an old result.json beside the new run's partial model and curve.
+    result_path.unlink(missing_ok=True)
+    run_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+
+    # ---- 2. Seeded envs and the model ------------------------------------------------------
+    threads_before = torch.get_num_threads()
+    if config.torch_threads:
+        torch.set_num_threads(config.torch_threads)
+    env = make_training_env(config, seed)
+    try:
+        model = ALGORITHMS[config.algo](
+            config.policy,
+            env,
+            seed=seed,
+            device="cpu",
+            verbose=0,
+            **config.algorithm_kwargs(int(np.prod(env.action_space.shape or (1,)))),
+        )
+        agent = agent_for(model, config)
+
+        def evaluate_policy(episodes: int = config.eval_episodes) -> tuple[EpisodeRecord, ...]:
+            seeds = range(EVAL_SEED, EVAL_SEED + episodes)
+            return evaluate(agent, config.env_id, env_kwargs=config.env_kwargs, seeds=seeds).records
+
+        # ---- 3. Train, evaluating every eval_freq timesteps into the learning curve -------
+        def save_point(point: CurvePoint) -> None:
+            write_atomically(run_dir / "curve.csv", curve_csv(callback.curve))
+            if on_evaluation is not None:
+                on_evaluation(point)
+
+        callback = LearningCurveCallback(
+            evaluate_policy, config.eval_freq, started, save_point, on_timesteps
+        )
+        model.learn(total_timesteps=budget, callback=callback)
+        if on_timesteps is not None:
+            on_timesteps(model.num_timesteps)
+
+        # ---- 4. Final evaluation -------------------------------------------------------------
+        # Its first eval_episodes episodes are the curve's episodes, so they close the curve.
+        final = evaluate_policy(max(config.final_eval_episodes, config.eval_episodes))
+        if callback.curve[-1].timesteps != model.num_timesteps:
+            callback.record([r.episode_return for r in final[: config.eval_episodes]])
+        final = final[: config.final_eval_episodes]
+    finally:
+        env.close()
+        torch.set_num_threads(threads_before)
+
+    # ---- 5. Save: model, curve, plot, and last the result that marks the run finished ------
+    model_bytes = io.BytesIO()
+    model.save(model_bytes)
+    write_atomically(run_dir / "model.zip", model_bytes.getvalue())
+    notes = []
+    plotted = save_curve_plot(callback.curve, config, seed, run_dir / "curve.png")
+    if not plotted:
+        notes.append("matplotlib is not installed: curve.png not written (pip install matplotlib)")
+        (run_dir / "curve.png").unlink(missing_ok=True)
+    returns = np.array([record.episode_return for record in final])
+    ci95 = mean_confidence_halfwidth(returns)
+    result = {
+        "format": RESULT_FORMAT,
+        "env_id": config.env_id,
+        "algo": config.algo,
+        "seed": seed,
+        "timesteps": budget,
+        "timesteps_trained": int(model.num_timesteps),
+        "settings": settings,
+        "hyperparameters": config.hyperparameters,
+        "evaluation": {
+            "deterministic": True,
+            "episodes": [record.to_json() for record in final],
+            "mean_return": float(returns.mean()),
+            "ci95": None if math.isnan(ci95) else ci95,
+        },
+        "curve": [
+            {"timesteps": point.timesteps, "mean_return": point.mean_return}
+            for point in callback.curve
+        ],
+        "wall_clock_seconds": time.perf_counter() - started,
+        "files": {
+            "model": "model.zip",
+            "curve_csv": "curve.csv",
+            "curve_png": "curve.png" if plotted else None,
+        },
+        "notes": notes,
+        "versions": {
+            "rlbench_suite": rlbench_suite.__version__,
+            "stable_baselines3": stable_baselines3.__version__,
+            "torch": torch.__version__,
+            "gymnasium": gym.__version__,
+            "numpy": np.__version__,
+            "python": platform.python_version(),
+        },
+        "machine": {
+            "platform": platform.platform(),
+            "cpu_count": os.cpu_count(),
+            "torch_threads": config.torch_threads or threads_before,
+        },
+        "config_file": str(config.source),
+    }
+    write_atomically(result_path, (json.dumps(result, indent=2) + "\n").encode())
+    return RunOutcome(run_dir, result, False, tuple(notes))
+
+
+def _finished_result(
+    result_path: Path, config: RunConfig, seed: int, settings: Mapping[str, Any]
+) -> dict[str, Any]:
+    try:
+        result = json.loads(result_path.read_text())
+    except json.JSONDecodeError as error:
+        raise ValueError(
+            f"{result_path}: not a readable result ({error}); rerun with --force"
+        ) from None
+    expected = {"env_id": config.env_id, "algo": config.algo, "seed": seed, "settings": settings}
+    differing = [key for key, value in expected.items() if result.get(key) != value]
+    if differing:
+        raise ValueError(
+            f"{result_path} holds a finished run with other {', '.join(differing)}; "
+            "pass --force to train it again or choose another --out"
+        )
+    return result

@@ -1,0 +1,185 @@
+"""Sweeps: an env x algo x seed grid of SB3 runs, on a local process pool or on a Ray cluster.
+
+A sweep file is YAML::
+
+    out: runs/hover-sweep          # where runs are written (relative to the sweep file)
+    timesteps: 100000              # optional: overrides every config's budget
+    grid:
+      - algo: ppo
+        envs: [rlbench/QuadHover-v0, rlbench/RMAB-TwoState-v0]
+        seeds: [0, 1, 2]
+
+Every run goes through :func:`rlbench_suite.baselines.sb3.train`, which writes its result
+atomically and skips a run whose result exists, so a killed sweep loses nothing that finished:
+run the same command again and only the missing runs train.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from rlbench_suite.baselines.sb3 import ConfigError, load_config, train, write_atomically
+
+
+@dataclass(frozen=True)
+class SweepRun:
+    """One cell of the grid."""
+
+    algo: str
+    env_id: str
+    seed: int
+
+    @property
+    def label(self) -> str:
+        """``algo/env/seed`` for progress and summaries."""
+        return f"{self.algo} {self.env_id} seed {self.seed}"
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A parsed sweep file: the runs, where they go, and an optional budget override."""
+
+    runs: tuple[SweepRun, ...]
+    out_dir: Path
+    timesteps: int | None
+
+
+def load_sweep(path: Path | str) -> Sweep:
+    """Parse and check a sweep file; every (algo, env) must have a training config."""
+    source = Path(path)
+    try:
+        raw = yaml.safe_load(source.read_text())
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(f"{source}: cannot read the sweep file ({error})") from None
+    if not isinstance(raw, dict) or not isinstance(raw.get("grid"), list) or not raw["grid"]:
+        raise ConfigError(f"{source}: a sweep needs a non-empty 'grid' list")
+    timesteps = raw.get("timesteps")
+    if timesteps is not None and (not isinstance(timesteps, int) or timesteps < 1):
+        raise ConfigError(f"{source}: 'timesteps' must be a positive integer, got {timesteps!r}")
+    runs = []
+    for index, entry in enumerate(raw["grid"]):
+        where = f"{source}: grid[{index}]"
+        if not isinstance(entry, dict) or {"algo", "envs", "seeds"} - entry.keys():
+            raise ConfigError(f"{where} needs 'algo', 'envs' and 'seeds'")
+        envs, seeds = entry["envs"], entry["seeds"]
+        if not isinstance(envs, list) or not all(isinstance(env, str) for env in envs):
+            raise ConfigError(f"{where}: 'envs' must be a list of env ids")
+        if not isinstance(seeds, list) or not all(isinstance(s, int) and s >= 0 for s in seeds):
+            raise ConfigError(f"{where}: 'seeds' must be a list of non-negative integers")
+        for env_id in envs:
+            try:  # fail now, not an hour into the sweep
+                load_config(entry["algo"], env_id)
+            except (ConfigError, KeyError) as error:
+                message = error.args[0] if isinstance(error, KeyError) else str(error)
+                raise ConfigError(f"{where}: {message}") from None
+            runs.extend(SweepRun(entry["algo"], env_id, seed) for seed in seeds)
+    if len(set(runs)) != len(runs):
+        raise ConfigError(f"{source}: the grid lists some (algo, env, seed) more than once")
+    out_dir = Path(raw.get("out", "runs"))
+    return Sweep(
+        tuple(runs), out_dir if out_dir.is_absolute() else source.parent / out_dir, timesteps
+    )
+
+
+def run_one(run: SweepRun, out_dir: str, timesteps: int | None) -> dict[str, Any]:
+    """Train one cell (in a worker process or a Ray task) and summarise it."""
+    outcome = train(load_config(run.algo, run.env_id), run.seed, Path(out_dir), timesteps)
+    return {
+        "algo": run.algo,
+        "env_id": run.env_id,
+        "seed": run.seed,
+        "run_dir": str(outcome.run_dir),
+        "mean_return": outcome.mean_return,
+        "skipped": outcome.skipped,
+    }
+
+
+def run_sweep(
+    sweep: Sweep,
+    executor: str = "local",
+    workers: int = 1,
+    address: str | None = None,
+    on_done: Callable[[dict[str, Any]], None] | None = None,
+) -> list[dict[str, Any]]:
+    """Run every cell; returns the summaries and writes ``sweep_summary.json`` atomically.
+
+    ``executor="local"`` uses a process pool of ``workers``; ``"ray"`` sends each cell to a Ray
+    cluster at ``address`` (``None`` starts a local Ray). A failed cell is reported with its
+    error and does not stop the others.
+    """
+    if workers < 1:
+        raise ValueError(f"workers must be >= 1, got {workers}")
+    if executor == "local":
+        summaries = _run_local(sweep, workers, on_done)
+    elif executor == "ray":
+        summaries = _run_ray(sweep, address, on_done)
+    else:
+        raise ValueError(f"executor must be 'local' or 'ray', got {executor!r}")
+    sweep.out_dir.mkdir(parents=True, exist_ok=True)
+    ordered = sorted(summaries, key=lambda row: (row["algo"], row["env_id"], row["seed"]))
+    write_atomically(
+        sweep.out_dir / "sweep_summary.json", (json.dumps(ordered, indent=2) + "\n").encode()
+    )
+    return ordered
+
+
+def _failure(run: SweepRun, error: BaseException) -> dict[str, Any]:
+    return {
+        "algo": run.algo,
+        "env_id": run.env_id,
+        "seed": run.seed,
+        "error": f"{type(error).__name__}: {error}",
+    }
+
+
+def _run_local(
+    sweep: Sweep, workers: int, on_done: Callable[[dict[str, Any]], None] | None
+) -> list[dict[str, Any]]:
+    summaries = []
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            pool.submit(run_one, run, str(sweep.out_dir), sweep.timesteps): run
+            for run in sweep.runs
+        }
+        for future in as_completed(futures):
+            try:
+                summary = future.result()
+            except Exception as error:  # a failed cell must not take the sweep down
+                summary = _failure(futures[future], error)
+            summaries.append(summary)
+            if on_done is not None:
+                on_done(summary)
+    return summaries
+
+
+def _run_ray(
+    sweep: Sweep, address: str | None, on_done: Callable[[dict[str, Any]], None] | None
+) -> list[dict[str, Any]]:
+    try:
+        import ray
+    except ImportError:
+        raise ValueError("the ray executor needs Ray: pip install 'rlbench-suite[ray]'") from None
+    ray.init(address=address, ignore_reinit_error=True)
+    remote_run = ray.remote(run_one)
+    pending = {
+        remote_run.remote(run, str(sweep.out_dir), sweep.timesteps): run for run in sweep.runs
+    }
+    summaries = []
+    while pending:
+        [ready], _ = ray.wait(list(pending), num_returns=1)
+        run = pending.pop(ready)
+        try:
+            summary = ray.get(ready)
+        except Exception as error:  # a failed cell must not take the sweep down
+            summary = _failure(run, error)
+        summaries.append(summary)
+        if on_done is not None:
+            on_done(summary)
+    return summaries

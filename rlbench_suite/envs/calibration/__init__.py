@@ -1,0 +1,31 @@
+"""Calibration family: classic control envs whose native kernels are checked against Gymnasium."""
+
+from __future__ import annotations
+
+from rlbench_suite.envs.calibration.cartpole import cartpole_family
+from rlbench_suite.registry import EnvCard, MDPFamily, register_env
+
+FAMILY = "calibration"
+
+
+def _register() -> None:
+    register_env(
+        EnvCard(
+            id="rlbench/CartPole-v1",
+            family=FAMILY,
+            entry_point="rlbench_suite.envs.calibration.cartpole:CartPoleEnv",
+            multi_agent=False,
+            objectives=("reward",),
+            observation_kind="vector",
+            anchor="Barto, Sutton & Anderson 1983, as Gymnasium's CartPole-v1",
+            agents=("random",),
+            expert_agent="random",
+            mdp_family=MDPFamily(cartpole_family, "pole half-length U(0.4, 0.6); held out 0.7-1"),
+            native_kernel=True,
+            summary="Gymnasium's cart-pole; calibrates the C fast path against Gymnasium.",
+        ),
+        max_episode_steps=500,
+    )
+
+
+_register()

@@ -1,0 +1,103 @@
+"""Which registered ids have a C kernel, and how a kernel's parameters come from the Python env.
+
+A kernel never has constants of its own: :class:`KernelSpec` builds the registered Python env once
+(``gym.make(id, **kwargs)``) and reads its parameters off it, so the native path and
+``gym.make`` always describe the same instance (the same arms, the same pole).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+
+# Gymnasium's CartPoleEnv.reset draws every state variable from U(-0.05, 0.05) unless told
+# otherwise; these are its defaults, kept here because the env holds them only as literals.
+CARTPOLE_RESET_BOUNDS = (-0.05, 0.05)
+
+
+@dataclass(frozen=True)
+class KernelSpec:
+    """How one registered id runs in C.
+
+    ``params(env, max_episode_steps)`` turns an unwrapped instance of the registered env into the
+    kernel's parameter dict (see the params structs in ``rlbench_suite/csrc``);
+    ``reference_id`` is the Python env the kernel is checked against step by step.
+    """
+
+    kernel: str
+    reference_id: str
+    params: Callable[[gym.Env, int | None], dict[str, Any]]
+
+
+def cartpole_params(env: gym.Env, max_episode_steps: int | None) -> dict[str, Any]:
+    """Gymnasium's CartPole constants, read off the env; truncation after ``max_episode_steps``."""
+    if env.kinematics_integrator != "euler":
+        raise ValueError(
+            f"the CartPole kernel integrates with euler, the env uses {env.kinematics_integrator!r}"
+        )
+    if max_episode_steps is None:
+        raise ValueError("the CartPole kernel needs max_episode_steps (CartPole-v1 uses 500)")
+    low, high = CARTPOLE_RESET_BOUNDS
+    return {
+        "gravity": float(env.gravity),
+        "masspole": float(env.masspole),
+        "total_mass": float(env.total_mass),
+        "length": float(env.length),
+        "polemass_length": float(env.polemass_length),
+        "force_mag": float(env.force_mag),
+        "tau": float(env.tau),
+        "theta_threshold_radians": float(env.theta_threshold_radians),
+        "x_threshold": float(env.x_threshold),
+        "reset_low": low,
+        "reset_high": high,
+        "max_episode_steps": int(max_episode_steps),
+        "sutton_barto_reward": bool(env._sutton_barto_reward),
+    }
+
+
+def rmab_two_state_params(env: gym.Env, max_episode_steps: int | None) -> dict[str, Any]:
+    """The instance's transition and reward tables, budget and horizon."""
+    if env.num_states != 2:
+        raise ValueError(f"the two-state kernel needs 2 states per arm, not {env.num_states}")
+    if env.invalid_action != "raise":
+        raise ValueError(
+            "the native kernel refuses over-budget actions (invalid_action='raise'); for "
+            f"invalid_action={env.invalid_action!r} use "
+            "gym.make_vec(..., vectorization_mode='sync')"
+        )
+    # The start state follows NumPy's Generator.choice: normalised cumulative probabilities,
+    # first state whose value exceeds the draw. With two states, good when draw >= cdf[0].
+    cdf = np.cumsum(env.initial_state_probs)
+    cdf /= cdf[-1]
+    horizon = env.horizon if max_episode_steps is None else min(env.horizon, max_episode_steps)
+    return {
+        "num_arms": int(env.num_arms),
+        "budget": int(env.budget),
+        "horizon": int(horizon),
+        "initial_good_threshold": float(cdf[0]),
+        # P(next = bad | arm, state, action): the first cumulative column, as the env compares.
+        "next_bad_prob": np.ascontiguousarray(env.transitions[..., 0], dtype=np.float64),
+        "state_rewards": np.ascontiguousarray(env.state_rewards, dtype=np.float64),
+    }
+
+
+KERNELS: dict[str, KernelSpec] = {
+    "rlbench/CartPole-v1": KernelSpec("cartpole", "CartPole-v1", cartpole_params),
+    "rlbench/RMAB-TwoState-v0": KernelSpec(
+        "rmab_two_state", "rlbench/RMAB-TwoState-v0", rmab_two_state_params
+    ),
+}
+
+
+def kernel_spec(env_id: str) -> KernelSpec:
+    """The spec of ``env_id``; ids without a kernel raise ValueError listing those with one."""
+    try:
+        return KERNELS[env_id]
+    except KeyError:
+        raise ValueError(
+            f"{env_id!r} has no native kernel (ids with one: {', '.join(sorted(KERNELS))})"
+        ) from None

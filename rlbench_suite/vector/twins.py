@@ -1,0 +1,127 @@
+"""Python twins of the C kernels: the reference envs themselves, drawing the kernels' numbers.
+
+A twin is Gymnasium's ``SyncVectorEnv`` over copies of a kernel's reference env
+(:attr:`KernelSpec.reference_id`: Gymnasium's own ``CartPole-v1``, the registered
+``RMAB-TwoState-v0``) whose ``np_random`` is replaced by :class:`KernelStream`, a pure-Python
+copy of the kernel's per-env generator (``csrc/rng.h``). The reference envs' ``reset`` and
+``step`` run unmodified, so a native batch and its twin, given the same seed and actions, must
+agree step for step (the bandit bit for bit, CartPole up to the rounding of its polynomial sin
+and cos; tests/vector/test_parity.py states the tolerance): any larger difference is a kernel,
+autoreset or RNG bug.
+
+    >>> import numpy as np, rlbench_suite
+    >>> stream = KernelStream(seed=0, index=3)
+    >>> draws = stream.random(3)
+    >>> bool(np.all((0 <= draws) & (draws < 1)))
+    True
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import gymnasium as gym
+import numpy as np
+from gymnasium.vector import AutoresetMode, SyncVectorEnv
+
+from rlbench_suite.vector.kernels import kernel_spec
+from rlbench_suite.vector.native import parse_autoreset_mode
+
+_MASK64 = (1 << 64) - 1
+_GOLDEN_GAMMA = 0x9E3779B97F4A7C15
+
+
+def _mix64(value: int) -> int:
+    value = ((value ^ (value >> 30)) * 0xBF58476D1CE4E5B9) & _MASK64
+    value = ((value ^ (value >> 27)) * 0x94D049BB133111EB) & _MASK64
+    return value ^ (value >> 31)
+
+
+def _rotl(value: int, shift: int) -> int:
+    return ((value << shift) | (value >> (64 - shift))) & _MASK64
+
+
+class KernelStream:
+    """Env ``index``'s xoshiro256** stream under ``seed``, exactly as ``csrc/rng.h`` computes it.
+
+    It offers the three ``numpy.random.Generator`` methods the reference envs call
+    (``random``, ``uniform`` and ``choice`` with probabilities), each mapping 53-bit draws to
+    floats the way NumPy's Generator does, so an env holding it as ``np_random`` consumes the
+    kernel's numbers in the kernel's order.
+    """
+
+    def __init__(self, seed: int, index: int) -> None:
+        splitmix = _mix64(_mix64((seed + _GOLDEN_GAMMA) & _MASK64) ^ index)
+        self.state = []
+        for _ in range(4):
+            splitmix = (splitmix + _GOLDEN_GAMMA) & _MASK64
+            self.state.append(_mix64(splitmix))
+
+    def next_uint64(self) -> int:
+        """The next 64-bit output (xoshiro256**)."""
+        s0, s1, s2, s3 = self.state
+        result = (_rotl((s1 * 5) & _MASK64, 7) * 9) & _MASK64
+        shifted = (s1 << 17) & _MASK64
+        s2 ^= s0
+        s3 ^= s1
+        s1 ^= s2
+        s0 ^= s3
+        s2 ^= shifted
+        self.state = [s0, s1, s2, _rotl(s3, 45)]
+        return result
+
+    def _double(self) -> float:
+        return (self.next_uint64() >> 11) * 2.0**-53
+
+    def random(self, size: int | tuple[int, ...] | None = None) -> float | np.ndarray:
+        """Uniform floats on [0, 1), one draw each, in C order."""
+        if size is None:
+            return self._double()
+        shape = (size,) if isinstance(size, int | np.integer) else tuple(size)
+        count = int(np.prod(shape))
+        return np.array([self._double() for _ in range(count)], dtype=np.float64).reshape(shape)
+
+    def uniform(
+        self, low: float = 0.0, high: float = 1.0, size: int | tuple[int, ...] | None = None
+    ) -> float | np.ndarray:
+        """``low + (high - low) * random(size)``, NumPy's formula."""
+        return low + (high - low) * self.random(size)
+
+    def choice(
+        self, a: int, size: int | tuple[int, ...] | None = None, p: Any = None
+    ) -> int | np.ndarray:
+        """Draws from ``range(a)`` with probabilities ``p``, by NumPy's cumulative-search rule."""
+        if p is None:
+            raise NotImplementedError("KernelStream.choice needs probabilities p")
+        cdf = np.cumsum(np.asarray(p, dtype=np.float64))
+        if cdf.shape != (a,):
+            raise ValueError(f"p must have {a} entries, got {cdf.shape}")
+        cdf /= cdf[-1]
+        return cdf.searchsorted(self.random(size), side="right")
+
+
+def make_twin_vector_env(
+    env_id: str,
+    num_envs: int,
+    seed: int,
+    autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
+    **env_kwargs: Any,
+) -> SyncVectorEnv:
+    """The twin of ``NativeVectorEnv(env_id, num_envs, ...)`` reset with ``seed``.
+
+    Reset it with ``reset()`` (no seed: a seed would replace the streams with NumPy's); reseed
+    it with :func:`reseed_twin`.
+    """
+    spec = kernel_spec(env_id)
+    make_one = functools.partial(gym.make, spec.reference_id, **env_kwargs)
+    twin = SyncVectorEnv([make_one] * num_envs, autoreset_mode=parse_autoreset_mode(autoreset_mode))
+    reseed_twin(twin, seed)
+    return twin
+
+
+def reseed_twin(twin: SyncVectorEnv, seed: int, mask: np.ndarray | None = None) -> None:
+    """Give env ``i`` (each one in ``mask``) the stream the kernel starts from ``(seed, i)``."""
+    for index, env in enumerate(twin.envs):
+        if mask is None or mask[index]:
+            env.unwrapped.np_random = KernelStream(seed, index)

@@ -1,0 +1,68 @@
+"""Sweeps over an env x algo x seed grid: every cell runs once, a rerun resumes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rlbench_suite.baselines.sb3 import ConfigError
+from rlbench_suite.baselines.sweep import load_sweep, run_sweep
+
+TINY_SWEEP = """\
+out: runs
+timesteps: 64
+grid:
+  - algo: ppo
+    envs: [rlbench/RMAB-TwoState-v0]
+    seeds: [0, 1]
+"""
+
+
+def write_sweep(tmp_path: Path, text: str = TINY_SWEEP) -> Path:
+    path = tmp_path / "sweep.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_sweep_runs_every_cell_and_a_rerun_only_fills_gaps(tmp_path: Path) -> None:
+    """Two seeds train on a 2-process pool; after losing one result only that seed reruns."""
+    sweep = load_sweep(write_sweep(tmp_path))
+    assert sweep.out_dir == tmp_path / "runs" and sweep.timesteps == 64
+    first = run_sweep(sweep, workers=2)
+    assert [(row["seed"], row["skipped"]) for row in first] == [(0, False), (1, False)]
+    summary = json.loads((tmp_path / "runs" / "sweep_summary.json").read_text())
+    assert summary == first
+    lost = Path(first[1]["run_dir"]) / "result.json"
+    lost.unlink()  # as if the sweep was killed before seed 1 finished
+    second = run_sweep(sweep, workers=1)
+    assert [(row["seed"], row["skipped"]) for row in second] == [(0, True), (1, False)]
+    assert lost.exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("grid: []\n", "non-empty 'grid'"),
+        ("grid:\n  - algo: ppo\n    envs: [rlbench/RMAB-TwoState-v0]\n", "needs 'algo', 'envs'"),
+        ("timesteps: -5\n" + TINY_SWEEP.split("\n", 2)[2], "'timesteps' must be a positive"),
+        (TINY_SWEEP.replace("seeds: [0, 1]", "seeds: [0, 0]"), "more than once"),
+        (TINY_SWEEP.replace("RMAB-TwoState", "RMAB-Nowhere"), "RMAB-Nowhere"),
+        ("grid: [unclosed\n", "cannot read the sweep file"),
+    ],
+)
+def test_malformed_sweep_files_are_refused_before_any_training(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    """Each malformed sweep file raises ConfigError naming the file and the problem."""
+    path = write_sweep(tmp_path, text)
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_sweep(path)
+    assert str(path) in str(caught.value)
+
+
+def test_unknown_executor_is_refused(tmp_path: Path) -> None:
+    """Only 'local' and 'ray' executors exist."""
+    with pytest.raises(ValueError, match="executor must be 'local' or 'ray'"):
+        run_sweep(load_sweep(write_sweep(tmp_path)), executor="slurm")

@@ -1,0 +1,72 @@
+"""The benchmark: rows with the agreed keys, ratios, a table, and the script's --json output."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from rich.console import Console
+
+from rlbench_suite.vector import native_available
+from rlbench_suite.vector.bench import print_table, run_benchmark, speedups
+
+pytestmark = pytest.mark.skipif(not native_available(), reason="the C extension is not built")
+
+REPO = Path(__file__).resolve().parents[2]
+ROW_KEYS = {"env_id", "backend", "num_envs", "threads", "steps_per_sec", "runs"}
+
+
+def test_run_benchmark_returns_one_row_per_configuration() -> None:
+    """Native, sync and NumPy rows for CartPole; no NumPy row for the bandit; ratios to native."""
+    rows = run_benchmark(
+        num_envs=(8,),
+        threads=(1,),
+        backends=("native", "gymnasium_sync", "gymnasium_numpy"),
+        repeats=2,
+        min_seconds=0.01,
+    )
+    assert all(set(row) == ROW_KEYS and row["steps_per_sec"] > 0 for row in rows)
+    assert [(row["env_id"], row["backend"]) for row in rows] == [
+        ("rlbench/CartPole-v1", "native"),
+        ("rlbench/CartPole-v1", "gymnasium_sync"),
+        ("rlbench/CartPole-v1", "gymnasium_numpy"),
+        ("rlbench/RMAB-TwoState-v0", "native"),
+        ("rlbench/RMAB-TwoState-v0", "gymnasium_sync"),
+    ]
+    annotated = speedups(rows)
+    assert annotated[0]["thread_speedup"] == 1.0 and annotated[0]["native_speedup"] is None
+    expected = rows[0]["steps_per_sec"] / rows[1]["steps_per_sec"]
+    assert annotated[1]["native_speedup"] == expected
+    output = io.StringIO()
+    print_table(rows, Console(file=output, width=160))
+    assert "gymnasium_numpy" in output.getvalue() and f"{expected:.2f}x" in output.getvalue()
+    with pytest.raises(ValueError, match="unknown backends"):
+        run_benchmark(backends=("pufferlib",))
+
+
+def test_script_prints_json_rows() -> None:
+    """benchmarks/bench_vector.py --json prints a list of rows with the agreed keys."""
+    command = [
+        sys.executable,
+        str(REPO / "benchmarks" / "bench_vector.py"),
+        "--env-ids", "rlbench/CartPole-v1",
+        "--num-envs", "16",
+        "--threads", "1",
+        "--backends", "native",
+        "--repeats", "1",
+        "--min-seconds", "0.01",
+        "--json",
+    ]  # fmt: skip
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    (row,) = json.loads(result.stdout)
+    assert set(row) == ROW_KEYS
+    assert (row["env_id"], row["backend"], row["num_envs"], row["threads"]) == (
+        "rlbench/CartPole-v1",
+        "native",
+        16,
+        1,
+    )

@@ -122,6 +122,10 @@ def command_evaluate(args: argparse.Namespace) -> int:
     from rlbench_suite.scoring import evaluate
 
     env_kwargs = _parse_env_kwargs(args.env_kwargs)
+    if args.family is not None:
+        if env_kwargs:
+            raise ValueError("--family samples the env's arguments; drop --env-kwargs")
+        return _evaluate_family(args)
     with _progress() as progress:
         task = progress.add_task(f"{args.agent} on {args.env}", total=args.episodes)
         result = evaluate(
@@ -143,6 +147,50 @@ def command_evaluate(args: argparse.Namespace) -> int:
         f"{result.env_id} / {result.agent}: mean return "
         f"{_format_mean(result.mean_return, result.ci95)} (95% CI) over "
         f"{len(result.records)} episodes from seed {args.seed}{normalised}"
+    )
+    return 0
+
+
+def _evaluate_family(args: argparse.Namespace) -> int:
+    """The default instance beside K in-distribution and K held-out instances."""
+    from rlbench_suite.scoring import evaluate_family
+
+    total = (1 + 2 * args.family) * args.episodes
+    with _progress() as progress:
+        task = progress.add_task(f"{args.agent} on the {args.env} family", total=total)
+        family = evaluate_family(
+            args.agent,
+            args.env,
+            num_instances=args.family,
+            episodes_per_instance=args.episodes,
+            seed=args.seed,
+            on_episode=lambda _record: progress.advance(task),
+        )
+    if args.json:
+        _print_json(family.to_json())
+        return 0
+    card = env_card(args.env)
+    table = Table(
+        title=escape(
+            f"{family.env_id} / {family.agent}: MDP family ({card.mdp_family.description}), "
+            f"{args.family} instances per split, {args.episodes} episodes each"
+        )
+    )
+    for column in ("instances", "mean return ± 95% CI", "normalised (default refs)"):
+        table.add_column(column, justify="left" if column == "instances" else "right")
+    references = card.references
+    for split, row in family.summary().items():
+        ci95 = float("nan") if row["ci95"] is None else row["ci95"]
+        score = (
+            "–"
+            if references is None or references.expert == references.random
+            else f"{references.normalise(row['mean_return']):.1f}"
+        )
+        table.add_row(split, _format_mean(row["mean_return"], ci95), score)
+    console.print(table)
+    console.print(
+        "Split intervals are over instance means; normalised scores use the default instance's "
+        "references, so they show how far the family moves an agent from its default score."
     )
     return 0
 
@@ -335,6 +383,51 @@ def command_train(args: argparse.Namespace) -> int:
 # -- entry point ------------------------------------------------------------------------------
 
 
+def command_sweep(args: argparse.Namespace) -> int:
+    """Run a sweep file's grid; finished runs are skipped, so a rerun resumes."""
+    from rlbench_suite.baselines.sweep import load_sweep, run_sweep
+
+    sweep = load_sweep(args.config)
+    with _progress() as progress:
+        task = progress.add_task("sweep", total=len(sweep.runs))
+
+        def done(summary: dict[str, Any]) -> None:
+            label = f"{summary['algo']} {summary['env_id']} seed {summary['seed']}"
+            if "error" in summary:
+                progress.console.print(
+                    Text.assemble(("failed ", "bold red"), label, ": ", summary["error"])
+                )
+            else:
+                state = "skipped (done before)" if summary["skipped"] else "finished"
+                progress.console.print(f"{state}: {label}: {summary['mean_return']:.2f}")
+            progress.advance(task)
+
+        summaries = run_sweep(sweep, args.executor, args.workers, args.address, on_done=done)
+    failed = sum("error" in summary for summary in summaries)
+    console.print(
+        f"{len(summaries) - failed} of {len(summaries)} runs done; summary in "
+        f"{sweep.out_dir / 'sweep_summary.json'}"
+    )
+    return 1 if failed else 0
+
+
+def command_bench(args: argparse.Namespace) -> int:
+    """Time the native vectoriser against Gymnasium's vectorisers (and EnvPool if installed)."""
+    from rlbench_suite.vector.bench import DEFAULT_ENV_IDS, print_table, run_benchmark
+
+    rows = run_benchmark(
+        env_ids=args.env_ids or DEFAULT_ENV_IDS,
+        num_envs=args.num_envs,
+        threads=args.threads,
+        repeats=args.repeats,
+    )
+    if args.json:
+        _print_json(rows)
+    else:
+        print_table(rows, console)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``rlbench``."""
     parser = argparse.ArgumentParser(
@@ -360,6 +453,12 @@ def build_parser() -> argparse.ArgumentParser:
     evaluating.add_argument("--seed", type=int, default=0, help="episode i is reset with seed+i")
     evaluating.add_argument(
         "--env-kwargs", help="JSON object of env arguments, e.g. '{\"budget\": 5}'"
+    )
+    evaluating.add_argument(
+        "--family",
+        type=_positive_int,
+        metavar="K",
+        help="also run K in-distribution and K held-out instances of the env's MDP family",
     )
     evaluating.add_argument("--json", action="store_true", help="print per-episode JSON")
     evaluating.set_defaults(handler=command_evaluate)
@@ -406,6 +505,21 @@ def build_parser() -> argparse.ArgumentParser:
         "--config", help="YAML config file (default: the shipped baselines/configs/<algo>.yaml)"
     )
     training.set_defaults(handler=command_train)
+
+    sweeping = commands.add_parser("sweep", help="run an env x algo x seed grid of trainings")
+    sweeping.add_argument("config", help="sweep YAML (grid of algo, envs, seeds; see docs)")
+    sweeping.add_argument("--executor", choices=("local", "ray"), default="local")
+    sweeping.add_argument("--workers", type=_positive_int, default=1, help="local processes")
+    sweeping.add_argument("--address", help="Ray cluster address (default: start a local Ray)")
+    sweeping.set_defaults(handler=command_sweep)
+
+    bench = commands.add_parser("bench", help="env-steps/s of the native vectoriser vs others")
+    bench.add_argument("--env-ids", nargs="+", help="ids with a native kernel (default: all)")
+    bench.add_argument("--num-envs", nargs="+", type=_positive_int, default=[64, 1024, 4096])
+    bench.add_argument("--threads", nargs="+", type=_positive_int, default=[1, 2])
+    bench.add_argument("--repeats", type=_positive_int, default=5, help="runs per row (median)")
+    bench.add_argument("--json", action="store_true", help="print the rows as JSON")
+    bench.set_defaults(handler=command_bench)
     return parser
 
 

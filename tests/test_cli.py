@@ -172,3 +172,54 @@ def test_console_script_is_installed() -> None:
         [executable, "--version"], capture_output=True, text=True, check=True
     )
     assert completed.stdout.strip() == rlbench_suite.__version__
+
+
+def test_evaluate_family_reports_default_and_both_splits(capsys) -> None:
+    """`evaluate --family K --json` gives the default instance and K instances per split."""
+    result = run_json(
+        capsys,
+        "evaluate",
+        "--env",
+        "rlbench/RMAB-TwoState-v0",
+        "--agent",
+        "whittle",
+        "--episodes",
+        "2",
+        "--family",
+        "2",
+        "--json",
+    )
+    assert set(result["summary"]) == {"default", "in_distribution", "held_out"}
+    assert [len(result["instances"][split]) for split in ("in_distribution", "held_out")] == [2, 2]
+    held_out_kwargs = result["instances"]["held_out"][0]["env_kwargs"]
+    assert held_out_kwargs["transition_prior"] == [0.5, 0.5]
+
+
+def test_bench_json_rows_carry_the_contract_fields(capsys) -> None:
+    """`rlbench bench --json` rows name env, backend, N, threads and steps/s."""
+    rows = run_json(
+        capsys,
+        "bench",
+        "--env-ids",
+        "rlbench/RMAB-TwoState-v0",
+        "--num-envs",
+        "4",
+        "--threads",
+        "1",
+        "--repeats",
+        "1",
+        "--json",
+    )
+    backends = {row["backend"] for row in rows}
+    assert "native" in backends and "gymnasium_sync" in backends
+    for row in rows:
+        assert {"env_id", "backend", "num_envs", "threads", "steps_per_sec"} <= row.keys()
+        assert row["steps_per_sec"] > 0
+
+
+def test_sweep_command_reports_and_exits_2_on_a_bad_file(capsys, tmp_path) -> None:
+    """`rlbench sweep` on a malformed file exits 2 naming the file."""
+    bad = tmp_path / "sweep.yaml"
+    bad.write_text("grid: []\n")
+    assert main(["sweep", str(bad)]) == 2
+    assert "non-empty 'grid'" in capsys.readouterr().err.replace("\n", " ")

@@ -141,3 +141,25 @@ def test_rgb_render_marks_acted_arms() -> None:
     acted_frame = env.render()
     assert passive_frame.shape == acted_frame.shape and passive_frame.dtype == np.uint8
     assert (acted_frame == 255).all(axis=-1).sum() > (passive_frame == 255).all(axis=-1).sum()
+
+
+@pytest.mark.parametrize(
+    ("env_id", "mode"),
+    [
+        ("rlbench/RMAB-TwoState-v0", "vector_entry_point"),
+        ("rlbench/RMAB-TwoState-v0", "sync"),
+        ("rlbench/CoRMAB-Scheduling-v0", "sync"),
+    ],
+)
+def test_vector_env_action_samples_are_feasible_for_every_env(env_id: str, mode: str) -> None:
+    """A vector env's action_space.sample() is feasible in each env, so stepping it never fails."""
+    envs = gym.make_vec(env_id, num_envs=4, vectorization_mode=mode)
+    envs.reset(seed=0)
+    envs.action_space.seed(1)
+    single = gym.make(env_id).unwrapped
+    for _ in range(5):
+        actions = envs.action_space.sample()
+        assert actions.shape == (4, *single.action_space.shape)
+        assert all(single.constraint_violation(action) is None for action in actions)
+        envs.step(actions)
+    envs.close()

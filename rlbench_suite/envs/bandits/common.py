@@ -13,12 +13,14 @@ projection) lives here once.
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
+from gymnasium.vector.utils import batch_space
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from rlbench_suite.envs.validation import InvalidActionError, env_name, validate_action
@@ -52,6 +54,30 @@ class FeasibleMultiBinary(spaces.MultiBinary):
         return np.asarray(self.feasible_sampler(self.np_random), dtype=self.dtype).reshape(
             self.shape
         )
+
+
+class _BatchedFeasibleSampler:
+    """Draws one feasible action per env of a batch (a class, not a lambda, so it pickles)."""
+
+    def __init__(
+        self, feasible_sampler: Callable[[np.random.Generator], np.ndarray], num_envs: int
+    ) -> None:
+        self.feasible_sampler = feasible_sampler
+        self.num_envs = num_envs
+
+    def __call__(self, rng: np.random.Generator) -> np.ndarray:
+        return np.stack([self.feasible_sampler(rng) for _ in range(self.num_envs)])
+
+
+@batch_space.register(FeasibleMultiBinary)
+def _batch_feasible_multi_binary(space: FeasibleMultiBinary, n: int = 1) -> FeasibleMultiBinary:
+    # Vector envs (Gymnasium's and the native one) batch the single action space; registering
+    # here keeps their action_space.sample() feasible for every env of the batch.
+    return FeasibleMultiBinary(
+        (n, *space.shape),
+        _BatchedFeasibleSampler(space.feasible_sampler, n),
+        seed=deepcopy(space.np_random),
+    )
 
 
 @dataclass(frozen=True)

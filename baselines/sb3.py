@@ -64,7 +64,7 @@ from stable_baselines3.common.noise import (
     NormalActionNoise,
     OrnsteinUhlenbeckActionNoise,
 )
-from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv
+from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
 
 import rlbench_suite
 from rlbench_suite.registry import env_card
@@ -79,6 +79,10 @@ ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
     "td3": TD3,
 }
 VEC_ENVS: dict[str, type[VecEnv]] = {"dummy": DummyVecEnv, "subproc": SubprocVecEnv}
+# "native": the env's C kernel through rlbench_suite.vector.sb3.NativeSB3VecEnv (ids whose card
+# has native_kernel); "auto": native when the env has a kernel and the config no wrappers, else
+# dummy.
+VEC_ENV_NAMES = (*VEC_ENVS, "native", "auto")
 ACTIVATIONS: dict[str, type[torch.nn.Module]] = {
     "tanh": torch.nn.Tanh,
     "relu": torch.nn.ReLU,
@@ -94,7 +98,8 @@ RUNNER_KEYS: dict[str, str] = {
     "n_timesteps": "training budget in env steps (--timesteps overrides it)",
     "policy": "SB3 policy name, e.g. MlpPolicy",
     "n_envs": "number of envs stepped in parallel",
-    "vec_env": "dummy (one process) or subproc (one process per env)",
+    "vec_env": "dummy (one process), subproc (one process per env), native (the env's C "
+    "kernel), or auto (native where the env has a kernel and no wrappers, else dummy)",
     "env_kwargs": "keyword arguments for gym.make",
     "env_wrapper": "wrappers applied to each env, innermost first",
     "eval_freq": "timesteps between evaluations of the learning curve",
@@ -258,8 +263,8 @@ def _check_section(algo: str, env_id: str, source: Path, section: object) -> Run
         _is_int(runner["torch_threads"]) and runner["torch_threads"] >= 0
     ):
         raise ConfigError(f"{where}: torch_threads must be an integer >= 0")
-    if runner.get("vec_env", "dummy") not in VEC_ENVS:
-        raise ConfigError(f"{where}: vec_env must be one of {', '.join(VEC_ENVS)}")
+    if runner.get("vec_env", "dummy") not in VEC_ENV_NAMES:
+        raise ConfigError(f"{where}: vec_env must be one of {', '.join(VEC_ENV_NAMES)}")
     if runner.get("noise_type") is not None and runner["noise_type"] not in NOISES:
         raise ConfigError(f"{where}: noise_type must be one of {', '.join(NOISES)}")
     if "noise_std" in runner and not (
@@ -349,14 +354,33 @@ def apply_wrappers(env: gym.Env, env_wrapper: Sequence[tuple[str, dict[str, Any]
 
 
 def make_training_env(config: RunConfig, seed: int) -> VecEnv:
-    """``n_envs`` copies of the env, sub-env ``i`` seeded ``seed + i``, each in a Monitor."""
+    """``n_envs`` copies of the env, sub-env ``i`` seeded ``seed + i``, each in a Monitor.
+
+    With ``vec_env: native`` (or ``auto`` on an id with a C kernel and no wrappers) the copies
+    are the kernel's, stepped in one C call; SB3 sees the same VecEnv API either way.
+    """
+    has_kernel = env_card(config.env_id).native_kernel
+    use_native = config.vec_env == "native" or (
+        config.vec_env == "auto" and has_kernel and not config.env_wrapper
+    )
+    if use_native:
+        if not has_kernel or config.env_wrapper:
+            raise ConfigError(
+                f"{config.env_id}: vec_env native needs an env with a C kernel and no "
+                f"env_wrapper (kernel: {has_kernel}, wrappers: {len(config.env_wrapper)})"
+            )
+        from rlbench_suite.vector.sb3 import NativeSB3VecEnv
+
+        native = NativeSB3VecEnv(config.env_id, config.n_envs, **config.env_kwargs)
+        native.seed(seed)
+        return VecMonitor(native)
     return make_vec_env(
         config.env_id,
         n_envs=config.n_envs,
         seed=seed,
         env_kwargs=config.env_kwargs,
         wrapper_class=functools.partial(apply_wrappers, env_wrapper=config.env_wrapper),
-        vec_env_cls=VEC_ENVS[config.vec_env],
+        vec_env_cls=VEC_ENVS.get(config.vec_env, DummyVecEnv),  # auto without a kernel: dummy
     )
 
 

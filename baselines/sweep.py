@@ -166,20 +166,27 @@ def _run_ray(
         import ray
     except ImportError:
         raise ValueError("the ray executor needs Ray: pip install 'rlbench-suite[ray]'") from None
+    # A Ray this call starts (no address, none running) is shut down at the end; a cluster the
+    # user connected to, or a Ray the caller already runs, is left as it was.
+    started_here = not ray.is_initialized()
     ray.init(address=address, ignore_reinit_error=True)
-    remote_run = ray.remote(run_one)
-    pending = {
-        remote_run.remote(run, str(sweep.out_dir), sweep.timesteps): run for run in sweep.runs
-    }
-    summaries = []
-    while pending:
-        [ready], _ = ray.wait(list(pending), num_returns=1)
-        run = pending.pop(ready)
-        try:
-            summary = ray.get(ready)
-        except Exception as error:  # a failed cell must not take the sweep down
-            summary = _failure(run, error)
-        summaries.append(summary)
-        if on_done is not None:
-            on_done(summary)
+    try:
+        remote_run = ray.remote(run_one)
+        pending = {
+            remote_run.remote(run, str(sweep.out_dir), sweep.timesteps): run for run in sweep.runs
+        }
+        summaries = []
+        while pending:
+            [ready], _ = ray.wait(list(pending), num_returns=1)
+            run = pending.pop(ready)
+            try:
+                summary = ray.get(ready)
+            except Exception as error:  # a failed cell must not take the sweep down
+                summary = _failure(run, error)
+            summaries.append(summary)
+            if on_done is not None:
+                on_done(summary)
+    finally:
+        if started_here:
+            ray.shutdown()
     return summaries

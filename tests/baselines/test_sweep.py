@@ -62,6 +62,19 @@ def test_malformed_sweep_files_are_refused_before_any_training(
     assert str(path) in str(caught.value)
 
 
+def test_ray_and_local_sweeps_give_identical_results(tmp_path: Path) -> None:
+    """The same grid through a local Ray instance and the local pool gives the same returns."""
+    pytest.importorskip("ray", reason="the ray executor needs the `ray` extra")
+    local_dir, ray_dir = tmp_path / "local", tmp_path / "ray"
+    local_dir.mkdir()
+    ray_dir.mkdir()
+    local = run_sweep(load_sweep(write_sweep(local_dir)), executor="local", workers=2)
+    through_ray = run_sweep(load_sweep(write_sweep(ray_dir)), executor="ray")
+    assert [row["mean_return"] for row in through_ray] == [row["mean_return"] for row in local]
+    assert all(not row["skipped"] for row in through_ray)
+    assert (ray_dir / "runs" / "sweep_summary.json").exists()
+
+
 def test_unknown_executor_is_refused(tmp_path: Path) -> None:
     """Only 'local' and 'ray' executors exist."""
     with pytest.raises(ValueError, match="executor must be 'local' or 'ray'"):

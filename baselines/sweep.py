@@ -16,6 +16,7 @@ run the same command again and only the missing runs train.
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -23,9 +24,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
 from rlbench_suite.baselines.sb3 import ConfigError, load_config, train, write_atomically
+from rlbench_suite.registry import env_card
+from rlbench_suite.scoring.aggregate import IntervalEstimate, aggregate_scores
+from rlbench_suite.scoring.plots import plot_interval_estimates, plot_learning_curves
 
 
 @dataclass(frozen=True)
@@ -190,3 +195,88 @@ def _run_ray(
         if started_here:
             ray.shutdown()
     return summaries
+
+
+# -- Reading a finished sweep --------------------------------------------------------------
+
+
+def aggregate_sweep(
+    summaries: list[dict[str, Any]], reps: int = 2000, seed: int = 0
+) -> dict[str, dict[str, dict[str, IntervalEstimate]]]:
+    """IQM, mean, median and optimality gap of normalised scores, per family and algorithm.
+
+    Each finished run's final mean return is normalised with its env's EnvCard references
+    (0 = random, 100 = expert). For a family, an algorithm's runs form a (seeds x envs) matrix
+    over the seeds every env of the family has; runs that failed are left out.
+    """
+    scores: dict[str, dict[str, dict[str, dict[int, float]]]] = {}
+    for row in summaries:
+        if "error" in row:
+            continue
+        card = env_card(row["env_id"])
+        if card.references is None:
+            raise ValueError(f"{card.id} has no reference scores to normalise with")
+        normalised = float(card.references.normalise(row["mean_return"]))
+        family = scores.setdefault(card.family, {}).setdefault(row["algo"], {})
+        family.setdefault(card.id, {})[row["seed"]] = normalised
+    result: dict[str, dict[str, dict[str, IntervalEstimate]]] = {}
+    for family, by_algo in sorted(scores.items()):
+        matrices = {}
+        for algo, by_env in by_algo.items():
+            seeds = sorted(set.intersection(*(set(per_seed) for per_seed in by_env.values())))
+            env_ids = sorted(by_env)
+            matrices[algo] = [[by_env[env_id][s] for env_id in env_ids] for s in seeds]
+        result[family] = aggregate_scores(matrices, reps=reps, seed=seed)
+    return result
+
+
+def write_sweep_report(sweep: Sweep, summaries: list[dict[str, Any]]) -> list[Path]:
+    """``aggregates.json``, an interval-estimate PNG per family and a learning-curve PNG per env."""
+    written = []
+    aggregates = aggregate_sweep(summaries)
+    payload = {
+        family: {
+            algo: {metric: estimate.to_json() for metric, estimate in metrics.items()}
+            for algo, metrics in by_algo.items()
+        }
+        for family, by_algo in aggregates.items()
+    }
+    target = sweep.out_dir / "aggregates.json"
+    write_atomically(target, (json.dumps(payload, indent=2) + "\n").encode())
+    written.append(target)
+    for family, by_algo in aggregates.items():
+        written.append(plot_interval_estimates(by_algo, sweep.out_dir / f"intervals_{family}.png"))
+    by_env: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in summaries:
+        if "error" not in row:
+            by_env.setdefault((row["algo"], row["env_id"]), []).append(row)
+    for (algo, env_id), rows in sorted(by_env.items()):
+        curves = [_read_curve(Path(row["run_dir"]) / "curve.csv") for row in rows]
+        length = min(len(steps) for steps, _ in curves)
+        steps = curves[0][0][:length]
+        returns = np.array([values[:length] for _, values in curves])
+        references = env_card(env_id).references
+        lines = (
+            {}
+            if references is None
+            else {
+                "random": references.random,
+                f"expert ({references.expert_agent})": references.expert,
+            }
+        )
+        name = f"curves_{algo}_{env_id.replace('/', '_')}.png"
+        written.append(
+            plot_learning_curves(
+                {algo: (steps, returns)},
+                sweep.out_dir / name,
+                title=f"{algo} on {env_id}",
+                reference_lines=lines,
+            )
+        )
+    return written
+
+
+def _read_curve(path: Path) -> tuple[list[float], list[float]]:
+    with path.open() as handle:
+        rows = list(csv.DictReader(handle))
+    return [float(r["timesteps"]) for r in rows], [float(r["mean_return"]) for r in rows]

@@ -385,7 +385,12 @@ def command_train(args: argparse.Namespace) -> int:
 
 def command_sweep(args: argparse.Namespace) -> int:
     """Run a sweep file's grid; finished runs are skipped, so a rerun resumes."""
-    from rlbench_suite.baselines.sweep import load_sweep, run_sweep
+    from rlbench_suite.baselines.sweep import (
+        aggregate_sweep,
+        load_sweep,
+        run_sweep,
+        write_sweep_report,
+    )
 
     sweep = load_sweep(args.config)
     with _progress() as progress:
@@ -404,6 +409,25 @@ def command_sweep(args: argparse.Namespace) -> int:
 
         summaries = run_sweep(sweep, args.executor, args.workers, args.address, on_done=done)
     failed = sum("error" in summary for summary in summaries)
+    if failed < len(summaries):
+        table = Table(title="Normalised scores (0 = random, 100 = expert), 95% bootstrap CIs")
+        for column in ("family", "algo", "IQM", "mean", "median", "optimality gap"):
+            table.add_column(column, justify="left" if column in ("family", "algo") else "right")
+        for family, by_algo in aggregate_sweep(summaries).items():
+            for algo, metrics in by_algo.items():
+                table.add_row(
+                    family,
+                    algo,
+                    *(
+                        escape(f"{e.point:.1f} [{e.low:.1f}, {e.high:.1f}]")
+                        for e in (
+                            metrics[name] for name in ("iqm", "mean", "median", "optimality_gap")
+                        )
+                    ),
+                )
+        console.print(table)
+        for path in write_sweep_report(sweep, summaries):
+            console.print(f"wrote {path}")
     console.print(
         f"{len(summaries) - failed} of {len(summaries)} runs done; summary in "
         f"{sweep.out_dir / 'sweep_summary.json'}"

@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+import rlbench_suite
 from rlbench_suite.baselines.sb3 import ConfigError
-from rlbench_suite.baselines.sweep import load_sweep, run_sweep
+from rlbench_suite.baselines.sweep import load_sweep, run_sweep, write_sweep_report
 
 TINY_SWEEP = """\
 out: runs
@@ -39,6 +41,18 @@ def test_sweep_runs_every_cell_and_a_rerun_only_fills_gaps(tmp_path: Path) -> No
     second = run_sweep(sweep, workers=1)
     assert [(row["seed"], row["skipped"]) for row in second] == [(0, True), (1, False)]
     assert lost.exists()
+
+    written = write_sweep_report(sweep, second)
+    names = {path.name for path in written}
+    assert {
+        "aggregates.json",
+        "intervals_bandits.png",
+        "curves_ppo_rlbench_RMAB-TwoState-v0.png",
+    } <= names
+    references = rlbench_suite.env_card("rlbench/RMAB-TwoState-v0").references
+    expected_mean = np.mean([references.normalise(row["mean_return"]) for row in second])
+    aggregates = json.loads((tmp_path / "runs" / "aggregates.json").read_text())
+    assert aggregates["bandits"]["ppo"]["mean"]["point"] == pytest.approx(expected_mean)
 
 
 @pytest.mark.parametrize(

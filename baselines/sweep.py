@@ -207,15 +207,16 @@ def aggregate_sweep(
 
     Each finished run's final mean return is normalised with its env's EnvCard references
     (0 = random, 100 = expert). For a family, an algorithm's runs form a (seeds x envs) matrix
-    over the seeds every env of the family has; runs that failed are left out.
+    over the seeds every env of the family has; runs that failed, and envs without reference
+    scores, are left out.
     """
     scores: dict[str, dict[str, dict[str, dict[int, float]]]] = {}
     for row in summaries:
         if "error" in row:
             continue
         card = env_card(row["env_id"])
-        if card.references is None:
-            raise ValueError(f"{card.id} has no reference scores to normalise with")
+        if card.references is None or card.references.expert == card.references.random:
+            continue  # no scale to normalise on; its raw returns stay in sweep_summary.json
         normalised = float(card.references.normalise(row["mean_return"]))
         family = scores.setdefault(card.family, {}).setdefault(row["algo"], {})
         family.setdefault(card.id, {})[row["seed"]] = normalised

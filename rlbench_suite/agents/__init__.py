@@ -68,9 +68,20 @@ def _uav_factories() -> dict[str, AgentFactory]:
     return {"pid": uav.PIDAgent}
 
 
+def _calibration_factories() -> dict[str, AgentFactory]:
+    from rlbench_suite.agents import calibration
+
+    return {"balance": calibration.PoleBalanceAgent}
+
+
 def agent_factories() -> dict[str, AgentFactory]:
     """Every named agent the suite knows, by name (a family's agents load on first use)."""
-    return {"random": RandomAgent, **_bandit_factories(), **_uav_factories()}
+    return {
+        "random": RandomAgent,
+        **_bandit_factories(),
+        **_uav_factories(),
+        **_calibration_factories(),
+    }
 
 
 def make_agent(name: str, env: gym.Env) -> Agent:

@@ -7,9 +7,9 @@
  * then advances every env with the GIL released, over OpenMP threads when asked for more than
  * one. Nothing is allocated after construction.
  *
- * A kernel is a header (cartpole.h, rmab_two_state.h) with a params struct, a state struct and
- * reset / check_action / step functions; this file adds its parameter parsing and one line in
- * KERNELS.
+ * A kernel is a header (cartpole.h, rmab_two_state.h, quad_hover.h) with a params struct, a
+ * state struct and reset / check_action / step functions; this file adds its parameter parsing
+ * and one line in KERNELS.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -25,6 +25,7 @@
 #endif
 
 #include "cartpole.h"
+#include "quad_hover.h"
 #include "rmab_two_state.h"
 #include "rng.h"
 
@@ -344,6 +345,78 @@ static int rmab_two_state_parse(PyObject *params, void *out) {
     return 0;
 }
 
+static int quad_hover_parse(PyObject *params, void *out) {
+    static const char *const kernel = "quad_hover";
+    static const char *const known[] = {
+        "mass", "weight", "kf", "km", "inertia_xx", "inertia_yy", "inertia_zz", "motor_offset",
+        "drag_coeff_xy", "drag_coeff_z", "drag", "ground_effect", "ground_effect_coeff",
+        "prop_radius", "ground_effect_clip_height", "rest_height", "hover_rpm",
+        "rpm_action_scale", "physics_timestep", "substeps", "episode_steps", "action_size",
+        "buffer_length", "start_x", "start_y", "start_z", "start_jitter", "target_x", "target_y",
+        "target_z", "limit_xy", "limit_z", "tilt_limit", NULL};
+    quad_hover_params *p = out;
+    double offset;
+    if (params_only(params, kernel, known) < 0 ||
+        param_double(params, kernel, "mass", &p->mass) < 0 ||
+        param_double(params, kernel, "weight", &p->weight) < 0 ||
+        param_double(params, kernel, "kf", &p->kf) < 0 ||
+        param_double(params, kernel, "km", &p->km) < 0 ||
+        param_double(params, kernel, "inertia_xx", &p->inertia[0]) < 0 ||
+        param_double(params, kernel, "inertia_yy", &p->inertia[1]) < 0 ||
+        param_double(params, kernel, "inertia_zz", &p->inertia[2]) < 0 ||
+        param_double(params, kernel, "motor_offset", &offset) < 0 ||
+        param_double(params, kernel, "drag_coeff_xy", &p->drag[0]) < 0 ||
+        param_double(params, kernel, "drag_coeff_z", &p->drag[2]) < 0 ||
+        param_bool(params, kernel, "drag", &p->drag_enabled) < 0 ||
+        param_bool(params, kernel, "ground_effect", &p->ground_effect_enabled) < 0 ||
+        param_double(params, kernel, "ground_effect_coeff", &p->ground_effect_coeff) < 0 ||
+        param_double(params, kernel, "prop_radius", &p->prop_radius) < 0 ||
+        param_double(params, kernel, "ground_effect_clip_height",
+                     &p->ground_effect_clip_height) < 0 ||
+        param_double(params, kernel, "rest_height", &p->rest_height) < 0 ||
+        param_double(params, kernel, "hover_rpm", &p->hover_rpm) < 0 ||
+        param_double(params, kernel, "rpm_action_scale", &p->rpm_action_scale) < 0 ||
+        param_double(params, kernel, "physics_timestep", &p->dt) < 0 ||
+        param_int(params, kernel, "substeps", 1, INT32_MAX, &p->substeps) < 0 ||
+        param_int(params, kernel, "episode_steps", 1, INT64_MAX, &p->episode_steps) < 0 ||
+        param_int(params, kernel, "action_size", 1, 4, &p->action_size) < 0 ||
+        param_int(params, kernel, "buffer_length", 1, 1 << 16, &p->buffer_length) < 0 ||
+        param_double(params, kernel, "start_x", &p->start[0]) < 0 ||
+        param_double(params, kernel, "start_y", &p->start[1]) < 0 ||
+        param_double(params, kernel, "start_z", &p->start[2]) < 0 ||
+        param_double(params, kernel, "start_jitter", &p->start_jitter) < 0 ||
+        param_double(params, kernel, "target_x", &p->target[0]) < 0 ||
+        param_double(params, kernel, "target_y", &p->target[1]) < 0 ||
+        param_double(params, kernel, "target_z", &p->target[2]) < 0 ||
+        param_double(params, kernel, "limit_xy", &p->limit_xy) < 0 ||
+        param_double(params, kernel, "limit_z", &p->limit_z) < 0 ||
+        param_double(params, kernel, "tilt_limit", &p->tilt_limit) < 0) {
+        return -1;
+    }
+    if (require(p->action_size == 4 || p->action_size == 1, kernel,
+                "action_size must be 4 (rpm) or 1 (one_d_rpm)") < 0 ||
+        require(p->mass > 0 && p->kf > 0 && p->km > 0 && offset > 0, kernel,
+                "mass, kf, km and motor_offset must be positive") < 0 ||
+        require(p->inertia[0] > 0 && p->inertia[1] > 0 && p->inertia[2] > 0, kernel,
+                "the inertia must be positive") < 0 ||
+        require(p->dt > 0 && p->hover_rpm > 0, kernel,
+                "physics_timestep and hover_rpm must be positive") < 0 ||
+        require(p->start_jitter >= 0, kernel, "start_jitter must be >= 0") < 0) {
+        return -1;
+    }
+    p->drag[1] = p->drag[0];
+    /* dynamics.CrazyflieParams.motor_positions: (+d, -d), (-d, -d), (-d, +d), (+d, +d) */
+    const double motor_x[4] = {offset, -offset, -offset, offset};
+    const double motor_y[4] = {-offset, -offset, offset, offset};
+    memcpy(p->motor_x, motor_x, sizeof motor_x);
+    memcpy(p->motor_y, motor_y, sizeof motor_y);
+    return 0;
+}
+
+static void quad_hover_free(void *params) {
+    (void)params;
+}
+
 /* -- the batch ------------------------------------------------------------------------------ */
 
 typedef struct Batch Batch;
@@ -489,6 +562,7 @@ static batch_view view_of(const Batch *batch) {
 
 DEFINE_BATCH_LOOPS(cartpole, float, int64_t)
 DEFINE_BATCH_LOOPS(rmab_two_state, int64_t, int8_t)
+DEFINE_BATCH_LOOPS(quad_hover, float, float)
 
 static Py_ssize_t cartpole_obs_dim(const void *params) {
     (void)params;
@@ -512,6 +586,18 @@ static size_t rmab_two_state_state_bytes(const void *params) {
     return rmab_two_state_state_size(params);
 }
 
+static Py_ssize_t quad_hover_observation_size(const void *params) {
+    return (Py_ssize_t)quad_hover_obs_dim(params);
+}
+
+static Py_ssize_t quad_hover_action_size(const void *params) {
+    return (Py_ssize_t)((const quad_hover_params *)params)->action_size;
+}
+
+static size_t quad_hover_state_bytes(const void *params) {
+    return quad_hover_state_size(params);
+}
+
 static const kernel_ops KERNELS[] = {
     {"cartpole", KIND_FLOAT32, KIND_INT64, true, sizeof(cartpole_params), cartpole_parse,
      cartpole_free, cartpole_obs_dim, cartpole_action_dim, cartpole_state_bytes,
@@ -520,6 +606,9 @@ static const kernel_ops KERNELS[] = {
      rmab_two_state_parse, rmab_two_state_free, rmab_two_state_arms, rmab_two_state_arms,
      rmab_two_state_state_bytes, rmab_two_state_check_actions, rmab_two_state_reset_env,
      rmab_two_state_step_all},
+    {"quad_hover", KIND_FLOAT32, KIND_FLOAT32, false, sizeof(quad_hover_params), quad_hover_parse,
+     quad_hover_free, quad_hover_observation_size, quad_hover_action_size, quad_hover_state_bytes,
+     quad_hover_check_actions, quad_hover_reset_env, quad_hover_step_all},
 };
 #define NUM_KERNELS ((Py_ssize_t)(sizeof KERNELS / sizeof KERNELS[0]))
 

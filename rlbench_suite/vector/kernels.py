@@ -85,10 +85,80 @@ def rmab_two_state_params(env: gym.Env, max_episode_steps: int | None) -> dict[s
     }
 
 
+def quad_hover_params(env: gym.Env, max_episode_steps: int | None) -> dict[str, Any]:
+    """The airframe, physics options, rates, start and limits of a QuadHover instance.
+
+    Only what the kernel models the same way is accepted: the ``rpm`` and ``one_d_rpm`` action
+    types, the Euler integrator, no motor lag, one drone; anything else raises ValueError.
+    """
+    from rlbench_suite.envs.uav import base as uav_base
+    from rlbench_suite.envs.uav.base import ActionType
+
+    sync = "use gym.make_vec(..., vectorization_mode='sync')"
+    if env.action_type not in (ActionType.RPM, ActionType.ONE_D_RPM):
+        raise ValueError(
+            "the QuadHover kernel takes action_type 'rpm' or 'one_d_rpm', not "
+            f"{env.action_type.value!r}; for it {sync}"
+        )
+    params, config = env.params, env.dynamics.config
+    if params.motor_time_constant != 0:
+        raise ValueError(
+            "the QuadHover kernel has no motor lag (motor_time_constant="
+            f"{params.motor_time_constant}); for it {sync}"
+        )
+    if config.integrator != "euler" or not config.ground or env.num_drones != 1:
+        raise ValueError(
+            f"the QuadHover kernel flies one drone with the euler integrator and a floor; {sync}"
+        )
+    episode_steps = env.episode_steps
+    if max_episode_steps is not None:
+        episode_steps = min(episode_steps, max_episode_steps)
+    start = env._home_positions()[0]
+    target = env.target_position
+    return {
+        "mass": float(params.mass),
+        "weight": float(params.weight),
+        "kf": float(params.kf),
+        "km": float(params.km),
+        "inertia_xx": float(params.inertia_xx),
+        "inertia_yy": float(params.inertia_yy),
+        "inertia_zz": float(params.inertia_zz),
+        "motor_offset": float(params.motor_offset),
+        "drag_coeff_xy": float(params.drag_coeff_xy),
+        "drag_coeff_z": float(params.drag_coeff_z),
+        "drag": bool(config.drag),
+        "ground_effect": bool(config.ground_effect),
+        "ground_effect_coeff": float(params.ground_effect_coeff),
+        "prop_radius": float(params.prop_radius),
+        "ground_effect_clip_height": float(params.ground_effect_clip_height),
+        "rest_height": float(params.rest_height),
+        "hover_rpm": float(params.hover_rpm),
+        "rpm_action_scale": float(uav_base.RPM_ACTION_SCALE),
+        "physics_timestep": float(env.physics_timestep),
+        "substeps": int(env.substeps),
+        "episode_steps": int(episode_steps),
+        "action_size": int(env.action_size),
+        "buffer_length": int(env.action_buffer_length),
+        "start_x": float(start[0]),
+        "start_y": float(start[1]),
+        "start_z": float(start[2]),
+        "start_jitter": float(env.start_jitter),
+        "target_x": float(target[0]),
+        "target_y": float(target[1]),
+        "target_z": float(target[2]),
+        "limit_xy": float(uav_base.POSITION_LIMIT_XY),
+        "limit_z": float(uav_base.POSITION_LIMIT_Z),
+        "tilt_limit": float(uav_base.TILT_LIMIT),
+    }
+
+
 KERNELS: dict[str, KernelSpec] = {
     "rlbench/CartPole-v1": KernelSpec("cartpole", "CartPole-v1", cartpole_params),
     "rlbench/RMAB-TwoState-v0": KernelSpec(
         "rmab_two_state", "rlbench/RMAB-TwoState-v0", rmab_two_state_params
+    ),
+    "rlbench/QuadHover-v0": KernelSpec(
+        "quad_hover", "rlbench/QuadHover-v0", quad_hover_params
     ),
 }
 

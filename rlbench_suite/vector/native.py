@@ -149,7 +149,9 @@ class NativeVectorEnv(VectorEnv):
             raise type(error)(f"{env_id}: {error}") from None
         self.num_threads = int(num_threads)
         self._action_dtype = self.single_action_space.dtype
-        self._action_bounds = _integer_bounds(self.single_action_space)
+        # Box actions (float kernels) are range-checked by the kernel; integer ones here first.
+        box_actions = isinstance(self.single_action_space, spaces.Box)
+        self._action_bounds = None if box_actions else _integer_bounds(self.single_action_space)
         # Until reset(seed=...) says otherwise, fresh entropy, as Gymnasium seeds unseeded envs.
         entropy = np.random.SeedSequence().entropy % _UINT64_LIMIT
         self._batch.seed(np.full(self.num_envs, entropy, dtype=np.uint64))
@@ -248,12 +250,16 @@ class NativeVectorEnv(VectorEnv):
                 raise InvalidActionError(
                     f"{self.env_id}: non-finite actions in envs {_bad_envs(~np.isfinite(array))}"
                 )
-            if not np.all(array == np.round(array)):
+            integral = self._action_bounds is not None  # a Box takes fractional values
+            if integral and not np.all(array == np.round(array)):
                 raise InvalidActionError(
                     f"{self.env_id}: non-integral actions in envs "
                     f"{_bad_envs(array != np.round(array))}"
                 )
-        low, high = self._action_bounds
+        if self._action_bounds is None:
+            low, high = self.single_action_space.low, self.single_action_space.high
+        else:
+            low, high = self._action_bounds
         outside = (array < low) | (array > high)
         if outside.any():
             raise InvalidActionError(

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rlbench_suite.envs.calibration.cartpole import cartpole_family
-from rlbench_suite.registry import EnvCard, MDPFamily, register_env
+from rlbench_suite.registry import EnvCard, MDPFamily, load_references, register_env
 
 FAMILY = "calibration"
+REFERENCES = load_references(Path(__file__).parent / "data" / "references.json")
 
 
 def _register() -> None:
@@ -18,8 +21,9 @@ def _register() -> None:
             objectives=("reward",),
             observation_kind="vector",
             anchor="Barto, Sutton & Anderson 1983, as Gymnasium's CartPole-v1",
-            agents=("random",),
-            expert_agent="random",
+            agents=("random", "balance"),
+            expert_agent="balance",
+            references=REFERENCES.get("rlbench/CartPole-v1"),
             mdp_family=MDPFamily(cartpole_family, "pole half-length U(0.4, 0.6); held out 0.7-1"),
             native_kernel=True,
             summary="Gymnasium's cart-pole; calibrates the C fast path against Gymnasium.",

@@ -76,6 +76,7 @@ def _register() -> None:
             multi_agent=False,
             anchor=_GYM_PYBULLET_DRONES,
             mdp_family=_AIRFRAME,
+            native_kernel=True,
             summary="Crazyflie take-off and hover at (0, 0, 1); HoverAviary's reward and limits.",
         )
     )

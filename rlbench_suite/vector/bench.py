@@ -38,10 +38,14 @@ _ACTION_POOL = 16  # distinct action batches cycled through, so no backend sees 
 def _random_actions(
     space: gym.spaces.Space, budget: int | None, num_envs: int, seed: int
 ) -> list[np.ndarray]:
-    """Random valid action batches: uniform for Discrete, ``budget`` random arms for bandits."""
+    """Random valid action batches: uniform (Discrete, Box) or ``budget`` random arms (bandits)."""
     rng = np.random.default_rng(seed)
     batches = []
     for _ in range(_ACTION_POOL):
+        if isinstance(space, gym.spaces.Box):
+            batch = rng.uniform(space.low, space.high, size=(num_envs, *space.shape))
+            batches.append(batch.astype(space.dtype))
+            continue
         if isinstance(space, gym.spaces.Discrete):
             batches.append(rng.integers(space.start, space.start + space.n, size=num_envs))
             continue

@@ -157,9 +157,7 @@ KERNELS: dict[str, KernelSpec] = {
     "rlbench/RMAB-TwoState-v0": KernelSpec(
         "rmab_two_state", "rlbench/RMAB-TwoState-v0", rmab_two_state_params
     ),
-    "rlbench/QuadHover-v0": KernelSpec(
-        "quad_hover", "rlbench/QuadHover-v0", quad_hover_params
-    ),
+    "rlbench/QuadHover-v0": KernelSpec("quad_hover", "rlbench/QuadHover-v0", quad_hover_params),
 }
 
 

@@ -2,12 +2,14 @@
 
 A twin is Gymnasium's ``SyncVectorEnv`` over copies of a kernel's reference env
 (:attr:`KernelSpec.reference_id`: Gymnasium's own ``CartPole-v1``, the registered
-``RMAB-TwoState-v0``) whose ``np_random`` is replaced by :class:`KernelStream`, a pure-Python
-copy of the kernel's per-env generator (``csrc/rng.h``). The reference envs' ``reset`` and
-``step`` run unmodified, so a native batch and its twin, given the same seed and actions, must
-agree step for step (the bandit bit for bit, CartPole up to the rounding of its polynomial sin
-and cos; tests/vector/test_parity.py states the tolerance): any larger difference is a kernel,
-autoreset or RNG bug.
+``RMAB-TwoState-v0`` and ``QuadHover-v0``) whose ``np_random`` is replaced by
+:class:`KernelStream`, a pure-Python copy of the kernel's per-env generator (``csrc/rng.h``).
+The reference envs' ``reset`` and ``step`` run unmodified, so a native batch and its twin, given
+the same seed and actions, must agree step for step (the bandit bit for bit, CartPole up to the
+rounding of its polynomial sin and cos, QuadHover up to NumPy's BLAS dot products;
+tests/vector/test_parity.py and test_parity_quad_hover.py state the tolerances): any larger
+difference is a kernel, autoreset or RNG bug. QuadHover draws only its start jitter, two
+``uniform`` draws (x, then y) per reset.
 
     >>> import numpy as np, rlbench_suite
     >>> stream = KernelStream(seed=0, index=3)

@@ -49,7 +49,7 @@ def test_cartpole_trains_on_the_kernel(tmp_path: Path, vec_env: str) -> None:
 def test_auto_falls_back_to_python_envs_without_a_kernel(tmp_path: Path) -> None:
     """`auto` on an env with no kernel builds ordinary SB3 envs."""
     config = load_config(
-        "ppo", "rlbench/QuadHover-v0", config_file(tmp_path, "rlbench/QuadHover-v0", "auto")
+        "ppo", "rlbench/RMAB-ARMMAN-v0", config_file(tmp_path, "rlbench/RMAB-ARMMAN-v0", "auto")
     )
     training_env = make_training_env(config, seed=0)
     assert not isinstance(training_env.unwrapped, NativeSB3VecEnv)
@@ -59,9 +59,9 @@ def test_auto_falls_back_to_python_envs_without_a_kernel(tmp_path: Path) -> None
 def test_native_on_an_env_without_a_kernel_names_the_problem(tmp_path: Path) -> None:
     """Asking for the kernel of an env that has none raises ConfigError naming the env."""
     config = load_config(
-        "ppo", "rlbench/QuadHover-v0", config_file(tmp_path, "rlbench/QuadHover-v0", "native")
+        "ppo", "rlbench/RMAB-ARMMAN-v0", config_file(tmp_path, "rlbench/RMAB-ARMMAN-v0", "native")
     )
     with pytest.raises(
-        ConfigError, match="QuadHover-v0: vec_env native needs an env with a C kernel"
+        ConfigError, match="RMAB-ARMMAN-v0: vec_env native needs an env with a C kernel"
     ):
         make_training_env(config, seed=0)

@@ -23,7 +23,7 @@ def test_card_describes_a_calibration_env_with_a_kernel() -> None:
     """The card: calibration family, random agent, a native kernel, 500-step episodes."""
     card = rlbench_suite.env_card(CARTPOLE)
     assert card.family == "calibration" and card.native_kernel
-    assert card.agents == ("random",) and card.expert_agent == "random"
+    assert card.agents == ("random", "balance") and card.expert_agent == "balance"
     assert gym.spec(CARTPOLE).max_episode_steps == 500
 
 

@@ -33,6 +33,8 @@ def _rollout(env: NativeVectorEnv, seed: int, steps: int) -> list[np.ndarray]:
     for _ in range(steps):
         if env.env_id == CARTPOLE:
             actions = rng.integers(0, 2, size=env.num_envs)
+        elif isinstance(env.single_action_space, gym.spaces.Box):  # QuadHover
+            actions = rng.uniform(-1.0, 1.0, size=env.action_space.shape).astype(np.float32)
         else:
             actions = _bandit_actions(
                 env.num_envs, env.single_action_space.n, 2, int(rng.integers(9))

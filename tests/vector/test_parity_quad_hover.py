@@ -67,8 +67,9 @@ def _compare(step: int, native: tuple, twin: tuple, same_step: bool) -> None:
     ("action_type", "autoreset_mode", "steps"),
     [
         ("rpm", "next_step", 10_000),
-        ("rpm", "same_step", 10_000),
-        ("one_d_rpm", "next_step", 3_000),
+        # The Python twin steps ~900 env-steps/s, so the other variants run with -m slow.
+        pytest.param("rpm", "same_step", 10_000, marks=pytest.mark.slow),
+        pytest.param("one_d_rpm", "next_step", 3_000, marks=pytest.mark.slow),
     ],
 )
 def test_quad_hover_kernel_matches_its_python_twin(
@@ -109,7 +110,7 @@ def test_quad_hover_kernel_matches_its_python_twin(
         episodes_ended += int(np.sum(ended))
         # next_step mode spends one step on the reset; same_step resets within the step.
         lengths[ended] = 0 if same_step else -1
-    assert episodes_ended > 100, "the run must cover many autoresets"
+    assert episodes_ended > steps // 100, "the run must cover many autoresets"
     assert time_limits > 0, "the run must reach the 240-step time limit at least once"
 
 

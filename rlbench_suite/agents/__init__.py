@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any, Protocol, runtime_checkable
 
 import gymnasium as gym
+import numpy as np
 
 from rlbench_suite.registry import env_card
 
@@ -37,8 +38,6 @@ class RandomAgent:
 
     def reset(self, seed: int | None = None) -> None:
         """Reseed the sampler."""
-        import numpy as np
-
         self.rng = np.random.default_rng(seed)
         self.action_space.seed(None if seed is None else int(self.rng.integers(2**31)))
 

@@ -90,10 +90,8 @@ _CORMAB_HELD_OUT = "held out: up-probabilities (0.1, 0.3) passive, (0.5, 0.7) ac
 
 def _register_cormab() -> None:
     # Imported here so that this block stays self-contained.
-    from rlbench_suite.envs.bandits.capacity import capacity_family
+    from rlbench_suite.envs.bandits.cormab import pulled_arm_family
     from rlbench_suite.envs.bandits.multi_intervention import multi_intervention_family
-    from rlbench_suite.envs.bandits.path import path_family
-    from rlbench_suite.envs.bandits.scheduling import scheduling_family
 
     register_env(
         _card(
@@ -117,7 +115,7 @@ def _register_cormab() -> None:
             anchor=_SEQUOIA,
             agents=_CORMAB_AGENTS,
             expert_agent="myopic",
-            mdp_family=MDPFamily(path_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
+            mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
             summary="Pull up to B transit stations on one closed walk of <= 2B edges.",
         )
     )
@@ -129,7 +127,7 @@ def _register_cormab() -> None:
             anchor=_SEQUOIA,
             agents=_CORMAB_AGENTS,
             expert_agent="myopic",
-            mdp_family=MDPFamily(scheduling_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
+            mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
             summary="Book B workers into 5 time slots; a pulled arm needs two bookings.",
         )
     )
@@ -141,7 +139,7 @@ def _register_cormab() -> None:
             anchor=_SEQUOIA,
             agents=_CORMAB_AGENTS,
             expert_agent="myopic",
-            mdp_family=MDPFamily(capacity_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
+            mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
             summary="Assign arms of cost 2-6 to B workers of capacity 2-7; no global budget.",
         )
     )

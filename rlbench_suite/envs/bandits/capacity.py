@@ -108,7 +108,6 @@ from rlbench_suite.envs.bandits.cormab import (
     ACTIVE_UP_RANGE,
     PASSIVE_UP_RANGE,
     PulledArmBandit,
-    check_probability_range,
     sample_arm_model,
 )
 
@@ -133,10 +132,10 @@ class CoRMABCapacityEnv(PulledArmBandit):
     ) -> None:
         owner = type(self).__name__
         rng = self._setup_instance(num_arms, budget, horizon, instance_seed)
-        passive_up_range = check_probability_range(owner, "passive_up_range", passive_up_range)
-        active_up_range = check_probability_range(owner, "active_up_range", active_up_range)
         self._set_arm_model(
-            sample_arm_model(rng, self.num_arms, self.budget, passive_up_range, active_up_range)
+            sample_arm_model(
+                rng, self.num_arms, self.budget, passive_up_range, active_up_range, owner
+            )
         )
         self.num_workers = self.budget
         self.arm_costs = rng.choice(ARM_COSTS, size=self.num_arms)  # (J,)
@@ -225,11 +224,3 @@ class CoRMABCapacityEnv(PulledArmBandit):
             "arm_costs": self.arm_costs.tolist(),
             "worker_capacity": self.worker_capacity.tolist(),
         }
-
-
-def capacity_family(rng: np.random.Generator, split: str) -> dict[str, object]:
-    """MDP family: a new instance; held out, acting helps less (up-probabilities closer)."""
-    sample: dict[str, object] = {"instance_seed": int(rng.integers(1, 2**31))}
-    if split != "in_distribution":
-        sample.update(passive_up_range=(0.1, 0.3), active_up_range=(0.5, 0.7))
-    return sample

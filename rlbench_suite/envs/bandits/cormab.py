@@ -110,13 +110,35 @@ def sample_arm_model(
     rng: np.random.Generator,
     num_arms: int,
     num_high_value: int,
-    passive_up_range: tuple[float, float] = PASSIVE_UP_RANGE,
-    active_up_range: tuple[float, float] = ACTIVE_UP_RANGE,
+    passive_up_range: object = PASSIVE_UP_RANGE,
+    active_up_range: object = ACTIVE_UP_RANGE,
+    owner: str = "sample_arm_model",
 ) -> CoupledArmModel:
-    """Draw up-probabilities first, then state rewards (the anchor's order)."""
+    """Draw up-probabilities first, then state rewards (the anchor's order).
+
+    The ranges are checked here, so every env that takes them as arguments refuses a bad one
+    with a ValueError naming ``owner`` and the argument.
+    """
+    passive_up_range = check_probability_range(owner, "passive_up_range", passive_up_range)
+    active_up_range = check_probability_range(owner, "active_up_range", active_up_range)
     passive = rng.uniform(*passive_up_range, size=num_arms)
     active = rng.uniform(*active_up_range, size=num_arms)
     return CoupledArmModel(passive, active, sample_state_rewards(rng, num_arms, num_high_value))
+
+
+HELD_OUT_UP_RANGES = {"passive_up_range": (0.1, 0.3), "active_up_range": (0.5, 0.7)}
+
+
+def pulled_arm_family(rng: np.random.Generator, split: str) -> dict[str, object]:
+    """MDP family of Path, Scheduling and Capacity: a new instance; held out, acting helps less.
+
+    Held-out instances draw up-probabilities from ranges closer together
+    (:data:`HELD_OUT_UP_RANGES`), so an intervention is worth less than in training.
+    """
+    sample: dict[str, object] = {"instance_seed": int(rng.integers(1, 2**31))}
+    if split != "in_distribution":
+        sample.update(HELD_OUT_UP_RANGES)
+    return sample
 
 
 def birth_death_distribution(arm_states: np.ndarray, up_probability: np.ndarray) -> np.ndarray:

@@ -142,7 +142,6 @@ from rlbench_suite.envs.bandits.cormab import (
     PASSIVE_UP_RANGE,
     PulledArmBandit,
     check_integer,
-    check_probability_range,
     sample_arm_model,
 )
 
@@ -335,8 +334,6 @@ class CoRMABPathEnv(PulledArmBandit):
         network = load_transit_graph(DEFAULT_GRAPH_PATH if graph_path is None else graph_path)
         check_integer(owner, "num_arms", num_arms, 2, network.num_stations)
         rng = self._setup_instance(num_arms, budget, horizon, instance_seed)
-        passive_up_range = check_probability_range(owner, "passive_up_range", passive_up_range)
-        active_up_range = check_probability_range(owner, "active_up_range", active_up_range)
         network = network.subnetwork(self.num_arms)
         if not network.is_connected() or network.source >= self.num_arms:
             raise ValueError(
@@ -345,7 +342,9 @@ class CoRMABPathEnv(PulledArmBandit):
                 f"num_arms={self.num_arms} breaks this"
             )
         self._set_arm_model(
-            sample_arm_model(rng, self.num_arms, self.budget, passive_up_range, active_up_range)
+            sample_arm_model(
+                rng, self.num_arms, self.budget, passive_up_range, active_up_range, owner
+            )
         )
         self.network = network
         self.max_walk_length = 2 * self.budget  # the anchor's path length: twice the budget
@@ -649,11 +648,3 @@ class SparseRows:
             shape=(self.num_rows, num_variables),
         ).tocsr()
         return LinearConstraint(matrix, np.concatenate(self._lower), np.concatenate(self._upper))
-
-
-def path_family(rng: np.random.Generator, split: str) -> dict[str, object]:
-    """MDP family: a new instance; held out, acting helps less (up-probabilities closer)."""
-    sample: dict[str, object] = {"instance_seed": int(rng.integers(1, 2**31))}
-    if split != "in_distribution":
-        sample.update(passive_up_range=(0.1, 0.3), active_up_range=(0.5, 0.7))
-    return sample

@@ -73,6 +73,12 @@ def _calibration_factories() -> dict[str, AgentFactory]:
     return {"balance": calibration.PoleBalanceAgent}
 
 
+def _language_factories() -> dict[str, AgentFactory]:
+    from rlbench_suite.agents.language import language_factories
+
+    return language_factories()
+
+
 def agent_factories() -> dict[str, AgentFactory]:
     """Every named agent the suite knows, by name (a family's agents load on first use)."""
     return {
@@ -80,6 +86,7 @@ def agent_factories() -> dict[str, AgentFactory]:
         **_bandit_factories(),
         **_uav_factories(),
         **_calibration_factories(),
+        **_language_factories(),
     }
 
 

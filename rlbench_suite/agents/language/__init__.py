@@ -1,0 +1,36 @@
+"""Reference agents for the language family: an expert per task, by name.
+
+Each task's module exposes ``FACTORIES``, a dict from agent name to ``factory(env) -> Agent``;
+the random agent is the suite's :class:`~rlbench_suite.agents.RandomAgent`, which draws from the
+env's admissible actions or its action vocabulary.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def language_factories() -> dict[str, Any]:
+    """Every language agent factory, by name."""
+    from rlbench_suite.agents.language import (
+        car_dealer,
+        chess_agents,
+        guess_my_city,
+        maze,
+        text_nav,
+        twenty_questions,
+        wordle,
+    )
+
+    factories: dict[str, Any] = {}
+    for module in (
+        maze,
+        text_nav,
+        wordle,
+        twenty_questions,
+        guess_my_city,
+        car_dealer,
+        chess_agents,
+    ):
+        factories.update(module.FACTORIES)
+    return factories

@@ -1,0 +1,3 @@
+"""Placeholder: this task's agents are being written."""
+
+FACTORIES: dict = {}

@@ -1,0 +1,5 @@
+"""Placeholder: this task is being written."""
+
+
+def register() -> None:
+    """Nothing registered yet."""

@@ -77,3 +77,64 @@ def agents_for(env_id: str, agents: Sequence[str] | None) -> list[str]:
     if agents is None:
         return list(card.agents)
     return [agent for agent in agents if agent == "expert" or agent in card.agents]
+
+
+#: Run ``s`` of a reference agent plays episodes seeded ``s * EPISODES_PER_RUN_SEED + i``, so
+#: seeds are disjoint blocks of episodes (a reference agent has nothing to train per seed).
+EPISODES_PER_RUN_SEED = 1000
+
+
+def run_episode_seeds(seed: int, episodes: int) -> list[int]:
+    """The episode seeds of a reference agent's run ``seed``."""
+    if episodes > EPISODES_PER_RUN_SEED:
+        raise ValueError(f"at most {EPISODES_PER_RUN_SEED} episodes per run, got {episodes}")
+    return [seed * EPISODES_PER_RUN_SEED + index for index in range(episodes)]
+
+
+def reference_submission(
+    env_id: str,
+    agent: str,
+    seeds: Sequence[int] = (0, 1, 2),
+    episodes: int = 10,
+    name: str | None = None,
+    on_episode: Callable[[], None] | None = None,
+) -> dict[str, Any]:
+    """A leaderboard submission for the reference agent ``agent`` on ``env_id``.
+
+    ``agent`` may be ``"expert"``; the submission names the agent it resolves to, so that
+    ``rlbench leaderboard verify`` re-runs the same one even if the card's expert changes.
+    """
+    import rlbench_suite
+    from rlbench_suite.leaderboard.submission import Run, build_submission, submission_name
+
+    card = env_card(env_id)
+    resolved = card.expert_agent if agent == "expert" else agent
+    runs = []
+    for seed in seeds:
+        result = evaluate(
+            resolved,
+            env_id,
+            seeds=run_episode_seeds(seed, episodes),
+            on_episode=None if on_episode is None else (lambda _record: on_episode()),
+        )
+        runs.append(
+            Run(
+                seed=seed,
+                episode_seeds=[record.seed for record in result.records],
+                returns=[record.episode_return for record in result.records],
+            )
+        )
+    return build_submission(
+        name=name or submission_name(resolved, env_id),
+        env_id=env_id,
+        algorithm={
+            "name": resolved,
+            "kind": "reference",
+            "agent": resolved,
+            "version": rlbench_suite.__version__,
+            "hyperparameters": {},
+        },
+        runs=runs,
+        training_timesteps=0,
+        deterministic=True,
+    )

@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import hashlib
 import importlib
 import inspect
 import io
@@ -67,6 +68,7 @@ from stable_baselines3.common.noise import (
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
 
 import rlbench_suite
+from rlbench_suite.files import write_atomically
 from rlbench_suite.registry import env_card
 from rlbench_suite.scoring.evaluate import EpisodeRecord, evaluate, mean_confidence_halfwidth
 
@@ -528,23 +530,6 @@ class LearningCurveCallback(BaseCallback):
 # -- Files -----------------------------------------------------------------------------------
 
 
-def write_atomically(path: Path, data: bytes) -> None:
-    """Write ``data`` to a temporary file beside ``path`` and rename it into place."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # A unique name opened with "xb" (not mkstemp, whose files are 0600): the file gets the
-    # permissions open() gives under the user's umask.
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with temporary.open("xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
-
-
 def curve_csv(curve: Sequence[CurvePoint]) -> bytes:
     """The learning curve as CSV, one row per evaluation."""
     text = io.StringIO()
@@ -692,6 +677,7 @@ def train(
     model_bytes = io.BytesIO()
     model.save(model_bytes)
     write_atomically(run_dir / "model.zip", model_bytes.getvalue())
+    model_sha256 = hashlib.sha256(model_bytes.getvalue()).hexdigest()
     notes = []
     plotted = save_curve_plot(callback.curve, config, seed, run_dir / "curve.png")
     if not plotted:
@@ -719,6 +705,7 @@ def train(
             for point in callback.curve
         ],
         "wall_clock_seconds": time.perf_counter() - started,
+        "model_sha256": model_sha256,
         "files": {
             "model": "model.zip",
             "curve_csv": "curve.csv",
@@ -761,3 +748,97 @@ def _finished_result(
             "pass --force to train it again or choose another --out"
         )
     return result
+
+
+# -- Leaderboard submissions --------------------------------------------------------------------
+
+
+def config_from_settings(algo: str, env_id: str, settings: Mapping[str, Any]) -> RunConfig:
+    """The :class:`RunConfig` a run's saved ``settings`` describe (as in a submission)."""
+    fields = dict(settings)
+    wrappers = tuple(
+        (name, dict(kwargs))
+        for item in fields.pop("env_wrapper", [])
+        for name, kwargs in item.items()
+    )
+    try:
+        return RunConfig(
+            algo=algo, env_id=env_id, source=Path("<settings>"), env_wrapper=wrappers, **fields
+        )
+    except TypeError as error:
+        raise ConfigError(
+            f"settings for {algo} on {env_id} do not describe a run: {error}"
+        ) from None
+
+
+def load_agent(
+    model_path: Path | str,
+    algo: str,
+    env_id: str,
+    settings: Mapping[str, Any],
+    deterministic: bool = True,
+) -> SB3Agent:
+    """An agent that replays a saved model with the wrappers its run trained under."""
+    if algo not in ALGORITHMS:
+        raise ConfigError(f"unknown algo {algo!r}; choose from {', '.join(sorted(ALGORITHMS))}")
+    config = config_from_settings(algo, env_id, settings)
+    model = ALGORITHMS[algo].load(Path(model_path), device="cpu")
+    return agent_for(model, config, deterministic=deterministic)
+
+
+def training_submission(results: Sequence[Mapping[str, Any]], name: str | None = None) -> dict:
+    """A leaderboard submission from the ``result.json`` of each seed of one algo on one env.
+
+    Model paths are relative to ``OUT/<algo>/<env>/``, where :func:`write_training_submission`
+    puts the file, beside the ``seed_<n>/`` folders.
+    """
+    from rlbench_suite.leaderboard.submission import Run, build_submission, submission_name
+
+    first = results[0]
+    mixed = {
+        (result["env_id"], result["algo"], json.dumps(result["settings"])) for result in results
+    }
+    if len(mixed) != 1:
+        raise ValueError("one submission covers one algo on one env with one set of settings")
+    runs = []
+    for result in sorted(results, key=lambda item: item["seed"]):
+        episodes = result["evaluation"]["episodes"]
+        model_file = Path(f"seed_{result['seed']}") / result["files"]["model"]
+        runs.append(
+            Run(
+                seed=result["seed"],
+                episode_seeds=[episode["seed"] for episode in episodes],
+                returns=[episode["return"] for episode in episodes],
+                model={"path": model_file.as_posix(), "sha256": result["model_sha256"]},
+            )
+        )
+    return build_submission(
+        name=name or submission_name(first["algo"], first["env_id"]),
+        env_id=first["env_id"],
+        algorithm={
+            "name": first["algo"],
+            "kind": "sb3",
+            "library": "stable-baselines3",
+            "version": first["versions"]["stable_baselines3"],
+            "hyperparameters": first["settings"],
+        },
+        runs=runs,
+        training_timesteps=first["timesteps"],
+        deterministic=first["evaluation"]["deterministic"],
+        versions={
+            "stable_baselines3": first["versions"]["stable_baselines3"],
+            "torch": first["versions"]["torch"],
+        },
+        wall_clock_seconds=float(np.mean([result["wall_clock_seconds"] for result in results])),
+    )
+
+
+def write_training_submission(
+    out_dir: Path | str, algo: str, env_id: str, seeds: Sequence[int]
+) -> Path:
+    """Write ``OUT/<algo>/<env>/submission.json`` from the finished seeds' results."""
+    from rlbench_suite.leaderboard.submission import write_submission
+
+    folder = Path(out_dir) / algo / env_id.replace("/", "_")
+    results = [json.loads((folder / f"seed_{seed}" / "result.json").read_text()) for seed in seeds]
+    return write_submission(training_submission(results), folder / "submission.json")

@@ -27,7 +27,8 @@ from typing import Any
 import numpy as np
 import yaml
 
-from rlbench_suite.baselines.sb3 import ConfigError, load_config, train, write_atomically
+from rlbench_suite.baselines.sb3 import ConfigError, load_config, train
+from rlbench_suite.files import write_atomically
 from rlbench_suite.registry import env_card
 from rlbench_suite.scoring.aggregate import IntervalEstimate, aggregate_scores
 from rlbench_suite.scoring.plots import plot_interval_estimates, plot_learning_curves

@@ -544,6 +544,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--repeats", type=_positive_int, default=5, help="runs per row (median)")
     bench.add_argument("--json", action="store_true", help="print the rows as JSON")
     bench.set_defaults(handler=command_bench)
+
+    from rlbench_suite.leaderboard.cli import add_cli as add_leaderboard_cli
+
+    add_leaderboard_cli(commands)
     return parser
 
 

@@ -100,6 +100,26 @@ def plot_interval_estimates(
     return _save(figure, path)
 
 
+def plot_seed_scores(
+    rows: Sequence[tuple[str, Sequence[float], IntervalEstimate]],
+    path: str | Path,
+    title: str,
+    xlabel: str,
+) -> Path:
+    """One line per entry: a dot per seed, the point estimate and its interval as a bar."""
+    plt = _pyplot()
+    figure, axis = plt.subplots(figsize=(6.0, 0.45 * len(rows) + 1.4))
+    for row, (_, values, estimate) in enumerate(rows):
+        axis.barh(row, estimate.high - estimate.low, left=estimate.low, height=0.6, alpha=0.35)
+        axis.plot([estimate.point, estimate.point], [row - 0.3, row + 0.3], color="black")
+        axis.scatter(values, [row] * len(values), s=12, color="tab:red", zorder=3)
+    axis.set_yticks(range(len(rows)), [label for label, _, _ in rows])
+    axis.invert_yaxis()
+    axis.set_xlabel(xlabel)
+    axis.set_title(title)
+    return _save(figure, path)
+
+
 def plot_performance_profiles(
     profiles: Mapping[str, Sequence[IntervalEstimate]],
     thresholds: Sequence[float],

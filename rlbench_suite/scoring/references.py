@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+from rlbench_suite.files import write_atomically
 from rlbench_suite.registry import EnvCard, ReferenceScores, env_card
 from rlbench_suite.scoring.evaluate import EvaluationResult, evaluate
 
@@ -69,10 +70,9 @@ def write_references(scores: dict[str, ReferenceScores]) -> list[Path]:
     for path, entries in by_file.items():
         existing = json.loads(path.read_text()) if path.exists() else {}
         existing.update({env_id: asdict(score) for env_id, score in entries.items()})
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(".json.tmp")
-        temporary.write_text(json.dumps(dict(sorted(existing.items())), indent=2) + "\n")
-        temporary.replace(path)
+        write_atomically(
+            path, (json.dumps(dict(sorted(existing.items())), indent=2) + "\n").encode()
+        )
         written.append(path)
     return written
 

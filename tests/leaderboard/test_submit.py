@@ -1,0 +1,273 @@
+"""Submitting: what the board accepts, what it refuses and why, and that it never loses data."""
+
+from __future__ import annotations
+
+import copy
+import json
+import multiprocessing
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rlbench_suite.leaderboard.board import add_entry, read_board, submit
+from rlbench_suite.leaderboard.submission import (
+    MAX_SUBMISSION_BYTES,
+    SubmissionError,
+    compute_digest,
+    write_submission,
+)
+
+Mutation = Callable[[dict[str, Any]], Any]
+
+
+def redigest(submission: dict[str, Any]) -> dict[str, Any]:
+    """``submission`` with its digest recomputed, so only the intended flaw remains."""
+    fixed = copy.deepcopy(submission)
+    fixed["digest"] = compute_digest(fixed)
+    return fixed
+
+
+def _set(path: str, value: Any) -> Mutation:
+    """A mutation setting the field at ``path`` (keys and list indices, '/'-separated)."""
+
+    def mutate(submission: dict[str, Any]) -> None:
+        *parents, last = path.split("/")
+        target: Any = submission
+        for key in parents:
+            target = target[int(key)] if isinstance(target, list) else target[key]
+        if isinstance(target, list):
+            target[int(last)] = value
+        else:
+            target[last] = value
+
+    return mutate
+
+
+def _delete(key: str) -> Mutation:
+    return lambda submission: submission.pop(key)
+
+
+def _drop_episodes(submission: dict[str, Any]) -> None:
+    for run in submission["runs"]:
+        run["returns"] = run["returns"][:5]
+        run["episode_seeds"] = run["episode_seeds"][:5]
+
+
+# Each kind of malformed submission and a fragment its rejection must contain. The digest is
+# recomputed after the mutation (except where the digest is the flaw), so each case trips the
+# check it is named after rather than the tamper check.
+MALFORMED: dict[str, tuple[Mutation, str]] = {
+    "missing required field": (_delete("versions"), "'versions' is a required property"),
+    "unknown top-level field": (_set("score", 99), "Additional properties are not allowed"),
+    "wrong format tag": (_set("format", "rlbench-submission/0"), "/format"),
+    "returns not a list": (_set("runs/0/returns", "lots"), "/runs/0/returns"),
+    "return is a string": (_set("runs/0/returns/3", "12.5"), "/runs/0/returns/3"),
+    "negative seed": (_set("runs/1/seed", -1), "/runs/1/seed"),
+    "timesteps not an integer": (_set("training/timesteps", 1.5), "/training/timesteps"),
+    "bad algorithm kind": (_set("algorithm/kind", "magic"), "/algorithm/kind"),
+    "unknown env": (_set("env/id", "rlbench/FlyingCar-v0"), "unknown env 'rlbench/FlyingCar-v0'"),
+    "unknown version": (_set("env/id", "rlbench/RMAB-TwoState-v9"), "this suite has"),
+    "env id without namespace": (_set("env/id", "CartPole-v1"), "/env/id"),
+    "non-default env kwargs": (_set("env/kwargs", {"budget": 5}), "/env/kwargs: must be {}"),
+    "too few seeds": (lambda s: s["runs"].pop(), "2 seed(s), at least 3 are required"),
+    "too few episodes": (_drop_episodes, "5 episode(s), at least 10 per seed"),
+    "repeated seed": (_set("runs/2/seed", 0), "seed 0 appears twice"),
+    "seeds and returns differ in length": (
+        lambda s: s["runs"][0]["episode_seeds"].pop(),
+        "9 seeds for 10 returns",
+    ),
+    "vector return on a scalar env": (_set("runs/0/returns/0", [1.0, 2.0]), "1 objective(s)"),
+    "unknown reference agent": (_set("algorithm/agent", "oracle"), "no reference agent 'oracle'"),
+    "path trick in name": (_set("name", "../../etc/passwd"), "/name"),
+    "slash in name": (_set("name", "a/b"), "/name"),
+    "model path leaves folder": (
+        _set("runs/0/model", {"path": "x/../../secret.zip", "sha256": "0" * 64}),
+        "leaves the submission's folder",
+    ),
+    "model file missing": (
+        _set("runs/0/model", {"path": "models/seed_0.zip", "sha256": "0" * 64}),
+        "no file at 'models/seed_0.zip'",
+    ),
+}
+
+
+def _board_snapshot(board_path: Path) -> bytes:
+    return board_path.read_bytes()
+
+
+@pytest.fixture
+def seeded_board(tmp_path: Path, whittle_submission: dict[str, Any]) -> Path:
+    """A board holding the Whittle submission."""
+    board_path = tmp_path / "board.json"
+    submit(write_submission(whittle_submission, tmp_path / "whittle.json"), board_path)
+    return board_path
+
+
+@pytest.mark.parametrize("kind", sorted(MALFORMED))
+def test_malformed_submission_is_refused_with_where_and_what(
+    kind: str, tmp_path: Path, seeded_board: Path, whittle_submission: dict[str, Any]
+) -> None:
+    """Each kind of malformed file is refused, the message says where, the board is unchanged."""
+    mutate, expected = MALFORMED[kind]
+    broken = copy.deepcopy(whittle_submission)
+    broken["name"] = "challenger"
+    broken["runs"][0]["returns"][0] += 1.0  # different content, so no duplicate is involved
+    mutate(broken)
+    path = tmp_path / "broken.json"
+    path.write_text(json.dumps(redigest(broken)))
+    before = _board_snapshot(seeded_board)
+    with pytest.raises(SubmissionError) as caught:
+        submit(path, seeded_board)
+    assert expected in str(caught.value), str(caught.value)
+    assert str(path) in str(caught.value)
+    assert _board_snapshot(seeded_board) == before
+
+
+def _write_raw(tmp_path: Path, text: str | bytes) -> Path:
+    path = tmp_path / "raw.json"
+    path.write_bytes(text.encode() if isinstance(text, str) else text)
+    return path
+
+
+def _first_return_as(text: str, replacement: str) -> str:
+    """The submission's JSON text with its first episode return replaced by ``replacement``."""
+    edited, count = re.subn(r'("returns": \[\s*)[-0-9.eE+]+', rf"\g<1>{replacement}", text, count=1)
+    assert count == 1
+    return edited
+
+
+@pytest.mark.parametrize(
+    ("kind", "make", "expected"),
+    [
+        ("NaN return", lambda t: _first_return_as(t, "NaN"), "NaN is not a finite number"),
+        ("Infinity return", lambda t: _first_return_as(t, "Infinity"), "Infinity is not"),
+        ("not JSON", lambda t: t[: len(t) // 2], "not valid JSON"),
+        ("JSON array", lambda t: "[1, 2, 3]", "expected a JSON object, got list"),
+        ("not UTF-8", lambda t: b"\xff\xfe{}", "not UTF-8"),
+        ("oversized", lambda t: " " * (MAX_SUBMISSION_BYTES + 1), "more than the"),
+        ("tampered return", lambda t: _first_return_as(t, "999.5"), "does not match the content"),
+    ],
+)
+def test_files_that_are_not_clean_json_are_refused(
+    kind: str,
+    make: Callable[[str], str | bytes],
+    expected: str,
+    tmp_path: Path,
+    seeded_board: Path,
+    whittle_submission: dict[str, Any],
+) -> None:
+    """NaN, truncated JSON, bad bytes, oversized files and edited returns never reach the board."""
+    text = json.dumps(whittle_submission, indent=2)
+    before = _board_snapshot(seeded_board)
+    with pytest.raises(SubmissionError) as caught:
+        submit(_write_raw(tmp_path, make(text)), seeded_board)
+    assert expected in str(caught.value), str(caught.value)
+    assert _board_snapshot(seeded_board) == before
+
+
+def test_duplicates_are_refused_by_digest_and_by_content(
+    tmp_path: Path, seeded_board: Path, whittle_submission: dict[str, Any]
+) -> None:
+    """The same file twice, and the same results under another name, are both refused."""
+    before = _board_snapshot(seeded_board)
+    with pytest.raises(SubmissionError, match="already holds this exact submission"):
+        submit(write_submission(whittle_submission, tmp_path / "again.json"), seeded_board)
+    renamed = redigest({**whittle_submission, "name": "whittle-copy", "submitter": {"n": "x"}})
+    with pytest.raises(SubmissionError, match="same results are already on the board"):
+        submit(write_submission(renamed, tmp_path / "renamed.json"), seeded_board)
+    assert _board_snapshot(seeded_board) == before
+
+
+def test_submitted_aggregates_are_ignored(
+    tmp_path: Path, whittle_submission: dict[str, Any]
+) -> None:
+    """A submission claiming a perfect score gets the score its returns earn."""
+    boastful = {**whittle_submission, "aggregates": {"iqm": 1e9}}
+    entry = submit(write_submission(boastful, tmp_path / "boast.json"), tmp_path / "board.json")
+    returns = [value for run in whittle_submission["runs"] for value in run["returns"]]
+    assert entry["scores"]["mean_return"]["point"] == pytest.approx(sum(returns) / len(returns))
+    assert entry["scores"]["normalised"]["iqm"]["point"] < 200
+
+
+def _variant(base: dict[str, Any], index: int) -> dict[str, Any]:
+    variant = copy.deepcopy(base)
+    variant["name"] = f"variant-{index:02d}"
+    variant["runs"][0]["returns"][0] += index + 1  # distinct content
+    return redigest(variant)
+
+
+def _submit_in_child(board_path: str, submission: dict[str, Any]) -> None:
+    add_entry(Path(board_path), submission, submission["name"])
+
+
+def test_fifty_concurrent_submits_from_separate_processes_all_land(
+    tmp_path: Path, whittle_submission: dict[str, Any]
+) -> None:
+    """50 processes submitting at once: the board ends valid with all 50 entries."""
+    board_path = tmp_path / "board.json"
+    context = multiprocessing.get_context("fork")
+    processes = [
+        context.Process(
+            target=_submit_in_child, args=(str(board_path), _variant(whittle_submission, i))
+        )
+        for i in range(50)
+    ]
+    for process in processes:
+        process.start()
+    for process in processes:
+        process.join(timeout=300)
+    assert [process.exitcode for process in processes] == [0] * 50
+    board = json.loads(board_path.read_text())
+    assert sorted(entry["name"] for entry in board["entries"]) == [
+        f"variant-{i:02d}" for i in range(50)
+    ]
+
+
+def _crash_while_writing(board_path: str, submission: dict[str, Any], where: str) -> None:
+    """In a child process: submit, and die at ``where`` in the board's rewrite."""
+    from rlbench_suite import files
+
+    real_write = os.write
+
+    def die(*_args: Any) -> None:
+        os._exit(137)
+
+    def write_half_then_die(descriptor: int, data: bytes) -> int:
+        real_write(descriptor, bytes(data)[: len(data) // 2])
+        os._exit(137)
+
+    if where == "before rename":
+        files.os.replace = die  # type: ignore[attr-defined]
+    else:
+        files.os.write = write_half_then_die  # type: ignore[attr-defined]
+    add_entry(Path(board_path), submission, "crash")
+
+
+@pytest.mark.parametrize("where", ["mid-write", "before rename"])
+def test_a_crash_while_the_board_is_written_leaves_the_previous_board(
+    where: str, seeded_board: Path, whittle_submission: dict[str, Any]
+) -> None:
+    """A submit killed while writing leaves the old board byte for byte; the next one lands."""
+    before = _board_snapshot(seeded_board)
+    context = multiprocessing.get_context("fork")
+    child = context.Process(
+        target=_crash_while_writing,
+        args=(str(seeded_board), _variant(whittle_submission, 1), where),
+    )
+    child.start()
+    child.join(timeout=120)
+    assert child.exitcode == 137
+    leftovers = list(seeded_board.parent.glob(f".{seeded_board.name}.*.tmp"))
+    assert len(leftovers) == 1, "the child should have died with its temporary file written"
+    new_board_size = len(leftovers[0].read_bytes())
+    assert (new_board_size < len(before)) == (where == "mid-write")
+    assert _board_snapshot(seeded_board) == before
+    add_entry(seeded_board, _variant(whittle_submission, 2), "after the crash")
+    assert [e["name"] for e in read_board(seeded_board)["entries"]] == [
+        "variant-02",
+        "whittle.RMAB-TwoState-v0",
+    ]

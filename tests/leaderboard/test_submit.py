@@ -263,8 +263,12 @@ def test_a_crash_while_the_board_is_written_leaves_the_previous_board(
     assert child.exitcode == 137
     leftovers = list(seeded_board.parent.glob(f".{seeded_board.name}.*.tmp"))
     assert len(leftovers) == 1, "the child should have died with its temporary file written"
-    new_board_size = len(leftovers[0].read_bytes())
-    assert (new_board_size < len(before)) == (where == "mid-write")
+    try:
+        json.loads(leftovers[0].read_bytes())
+        complete = True
+    except json.JSONDecodeError:
+        complete = False
+    assert complete == (where == "before rename"), "mid-write should leave half a board"
     assert _board_snapshot(seeded_board) == before
     add_entry(seeded_board, _variant(whittle_submission, 2), "after the crash")
     assert [e["name"] for e in read_board(seeded_board)["entries"]] == [

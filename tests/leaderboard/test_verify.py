@@ -1,0 +1,107 @@
+"""verify: the named agent or the submitted SB3 models re-run and agree with honest returns."""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from rlbench_suite.baselines import sb3
+from rlbench_suite.cli import main
+from rlbench_suite.leaderboard.board import submit
+from rlbench_suite.leaderboard.submission import compute_digest, load_submission, write_submission
+from rlbench_suite.leaderboard.verify import compare_returns, verify_submission
+
+BANDIT = "rlbench/RMAB-TwoState-v0"
+# PPO through the TopKBudget wrapper, small enough to train 3 seeds in a few seconds.
+TINY_BANDIT = """\
+rlbench/RMAB-TwoState-v0:
+  n_timesteps: 256
+  n_envs: 2
+  env_wrapper:
+    - TopKBudget: {}
+  eval_freq: 256
+  eval_episodes: 1
+  final_eval_episodes: 10
+  torch_threads: 1
+  n_steps: 64
+  batch_size: 64
+  n_epochs: 1
+  policy_kwargs: {net_arch: [16]}
+"""
+
+
+def test_an_honest_reference_submission_verifies_exactly(
+    tmp_path: Path, whittle_submission: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Re-running Whittle on the stated episode seeds reproduces every return exactly."""
+    path = write_submission(whittle_submission, tmp_path / "whittle.json")
+    assert main(["leaderboard", "verify", str(path), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["agrees"] is True
+    assert [run["verdict"] for run in report["runs"]] == ["exact"] * 3
+
+
+def test_inflated_returns_with_a_fresh_digest_fail_verification(
+    tmp_path: Path, whittle_submission: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cheat who adds 40 to one seed's returns and re-digests passes submit but not verify."""
+    cheat = copy.deepcopy(whittle_submission)
+    cheat["runs"][1]["returns"] = [value + 40.0 for value in cheat["runs"][1]["returns"]]
+    cheat["digest"] = compute_digest(cheat)
+    path = write_submission(cheat, tmp_path / "cheat.json")
+    submit(path, tmp_path / "board.json")  # the schema cannot tell
+    assert main(["leaderboard", "verify", str(path)]) == 1
+    output = capsys.readouterr().out
+    assert "DISAGREES" in output and "disagrees" in output
+
+
+def test_small_noise_is_within_the_interval_but_large_noise_is_not() -> None:
+    """Returns that differ slightly (another machine) agree within the CI; big shifts do not."""
+    base = np.array([10.0, 12.0, 9.0, 11.0, 13.0, 10.0, 12.0, 9.0, 11.0, 13.0])
+    assert compare_returns(0, base, base).verdict == "exact"
+    assert compare_returns(0, base, base + 0.01).verdict == "within CI"
+    assert compare_returns(0, base, base + 5.0).verdict == "disagrees"
+
+
+def test_trained_sb3_models_submit_and_verify_exactly(tmp_path: Path) -> None:
+    """`train` for 3 seeds writes a submission whose models re-run to the same returns."""
+    config_path = tmp_path / "tiny.yaml"
+    config_path.write_text(TINY_BANDIT)
+    out = tmp_path / "runs"
+    argv = ["train", "--algo", "ppo", "--env", BANDIT, "--config", str(config_path)]
+    assert main([*argv, "--out", str(out), "--seeds", "0", "1", "2"]) == 0
+    path = out / "ppo" / "rlbench_RMAB-TwoState-v0" / "submission.json"
+    submission = load_submission(path)
+    assert submission["algorithm"]["kind"] == "sb3"
+    assert [run["model"]["path"] for run in submission["runs"]] == [
+        f"seed_{seed}/model.zip" for seed in (0, 1, 2)
+    ]
+    assert submission["training"]["timesteps"] == 256
+    entry = submit(path, tmp_path / "board.json")
+    assert entry["scores"]["seeds"] == 3 and entry["scores"]["episodes"] == 30
+    verification = verify_submission(path)
+    assert verification.agrees
+    assert {run.verdict for run in verification.runs} == {"exact"}
+
+
+def test_a_model_swapped_after_submission_is_refused(tmp_path: Path) -> None:
+    """Replacing a model file after the fact breaks its sha256 and the submission is refused."""
+    config = sb3.load_config("ppo", BANDIT, _tiny(tmp_path))
+    for seed in (0, 1, 2):
+        sb3.train(config, seed, tmp_path / "runs")
+    path = sb3.write_training_submission(tmp_path / "runs", "ppo", BANDIT, [0, 1, 2])
+    (path.parent / "seed_1" / "model.zip").write_bytes(b"not the model")
+    with pytest.raises(ValueError, match=re.escape("seed_1/model.zip' does not match its sha256")):
+        load_submission(path)
+
+
+def _tiny(tmp_path: Path) -> Path:
+    config_path = tmp_path / "tiny.yaml"
+    config_path.write_text(TINY_BANDIT)
+    return config_path

@@ -27,7 +27,12 @@ from typing import Any
 import numpy as np
 import yaml
 
-from rlbench_suite.baselines.sb3 import ConfigError, load_config, train
+from rlbench_suite.baselines.sb3 import (
+    ConfigError,
+    load_config,
+    train,
+    write_training_submission,
+)
 from rlbench_suite.files import write_atomically
 from rlbench_suite.registry import env_card
 from rlbench_suite.scoring.aggregate import IntervalEstimate, aggregate_scores
@@ -133,7 +138,22 @@ def run_sweep(
     write_atomically(
         sweep.out_dir / "sweep_summary.json", (json.dumps(ordered, indent=2) + "\n").encode()
     )
+    write_sweep_submissions(sweep.out_dir, ordered)
     return ordered
+
+
+def write_sweep_submissions(out_dir: Path, summaries: list[dict[str, Any]]) -> list[Path]:
+    """A leaderboard submission per (algo, env) cell whose seeds all finished."""
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for summary in summaries:
+        cells.setdefault((summary["algo"], summary["env_id"]), []).append(summary)
+    written = []
+    for (algo, env_id), runs in cells.items():
+        if any("error" in run for run in runs):
+            continue
+        seeds = sorted(run["seed"] for run in runs)
+        written.append(write_training_submission(out_dir, algo, env_id, seeds))
+    return written
 
 
 def _failure(run: SweepRun, error: BaseException) -> dict[str, Any]:

@@ -27,6 +27,7 @@ from rich.table import Table
 from rich.text import Text
 
 import rlbench_suite
+from rlbench_suite.leaderboard.submission import MIN_SEEDS
 from rlbench_suite.registry import env_card, families, list_envs
 
 # Piped output (CI logs, `| less`) gets a wide fixed width rather than rich's 80-column default,
@@ -236,6 +237,8 @@ def command_benchmark(args: argparse.Namespace) -> int:
 
         Path(args.out).write_text(json.dumps(payload, indent=2) + "\n")
     if args.json:
+        # The outputs' messages go to stderr, so stdout stays one JSON document.
+        _benchmark_outputs(args, rows, episodes, env_ids, errors)
         _print_json(payload)
         return 0
     columns = list(dict.fromkeys(name for row in rows for name in row.results))
@@ -267,7 +270,91 @@ def command_benchmark(args: argparse.Namespace) -> int:
     console.print(
         "Normalised score: 0 = random, 100 = expert, from the references on each EnvCard."
     )
+    _benchmark_outputs(args, rows, episodes, env_ids, console)
     return 0
+
+
+def _benchmark_outputs(
+    args: argparse.Namespace, rows: list[Any], episodes: int, env_ids: list[str], out: Console
+) -> None:
+    """Submissions, the short SB3 runs and the per-family interval plots of a benchmark."""
+    from pathlib import Path
+
+    from rlbench_suite.baselines.benchmark import (
+        SB3_ENVS,
+        family_score_matrices,
+        run_sb3_benchmark,
+        submission_from_evaluation,
+    )
+    from rlbench_suite.leaderboard.submission import (
+        MIN_EPISODES_PER_SEED,
+        submission_name,
+        write_submission,
+    )
+    from rlbench_suite.scoring.aggregate import aggregate_scores
+    from rlbench_suite.scoring.plots import plot_interval_estimates
+
+    out_dir = Path(args.out_dir)
+    submissions = []
+    for row in rows:
+        for result in row.results.values():
+            submission = submission_from_evaluation(result)
+            write_submission(
+                submission,
+                out_dir / "submissions" / f"{submission_name(result.agent, row.env_id)}.json",
+            )
+            submissions.append(submission)
+    out.print(f"wrote {len(submissions)} submissions to {out_dir / 'submissions'}")
+    if episodes < 3 * MIN_EPISODES_PER_SEED:
+        out.print(
+            f"note: {episodes} episodes per agent is below the board's minimum of "
+            f"3 seeds x {MIN_EPISODES_PER_SEED} episodes; run without --quick to submit them"
+        )
+    sb3_envs = [env_id for env_id in (args.sb3 or SB3_ENVS) if env_id in env_ids]
+    if sb3_envs and not args.no_sb3:
+        try:
+            import stable_baselines3  # noqa: F401  (only to know whether it is there)
+        except ImportError:
+            errors.print("note: no SB3 runs (pip install 'rlbench-suite[sb3]')")
+            sb3_envs = []
+    if sb3_envs and not args.no_sb3:
+        timesteps = args.sb3_timesteps or (5_000 if args.quick else 50_000)
+        with _progress() as progress:
+            task = progress.add_task("SB3 PPO runs", total=3 * len(sb3_envs))
+
+            def done(summary: dict[str, Any]) -> None:
+                label = f"ppo {summary['env_id']} seed {summary['seed']}"
+                if "error" in summary:
+                    progress.console.print(f"failed: {label}: {summary['error']}")
+                else:
+                    progress.console.print(f"{label}: {summary['mean_return']:.2f}")
+                progress.advance(task)
+
+            _, trained = run_sb3_benchmark(sb3_envs, out_dir / "sb3", timesteps, on_done=done)
+        submissions += trained
+        out.print(
+            f"SB3 PPO ({timesteps:,} steps a seed): runs, curves and submissions in "
+            f"{out_dir / 'sb3'}"
+        )
+    matrices = family_score_matrices(submissions)
+    table = Table(title="Per family: IQM of normalised scores [95% bootstrap CI] over runs x envs")
+    for column in ("family", "agent", "envs", "IQM", "optimality gap"):
+        table.add_column(column, justify="left" if column in ("family", "agent") else "right")
+    for family, by_agent in sorted(matrices.items()):
+        estimates = aggregate_scores(by_agent, reps=1000)
+        plot_interval_estimates(estimates, out_dir / f"intervals_{family}.png")
+        for agent, metrics in estimates.items():
+            iqm, gap = metrics["iqm"], metrics["optimality_gap"]
+            table.add_row(
+                family,
+                escape(agent),
+                str(by_agent[agent].shape[1]),
+                f"{iqm.point:.1f} [{iqm.low:.1f}, {iqm.high:.1f}]",
+                f"{gap.point:.1f} [{gap.low:.1f}, {gap.high:.1f}]",
+            )
+    if matrices:
+        out.print(table)
+        out.print(f"interval plots: {out_dir}/intervals_<family>.png")
 
 
 # -- references -------------------------------------------------------------------------------
@@ -362,6 +449,7 @@ def command_train(args: argparse.Namespace) -> int:
         for note in outcome.notes:
             errors.print(f"note: {note}")
         outcomes.append((seed, outcome))
+    submission_path = sb3.write_training_submission(args.out, args.algo, config.env_id, args.seeds)
     table = Table(title=escape(f"{args.algo} on {config.env_id}, {budget:,} timesteps per seed"))
     for column in ("seed", "status", "final eval return", "episodes", "wall clock", "run"):
         table.add_column(column, justify="left" if column in ("status", "run") else "right")
@@ -377,6 +465,11 @@ def command_train(args: argparse.Namespace) -> int:
             str(outcome.run_dir),
         )
     console.print(table)
+    console.print(f"leaderboard submission: {submission_path}")
+    if len(args.seeds) < MIN_SEEDS:
+        console.print(
+            f"note: the board needs at least {MIN_SEEDS} seeds; this one has {len(args.seeds)}"
+        )
     return 0
 
 
@@ -487,7 +580,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluating.add_argument("--json", action="store_true", help="print per-episode JSON")
     evaluating.set_defaults(handler=command_evaluate)
 
-    benchmark = commands.add_parser("benchmark", help="random and expert on every env")
+    benchmark = commands.add_parser(
+        "benchmark", help="reference agents on every env, short SB3 runs, submissions and plots"
+    )
     benchmark.add_argument("--quick", action="store_true", help="3 episodes per agent and env")
     benchmark.add_argument("--episodes", type=_positive_int, help="episodes per agent and env")
     benchmark.add_argument("--family", help="only this family")
@@ -499,6 +594,18 @@ def build_parser() -> argparse.ArgumentParser:
     benchmark.add_argument("--seed", type=int, default=0)
     benchmark.add_argument("--json", action="store_true", help="print the results as JSON")
     benchmark.add_argument("--out", help="also write the JSON results to this file")
+    benchmark.add_argument(
+        "--out-dir",
+        default="benchmark_results",
+        help="folder for the submissions, SB3 runs and plots (default: benchmark_results)",
+    )
+    benchmark.add_argument(
+        "--sb3", nargs="+", metavar="ENV", help="envs for the short SB3 PPO runs"
+    )
+    benchmark.add_argument(
+        "--sb3-timesteps", type=_positive_int, help="PPO steps per seed (quick 5k, else 50k)"
+    )
+    benchmark.add_argument("--no-sb3", action="store_true", help="skip the SB3 runs")
     benchmark.set_defaults(handler=command_benchmark)
 
     references = commands.add_parser("references", help="measure the reference scores")

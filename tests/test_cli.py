@@ -155,6 +155,9 @@ def test_benchmark_scores_random_near_0_and_expert_near_100(capsys, tmp_path) ->
         "--json",
         "--out",
         str(out_file),
+        "--out-dir",
+        str(tmp_path / "results"),
+        "--no-sb3",
     )
     assert json.loads(out_file.read_text()) == result
     rows = {row["env_id"]: row["agents"] for row in result["results"]}
@@ -162,6 +165,27 @@ def test_benchmark_scores_random_near_0_and_expert_near_100(capsys, tmp_path) ->
     arms = rows["rlbench/RMAB-ARMMAN-v0"]
     assert arms["expert"]["agent"] == "whittle"
     assert arms["expert"]["normalised_score"] > 50 > arms["random"]["normalised_score"]
+
+
+def test_benchmark_writes_submissions_sb3_runs_and_family_plots(tmp_path, capsys) -> None:
+    """The main job's outputs: a submission per agent, a short PPO run the board accepts, plots."""
+    from rlbench_suite.leaderboard.board import submit
+    from rlbench_suite.leaderboard.submission import SubmissionError
+
+    out = tmp_path / "results"
+    argv = ["benchmark", "--quick", "--family", "calibration", "--out-dir", str(out)]
+    assert main([*argv, "--sb3-timesteps", "512"]) == 0
+    printed = capsys.readouterr().out
+    assert "ppo (sb3)" in printed and "below the board's minimum" in printed
+    names = sorted(path.name for path in (out / "submissions").iterdir())
+    assert names == ["balance.CartPole-v1.json", "random.CartPole-v1.json"]
+    with pytest.raises(SubmissionError, match="at least 10 per seed"):
+        submit(out / "submissions" / "random.CartPole-v1.json", tmp_path / "board.json")
+    entry = submit(
+        out / "sb3" / "ppo" / "rlbench_CartPole-v1" / "submission.json", tmp_path / "board.json"
+    )
+    assert entry["algorithm"]["kind"] == "sb3" and entry["training_timesteps"] == 512
+    assert (out / "intervals_calibration.png").read_bytes().startswith(b"\x89PNG")
 
 
 def test_console_script_is_installed() -> None:

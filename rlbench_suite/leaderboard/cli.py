@@ -36,20 +36,30 @@ def _mean_text(mean_return: dict[str, Any]) -> str:
 
 
 def command_submit(args: argparse.Namespace) -> int:
-    """Check a submission and add it to the board."""
-    from rlbench_suite.cli import console
+    """Check each submission and add it to the board; exit 2 if any was refused."""
+    from rlbench_suite.cli import console, errors
+    from rlbench_suite.leaderboard.submission import SubmissionError
 
     board_path = _board_path(args)
-    entry = submit(args.file, board_path)
-    normalised = entry["scores"]["normalised"]
-    score = "no references" if normalised is None else (
-        f"IQM normalised {_interval_text(normalised['iqm'])}"
-    )
-    console.print(
-        f"accepted {escape(entry['name'])} on {entry['env_id']}: {score}; "
-        f"mean return {_mean_text(entry['scores']['mean_return'])} -> {board_path}"
-    )
-    return 0
+    refused = 0
+    for file in args.files:
+        try:
+            entry = submit(file, board_path)
+        except SubmissionError as error:
+            errors.print(escape(str(error)))
+            refused += 1
+            continue
+        normalised = entry["scores"]["normalised"]
+        score = (
+            "no references"
+            if normalised is None
+            else f"IQM normalised {_interval_text(normalised['iqm'])}"
+        )
+        console.print(
+            f"accepted {escape(entry['name'])} on {entry['env_id']}: {score}; "
+            f"mean return {_mean_text(entry['scores']['mean_return'])} -> {board_path}"
+        )
+    return 2 if refused else 0
 
 
 def command_verify(args: argparse.Namespace) -> int:
@@ -162,7 +172,7 @@ def add_cli(commands: Any) -> None:
         return parser
 
     submit_parser = with_board(actions.add_parser("submit", help="check and add a submission"))
-    submit_parser.add_argument("file", help="submission JSON")
+    submit_parser.add_argument("files", nargs="+", metavar="FILE", help="submission JSON")
     submit_parser.set_defaults(handler=command_submit)
 
     verify = actions.add_parser("verify", help="re-run a submission and compare its returns")

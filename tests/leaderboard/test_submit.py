@@ -275,3 +275,22 @@ def test_a_crash_while_the_board_is_written_leaves_the_previous_board(
         "variant-02",
         "whittle.RMAB-TwoState-v0",
     ]
+
+
+def test_cli_submit_accepts_the_good_file_and_names_the_bad_one(
+    tmp_path: Path, whittle_submission: dict[str, Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`submit good bad` adds the good one, prints why the bad one was refused, and exits 2."""
+    from rlbench_suite.cli import main
+
+    good = write_submission(whittle_submission, tmp_path / "good.json")
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({**whittle_submission, "runs": []}))
+    board_path = tmp_path / "board.json"
+    assert main(["leaderboard", "submit", str(good), str(bad), "--board", str(board_path)]) == 2
+    captured = capsys.readouterr()
+    assert "accepted whittle.RMAB-TwoState-v0" in captured.out
+    assert "bad.json: rejected" in captured.err and "/runs" in captured.err
+    assert [entry["name"] for entry in read_board(board_path)["entries"]] == [
+        "whittle.RMAB-TwoState-v0"
+    ]

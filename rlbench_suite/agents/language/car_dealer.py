@@ -1,3 +1,120 @@
-"""Placeholder: this task's agents are being written."""
+"""CarDealer's expert: a seller that asks, pitches the best match, anchors high and concedes.
 
-FACTORIES: dict = {}
+The negotiator plays from the transcript, reading the buyer's replies as a salesperson would
+(the car type, brand, features and budget the buyer names; the buyer's counter-offers; the
+buyer's warning that time is short). It knows the lot, which the opening text lists. Its plan:
+
+1. ask in one turn what kind of car the buyer wants, which features matter and the budget;
+2. pitch the car with the highest estimated value to the buyer,
+   ``fit * min(stated budget, list price)`` with the env's published ``fit`` rule, anchored at
+   the list price or a quarter above the stated budget, whichever is lower (buyers shade their
+   budget down);
+3. concede a quarter of the gap to the buyer's latest counter-offer each turn (at least $500,
+   since a seller who does not move loses the buyer faster);
+4. take the buyer's counter-offer ("I accept your offer.") when the buyer names its limit,
+   warns it is short of time, or the gap is down to $1,000.
+
+It never makes a "final offer", which some buyers answer by walking away.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import gymnasium as gym
+
+from rlbench_suite.envs.language.base import LanguageEnv
+from rlbench_suite.envs.language.car_dealer import (
+    BUYER_PREFIX,
+    WARNING,
+    Car,
+    floor_price,
+    format_price,
+    load_lot,
+    parse_prices,
+    reservation_price,
+)
+
+OPENING_QUESTION = (
+    "Welcome! What kind of car are you looking for, which features matter to you, and what's "
+    "your budget?"
+)
+ACCEPT = "I accept your offer."
+#: Share of the gap to the buyer's counter-offer conceded each turn.
+CONCESSION = 0.25
+MIN_STEP = 500
+CLOSE_GAP = 1_000
+BUDGET_SHADING_ALLOWANCE = 1.25
+
+
+def transcript_turns(transcript: str) -> list[tuple[str, str]]:
+    """(seller utterance, buyer reply) pairs read back from the transcript."""
+    turns = []
+    for chunk in transcript.split(f"\n{LanguageEnv.agent_prefix}")[1:]:
+        utterance, _, reply = chunk.partition("\n")
+        turns.append((utterance, reply.removeprefix(BUYER_PREFIX)))
+    return turns
+
+
+class DealerNegotiatorAgent:
+    """Ask, pitch the best-matching car, anchor high, concede toward the buyer's counters."""
+
+    def __init__(self, env: gym.Env) -> None:
+        self.lot = load_lot()
+
+    def reset(self, seed: int | None = None) -> None:
+        """Nothing to reset: the agent is deterministic and reads its state from the transcript."""
+
+    def needs(self, reply: str) -> dict[str, Any]:
+        """The profile the buyer's answer reveals (type, brand, features, budget); gaps are None."""
+        types = self.lot.find("type", reply)
+        brands = self.lot.find("brand", reply)
+        features = self.lot.find("feature", reply)
+        prices = parse_prices(reply)
+        return {
+            "car_type": types[0] if types else None,
+            "brand": brands[0] if brands else None,
+            "features": features or ["none"],
+            "budget": max(prices) * BUDGET_SHADING_ALLOWANCE if prices else 90_000.0,
+        }
+
+    def choose_car(self, profile: dict[str, Any]) -> Car:
+        """The car with the highest estimated value to the buyer (ties: the dearer one)."""
+        if profile["car_type"] is None:
+            candidates = [car for car in self.lot.cars if car.list_price <= profile["budget"]]
+            return max(candidates or self.lot.cars, key=lambda car: car.list_price)
+        return max(
+            self.lot.cars,
+            key=lambda car: (reservation_price(profile, car), car.list_price),
+        )
+
+    def act(self, observation: Any) -> str:
+        """The next thing to say."""
+        turns = transcript_turns(str(observation))
+        if not turns:
+            return OPENING_QUESTION
+        profile = self.needs(turns[0][1])
+        car = self.choose_car(profile)
+        asks = [parse_prices(said)[-1] for said, _ in turns[1:] if parse_prices(said)]
+        if not asks:
+            anchor = min(car.list_price, floor_price(profile["budget"]))
+            return (
+                f"Let me show you the {car.name}: it has {', '.join(car.features)}. "
+                f"For you, {format_price(anchor)}."
+            )
+        last_reply = turns[-1][1]
+        counters = parse_prices(last_reply)
+        if not counters:
+            # The buyer wavered or talked: hold the price, a little lower so it keeps moving.
+            return f"I can do {format_price(asks[-1] - MIN_STEP)}."
+        counter = counters[-1]
+        gap = asks[-1] - counter
+        buyer_at_limit = re.search(r"most i can do", last_reply, re.IGNORECASE) is not None
+        if buyer_at_limit or WARNING in last_reply or gap <= CLOSE_GAP:
+            return ACCEPT
+        step = max(MIN_STEP, floor_price(CONCESSION * gap))
+        return f"I can do {format_price(asks[-1] - step)}."
+
+
+FACTORIES = {"dealer_negotiator": DealerNegotiatorAgent}

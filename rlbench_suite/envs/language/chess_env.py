@@ -1,5 +1,807 @@
-"""Placeholder: this task is being written."""
+"""Chess-v0 and Endgames-v0: play White in text (FEN in, SAN out) against a seeded Stockfish.
+
+## Description
+
+LMRL-Gym's two chess tasks. The agent plays White against Stockfish 15.1; every position reaches
+it as a FEN string and it answers with one move. ``rlbench/Chess-v0`` starts from the initial
+position; ``rlbench/Endgames-v0`` starts from a random legal position in which White has a king
+and one of the material sets K+Q, K+Q+R, K+R or K+R+R against a lone black king, so the task is
+to deliver mate (Black can only draw, by stalemate, by capturing enough material, or by the
+50-move rule). Rules, legality and notation come from python-chess.
+
+Where we differ from LMRL-Gym, and why:
+
+- **A reproducible opponent.** LMRL-Gym's opponent is Stockfish at ``UCI_Elo`` 1200 with 100 ms
+  a move. Stockfish's own strength limit draws its random choices from a clock-seeded generator
+  and a timed search depends on the machine's load, so those games cannot be replayed. (Stockfish
+  15.1's ``UCI_Elo`` goes no lower than 1350; its ``uci`` output says ``min 1350``.) Our
+  opponent is Stockfish with ``Threads=1``, ``Hash=1`` MB, its tables cleared before every search
+  (``ucinewgame``) and a depth/node-limited search, which makes each search a pure function of
+  the game; its weakening is ours, driven by the env's seeded generator. At
+  ``opponent_skill_level`` ``s < 20`` it searches the best 4 lines to depth ``1 + int(s)`` and then
+  judges them with a handicap modelled on Stockfish's Skill Level rule: with
+  ``weakness = 120 - 2 s``, a line scoring ``d`` centipawns below the best is believed to be only
+  ``d (1 - weakness / 128)`` below it, plus a uniform bonus of up to
+  ``min(spread, 100) * weakness / 128`` centipawns (``spread``: best minus worst line), and the
+  line that looks best is played. Level 0 (the default) is about the skill level Stockfish
+  15.1's weakest Elo setting (1350) maps to; our opponent's own Elo has not been measured. At
+  ``s = 20`` the opponent plays Stockfish's best move at ``opponent_nodes`` nodes.
+- **Automatic draws.** The game also ends, drawn, on a threefold repetition or when 50 moves pass
+  without a capture or a pawn move (python-chess's ``is_repetition(3)`` and
+  ``is_fifty_moves()``), as if either side claimed it, which keeps episodes short.
+- **Endgame positions** are drawn from the seed instead of read from LMRL-Gym's dataset.
+- The agent also gets the legal moves in SAN in ``info["admissible_actions"]`` (both tasks), and
+  may answer in UCI as well as SAN.
+
+The opponent is replaceable: pass ``opponent=f`` with
+``f(board: chess.Board, rng: numpy.random.Generator) -> chess.Move``. ``board`` is a copy of the
+game (history included, Black to move) and ``rng`` the env's seeded generator; ``f`` must return
+a legal move, and must pickle for the env to pickle. With a user opponent no Stockfish binary is
+needed. The built-in one is :class:`StockfishOpponent`.
+
+## Action Space
+
+``Text(max_length=400, charset=string.printable)``: one move in SAN (``e4``, ``Nf3``, ``exd5``,
+``O-O``, ``e8=Q``; python-chess's reader, which also takes ``e2e4`` and ``e2-e4``) or in UCI
+(``g1f3``, ``e1g1``, ``e7e8q``); surrounding spaces are ignored. Anything else, a null move, or
+a move that is not legal is an illegal move. ``action_vocabulary()`` is the 1,880 UCI strings
+a white move can have: every from-square/to-square pair a queen or a knight could join (1,792)
+and the 88 promotions from the 7th rank to the 8th.
+
+## Observation Space
+
+``Text(max_length=20000, charset=string.printable)``: the transcript, oldest turns dropped first
+(marked ``...``) once it would be longer.
+
+| part | text |
+|------|------|
+| opening | the task, the material (Endgames), then ``Position (FEN): <fen>`` |
+| each agent turn | ``> <the agent's move>`` |
+| a legal move | ``Black plays <SAN>.`` then ``Position (FEN): <fen>`` (White to move) |
+| an illegal move | ``Illegal move: ...`` then the unchanged ``Position (FEN): <fen>`` |
+| the end | ``Checkmate: you win.``, ``... you lose.`` or ``Draw by <reason>.`` |
+
+The last ``Position (FEN):`` line is always the current position;
+:func:`fen_from_observation` reads it.
+
+## Rewards
+
++1 when the agent checkmates Black, -1 when Black checkmates the agent, 0 for a draw or any other
+legal move, -1 for an illegal or unreadable move (the game goes on, ``info["invalid_action"]``
+is True). The return of a game is therefore its result minus the number of illegal moves.
+
+## Starting State
+
+Chess: the initial position. Endgames: a material set drawn uniformly from ``material``, then
+the pieces put on distinct random squares until the position is legal (kings apart, Black not
+in check), White is to move and the game is not over. ``reset(options={"fen": ...})`` starts
+either task from a given position instead (White to move, legal, not over).
+
+## Episode End
+
+Termination on checkmate, stalemate, insufficient material, threefold repetition or the 50-move
+rule. Truncation after 400 agent turns (illegal ones count), LMRL-Gym's limit. ``info`` has
+``won``, ``lost``, ``drawn`` (1 or 0; all 0 after a truncation), ``illegal_moves`` and ``fen``,
+besides the family's ``success``, ``turns``, ``invalid_actions`` and ``admissible_actions``.
+
+## Arguments
+
+```python
+gym.make("rlbench/Chess-v0", opponent=None, stockfish_path=None, opponent_skill_level=0.0,
+         opponent_nodes=20_000, render_mode=None)
+gym.make("rlbench/Endgames-v0", material=("KQ", "KQR", "KR", "KRR"), ...)
+```
+
+- ``opponent``: a user callable (above) replacing Stockfish.
+- ``stockfish_path``: the engine binary; otherwise ``$RLBENCH_STOCKFISH``, ``stockfish`` on
+  ``PATH``, then ``/usr/games/stockfish`` (Debian's place). Missing python-chess or a missing
+  binary raise an error that says how to install them (``pip install "rlbench-suite[chess]"``;
+  ``apt install stockfish`` or ``brew install stockfish``).
+- ``opponent_skill_level``: 0 (weakest, default) to 20 (full strength), see above.
+- ``opponent_nodes``: the node limit of each opponent search.
+- ``material``: the Endgames material sets to draw from (``"KQ"``, ``"KQR"``, ``"KR"``, ``"KRR"``).
+
+The MDP family (``env_card(id).mdp_family``) varies the opponent: Chess instances have skill
+level 1-4 (held out: 6-10); Endgames instances draw a non-empty subset of K+Q, K+Q+R and K+R+R
+with skill 0-4, and hold out K+R (the longest mate to find) with skill 0-20.
+
+Results are reproducible for a given Stockfish build; the reference scores use Debian's 15.1.
+
+## Reference Scores
+
+Mean return over 100 episodes, ``rlbench evaluate --env ID --agent A --episodes 100 --seed 0``,
+default opponent (Stockfish 15.1, Debian build):
+
+| env | random (uniform legal move) | expert (``stockfish_expert``, 50,000 nodes a move) |
+|-----|-----------------------------|-----------------------------------------------------|
+| Chess-v0 | -1.00 (100 losses, about 20 moves a game) | +1.00 (100 wins, about 24 moves) |
+| Endgames-v0 | 0.00 (100 draws, about 25 moves) | +1.00 (100 wins, about 6 moves) |
+
+The expert (:mod:`rlbench_suite.agents.language.chess_agents`) reads the FEN from the
+observation and searches with its own Stockfish process. The random agent never plays an illegal
+move (it draws from ``info["admissible_actions"]``); a language model that does pays -1 for
+each. A Chess game of the expert takes about 2.5 s on one core, a random one about 0.07 s.
+
+## Version History
+
+- v0: first version.
+
+## Credits
+
+Task design: M. Abdulhai et al., "LMRL Gym: Benchmarks for Multi-Turn Reinforcement Learning with
+Language Models", 2023. Engine: Stockfish (the Stockfish developers, GPL-3.0), run as a separate
+program over UCI. Rules and notation: python-chess (N. Fiekas, GPL-3.0).
+
+Example (a user opponent, so no engine is needed; White mates in one):
+    >>> import gymnasium as gym, rlbench_suite
+    >>> def first_legal_move(board, rng):
+    ...     return next(iter(board.legal_moves))
+    >>> env = gym.make("rlbench/Endgames-v0", opponent=first_legal_move)
+    >>> observation, info = env.reset(seed=0, options={"fen": "k7/3Q4/1K6/8/8/8/8/8 w - - 0 1"})
+    >>> print(observation.splitlines()[-1])
+    Position (FEN): k7/3Q4/1K6/8/8/8/8/8 w - - 0 1
+    >>> observation, reward, terminated, truncated, info = env.step("Qd8#")
+    >>> reward, terminated, info["won"]
+    (1.0, True, 1)
+
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from rlbench_suite.envs.language.base import LanguageEnv, Turn, register_language_env
+
+if TYPE_CHECKING:
+    import chess
+
+MAX_TURNS = 400  # LMRL-Gym's move limit
+FEN_PREFIX = "Position (FEN): "
+CHESS_INSTALL_HINT = (
+    "Chess and Endgames need python-chess: "
+    'pip install "rlbench-suite[chess]" (or pip install chess).'
+)
+STOCKFISH_INSTALL_HINT = (
+    "Chess and Endgames play against the Stockfish engine: install it with "
+    "`apt install stockfish` (Debian/Ubuntu; the binary lands in /usr/games/stockfish) or "
+    "`brew install stockfish` (macOS), then pass stockfish_path=... or set RLBENCH_STOCKFISH if "
+    "it is not on PATH. Passing opponent=<callable> needs no engine."
+)
+STOCKFISH_ENV_VAR = "RLBENCH_STOCKFISH"
+DEBIAN_STOCKFISH = "/usr/games/stockfish"
+
+#: White's pieces besides the king, for each Endgames material set.
+ENDGAME_MATERIAL: dict[str, str] = {"KQ": "Q", "KQR": "QR", "KR": "R", "KRR": "RR"}
+
+FULL_STRENGTH = 20.0  # the top of Stockfish's Skill Level scale: no weakening
+WEAKENED_LINES = 4  # candidate lines the weakened opponent chooses among
+HANDICAP_DENOMINATOR = 128.0  # weakness / 128 is the share of a score gap the opponent ignores
+NOISE_CAP_CENTIPAWNS = 100  # the random bonus scales with the candidates' spread, up to a pawn
+MATE_CENTIPAWNS = 100_000  # a forced mate, as a score beyond any material count
+
+Opponent = Callable[["chess.Board", np.random.Generator], "chess.Move"]
+
+
+def import_chess() -> ModuleType:
+    """python-chess, or an ImportError that says how to install it."""
+    try:
+        import chess
+    except ImportError as error:
+        raise ImportError(CHESS_INSTALL_HINT) from error
+    return chess
+
+
+def find_stockfish(stockfish_path: str | os.PathLike[str] | None = None) -> str:
+    """The Stockfish binary: ``stockfish_path``, ``$RLBENCH_STOCKFISH``, ``PATH``, Debian's place.
+
+    Raises:
+        FileNotFoundError: naming where it looked and how to install the engine.
+
+    """
+    if stockfish_path is not None:
+        return _checked_binary(Path(stockfish_path), "stockfish_path")
+    from_environment = os.environ.get(STOCKFISH_ENV_VAR)
+    if from_environment:
+        return _checked_binary(Path(from_environment), f"${STOCKFISH_ENV_VAR}")
+    on_path = shutil.which("stockfish")
+    if on_path is not None:
+        return on_path
+    if os.access(DEBIAN_STOCKFISH, os.X_OK):
+        return DEBIAN_STOCKFISH
+    raise FileNotFoundError(
+        f"no Stockfish binary found (looked at ${STOCKFISH_ENV_VAR}, `stockfish` on PATH and "
+        f"{DEBIAN_STOCKFISH}). {STOCKFISH_INSTALL_HINT}"
+    )
+
+
+def _checked_binary(path: Path, source: str) -> str:
+    if not path.is_file() or not os.access(path, os.X_OK):
+        raise FileNotFoundError(
+            f"{source} is {str(path)!r}, which is not an executable file. {STOCKFISH_INSTALL_HINT}"
+        )
+    return str(path)
+
+
+def fen_from_observation(observation: str) -> str:
+    """The current position: the FEN on the observation's last ``Position (FEN):`` line."""
+    at = observation.rfind(FEN_PREFIX)
+    if at < 0:
+        raise ValueError(f"the observation has no {FEN_PREFIX.strip()!r} line: {observation!r}")
+    return observation[at + len(FEN_PREFIX) :].split("\n", 1)[0].strip()
+
+
+@cache
+def uci_move_vocabulary() -> tuple[str, ...]:
+    """Every UCI string a white move can have: queen and knight geometry plus promotions."""
+    files, ranks = "abcdefgh", "12345678"
+    steps = [(df, dr) for df in (-1, 0, 1) for dr in (-1, 0, 1) if (df, dr) != (0, 0)]
+    knight_jumps = [(1, 2), (2, 1), (2, -1), (1, -2), (-1, -2), (-2, -1), (-2, 1), (-1, 2)]
+    moves: list[str] = []
+    for file in range(8):
+        for rank in range(8):
+            origin = files[file] + ranks[rank]
+            targets = [
+                (file + df * distance, rank + dr * distance)
+                for df, dr in steps
+                for distance in range(1, 8)
+            ] + [(file + df, rank + dr) for df, dr in knight_jumps]
+            moves.extend(
+                origin + files[to_file] + ranks[to_rank]
+                for to_file, to_rank in targets
+                if 0 <= to_file < 8 and 0 <= to_rank < 8
+            )
+    for file in range(8):
+        for to_file in (file - 1, file, file + 1):
+            if 0 <= to_file < 8:
+                moves.extend(f"{files[file]}7{files[to_file]}8{piece}" for piece in "qrbn")
+    return tuple(moves)
+
+
+# -- the engine ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One line of a search: its first move (UCI) and its score in centipawns for the mover."""
+
+    move: str
+    score: int
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    """What one ``go`` returned: the engine's move (UCI) and its lines, best line first."""
+
+    best_move: str
+    lines: tuple[Candidate, ...]
+
+
+def _stop_process(process: subprocess.Popen[str]) -> None:
+    """End an engine process and close its pipes (also run when its owner is collected)."""
+    if process.poll() is None:
+        try:
+            assert process.stdin is not None
+            process.stdin.write("quit\n")
+            process.stdin.flush()
+            process.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            process.kill()
+            process.wait()
+    for stream in (process.stdin, process.stdout):
+        if stream is not None:
+            stream.close()
+
+
+class UciEngine:
+    """A UCI engine process, started on first use, searched reproducibly.
+
+    ``options`` are further ``setoption`` name/value pairs sent at start-up.
+
+    Every search starts with ``ucinewgame`` (clearing the hash table and the history tables), runs
+    on one thread, and stops at a node or depth limit rather than a time limit, so its result
+    depends only on the position and the limits. The process is not pickled: a copy starts its
+    own on first use.
+    """
+
+    def __init__(self, path: str, hash_mb: int = 1, options: dict[str, str] | None = None) -> None:
+        self.path = path
+        self.hash_mb = hash_mb
+        self.options = dict(options or {})
+        self.name = ""
+        self._process: subprocess.Popen[str] | None = None
+        self._multipv = 1
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"path": self.path, "hash_mb": self.hash_mb, "options": self.options}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(state["path"], state["hash_mb"], state["options"])  # type: ignore[misc]
+
+    def _send(self, *commands: str) -> None:
+        assert self._process is not None and self._process.stdin is not None
+        self._process.stdin.write("".join(command + "\n" for command in commands))
+        self._process.stdin.flush()
+
+    def _read_line(self) -> str:
+        assert self._process is not None and self._process.stdout is not None
+        line = self._process.stdout.readline()
+        if not line:
+            raise RuntimeError(f"the chess engine {self.path!r} exited unexpectedly")
+        return line.strip()
+
+    def _start(self) -> None:
+        try:
+            self._process = subprocess.Popen(
+                [self.path],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                text=True,
+                bufsize=1,
+            )
+        except OSError as error:
+            raise FileNotFoundError(
+                f"could not start the chess engine {self.path!r}: {error}. {STOCKFISH_INSTALL_HINT}"
+            ) from error
+        weakref.finalize(self, _stop_process, self._process)
+        self._send("uci")
+        while not (line := self._read_line()).startswith("uciok"):
+            if line.startswith("id name "):
+                self.name = line.removeprefix("id name ")
+        # One thread and a fixed hash size: a multi-threaded search is not reproducible.
+        self._send(
+            "setoption name Threads value 1",
+            f"setoption name Hash value {self.hash_mb}",
+            "setoption name MultiPV value 1",
+            *(f"setoption name {name} value {value}" for name, value in self.options.items()),
+            "isready",
+        )
+        while self._read_line() != "readyok":
+            pass
+        self._multipv = 1
+
+    def search(
+        self,
+        board: chess.Board,
+        nodes: int,
+        depth: int | None = None,
+        multipv: int = 1,
+    ) -> SearchResult:
+        """Search ``board`` (its whole game, so the engine sees repetitions) from a clean state."""
+        if self._process is None:
+            self._start()
+        commands = ["ucinewgame"]
+        if multipv != self._multipv:
+            commands.append(f"setoption name MultiPV value {multipv}")
+            self._multipv = multipv
+        moves = " ".join(move.uci() for move in board.move_stack)
+        commands.append(f"position fen {board.root().fen()}" + (f" moves {moves}" if moves else ""))
+        commands.append(f"go nodes {nodes}" + (f" depth {depth}" if depth is not None else ""))
+        self._send(*commands)
+        lines: dict[int, Candidate] = {}
+        while not (line := self._read_line()).startswith("bestmove"):
+            candidate = _parse_info_line(line)
+            if candidate is not None:
+                rank, found = candidate
+                lines[rank] = found  # later (deeper) reports of a line replace earlier ones
+        best_move = line.split()[1]
+        return SearchResult(best_move, tuple(lines[rank] for rank in sorted(lines)))
+
+    def close(self) -> None:
+        """Stop the process, if one is running."""
+        if self._process is not None:
+            _stop_process(self._process)
+            self._process = None
+
+
+def _parse_info_line(line: str) -> tuple[int, Candidate] | None:
+    """``(multipv rank, line)`` from an ``info ... score ... pv ...`` report, else None."""
+    words = line.split()
+    if not words or words[0] != "info" or "pv" not in words or "score" not in words:
+        return None
+    at = words.index("score")
+    kind, value = words[at + 1], int(words[at + 2])
+    if kind == "mate":
+        # Mate in n moves (negative: being mated); nearer mates score further from zero.
+        score = MATE_CENTIPAWNS - value if value > 0 else -MATE_CENTIPAWNS - value
+    else:
+        score = value
+    rank = int(words[words.index("multipv") + 1]) if "multipv" in words else 1
+    return rank, Candidate(words[words.index("pv") + 1], score)
+
+
+def pick_weakened_move(
+    lines: Sequence[Candidate], skill_level: float, rng: np.random.Generator
+) -> str:
+    """The move a handicapped player picks among ``lines`` (see the module docstring).
+
+    Draws one integer per line from ``rng``, so the choice is a pure function of the lines and
+    the generator's state.
+    """
+    scores = np.array([line.score for line in lines], dtype=float)  # (num_lines,)
+    best = scores.max()
+    weakness = 120.0 - 2.0 * skill_level
+    noise_scale = min(best - scores.min(), NOISE_CAP_CENTIPAWNS)
+    noise = rng.integers(int(weakness), size=len(lines))  # (num_lines,)
+    believed = scores + (weakness * (best - scores) + noise_scale * noise) / HANDICAP_DENOMINATOR
+    return lines[int(np.argmax(believed))].move
+
+
+class StockfishOpponent:
+    """The built-in opponent: Stockfish, reproducible, weakened by a seeded handicap.
+
+    Call it as ``opponent(board, rng) -> chess.Move``, the signature a user opponent has.
+
+    Args:
+        stockfish_path: the engine binary (see :func:`find_stockfish`).
+        skill_level: 0 (weakest) to 20 (Stockfish's best move), on Stockfish's Skill Level scale.
+        nodes: the node limit of each search.
+
+    """
+
+    def __init__(self, stockfish_path: str, skill_level: float = 0.0, nodes: int = 20_000) -> None:
+        if not 0.0 <= float(skill_level) <= FULL_STRENGTH:
+            raise ValueError(
+                f"opponent_skill_level must be between 0 and {FULL_STRENGTH:g}, got {skill_level!r}"
+            )
+        if isinstance(nodes, bool) or not isinstance(nodes, int | np.integer) or nodes < 1:
+            raise ValueError(f"opponent_nodes must be a positive integer, got {nodes!r}")
+        self.skill_level = float(skill_level)
+        self.nodes = int(nodes)
+        self.engine = UciEngine(stockfish_path)
+
+    def __call__(self, board: chess.Board, rng: np.random.Generator) -> chess.Move:
+        """Black's move in ``board``."""
+        import chess
+
+        if self.skill_level >= FULL_STRENGTH:
+            return chess.Move.from_uci(self.engine.search(board, self.nodes).best_move)
+        result = self.engine.search(
+            board, self.nodes, depth=1 + int(self.skill_level), multipv=WEAKENED_LINES
+        )
+        return chess.Move.from_uci(pick_weakened_move(result.lines, self.skill_level, rng))
+
+    def close(self) -> None:
+        """Stop the engine process."""
+        self.engine.close()
+
+
+# -- the envs -----------------------------------------------------------------------------------
+
+
+def _game_over_reason(board: chess.Board) -> str | None:
+    """Why the game is over in ``board`` (the side to move has just been moved against), or None."""
+    if board.is_checkmate():
+        return "checkmate"
+    if board.is_stalemate():
+        return "stalemate"
+    if board.is_insufficient_material():
+        return "insufficient material"
+    if board.is_repetition(3):
+        return "threefold repetition"
+    if board.is_fifty_moves():
+        return "the 50-move rule"
+    return None
+
+
+def _material(board: chess.Board, color: bool) -> str:
+    """``K+Q+R``-style material of one side."""
+    import chess
+
+    pieces = ["K"]
+    for piece_type in (chess.QUEEN, chess.ROOK, chess.BISHOP, chess.KNIGHT, chess.PAWN):
+        count = len(board.pieces(piece_type, color))
+        pieces.extend([chess.piece_symbol(piece_type).upper()] * count)
+    return "+".join(pieces)
+
+
+class ChessEnv(LanguageEnv):
+    """LMRL-Gym's Chess: White against Stockfish from the initial position (see the module doc).
+
+    Args:
+        opponent: ``f(board, rng) -> chess.Move`` replacing Stockfish; None for Stockfish.
+        stockfish_path: the engine binary; None searches the usual places.
+        opponent_skill_level: 0 (weakest) to 20 (full strength).
+        opponent_nodes: node limit of each opponent search.
+        max_turns: agent turns before truncation.
+        render_mode: ``"ansi"`` or None.
+        max_observation_length: the transcript's length limit.
+
+    """
+
+    task_name = "Chess"
+
+    def __init__(
+        self,
+        opponent: Opponent | None = None,
+        stockfish_path: str | os.PathLike[str] | None = None,
+        opponent_skill_level: float = 0.0,
+        opponent_nodes: int = 20_000,
+        max_turns: int = MAX_TURNS,
+        render_mode: str | None = None,
+        max_observation_length: int = 20_000,
+    ) -> None:
+        super().__init__(
+            max_turns=max_turns,
+            render_mode=render_mode,
+            max_observation_length=max_observation_length,
+        )
+        chess = import_chess()
+        self.stockfish_path = stockfish_path
+        if opponent is None:
+            self.opponent: Opponent = StockfishOpponent(
+                find_stockfish(stockfish_path), opponent_skill_level, opponent_nodes
+            )
+        elif callable(opponent):
+            self.opponent = opponent
+        else:
+            raise TypeError(
+                "opponent must be a callable f(board: chess.Board, rng: numpy.random.Generator) "
+                f"-> chess.Move, or None for Stockfish; got {type(opponent).__name__}"
+            )
+        self._board: chess.Board = chess.Board()
+        self._requested_fen: str | None = None
+        self.result = ""  # "win", "loss", "draw", or "" while the game goes on
+        self.illegal_moves = 0
+
+    # -- episode hooks ------------------------------------------------------------------------
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Start a game; ``options={"fen": ...}`` starts it from that position (White to move)."""
+        unknown = sorted(set(options or {}) - {"fen"})
+        if unknown:
+            raise ValueError(f"reset options accept only 'fen', got {unknown}")
+        self._requested_fen = (options or {}).get("fen")
+        return super().reset(seed=seed, options=options)
+
+    def _begin(self) -> str:
+        self.result = ""
+        self.illegal_moves = 0
+        if self._requested_fen is not None:
+            self._board = self._board_from_fen(self._requested_fen)
+        else:
+            self._board = self._starting_board()
+        return f"{self._introduction()}\n{FEN_PREFIX}{self._board.fen()}"
+
+    def _starting_board(self) -> chess.Board:
+        import chess
+
+        return chess.Board()
+
+    def _introduction(self) -> str:
+        return (
+            "Chess: you play White against Stockfish (Black). Answer each position with one "
+            "legal move in SAN (e4, Nf3, exd5, O-O, e8=Q) or UCI (g1f3). An illegal move costs "
+            "-1 and you move again."
+        )
+
+    @staticmethod
+    def _board_from_fen(fen: str) -> chess.Board:
+        import chess
+
+        try:
+            board = chess.Board(fen)
+        except ValueError as error:
+            raise ValueError(f"options['fen'] is not a FEN string: {fen!r} ({error})") from error
+        if not board.is_valid():
+            raise ValueError(f"options['fen'] is not a legal position ({board.status()!r}): {fen}")
+        if board.turn != chess.WHITE:
+            raise ValueError(f"options['fen'] must have White to move, got {fen!r}")
+        if _game_over_reason(board) is not None:
+            raise ValueError(f"options['fen'] is a finished game ({_game_over_reason(board)})")
+        return board
+
+    def _turn(self, action: str) -> Turn:
+        import chess
+
+        board = self._board
+        move = self._parse_move(action)
+        if move is None:
+            self.illegal_moves += 1
+            return Turn(
+                reply=(
+                    f"Illegal move: play one legal move in SAN or UCI.\n{FEN_PREFIX}{board.fen()}"
+                ),
+                reward=-1.0,
+                invalid=True,
+            )
+        board.push(move)
+        ending = _game_over_reason(board)
+        if ending is not None:
+            return self._finish(ending, agent_moved_last=True, prefix="")
+        reply_move = self.opponent(board.copy(), self.np_random)
+        if not isinstance(reply_move, chess.Move) or not board.is_legal(reply_move):
+            raise ValueError(
+                f"the opponent returned {reply_move!r}, which is not a legal move for Black in "
+                f"{board.fen()}"
+            )
+        prefix = f"Black plays {board.san(reply_move)}."
+        board.push(reply_move)
+        ending = _game_over_reason(board)
+        if ending is not None:
+            return self._finish(ending, agent_moved_last=False, prefix=prefix + " ")
+        return Turn(reply=f"{prefix}\n{FEN_PREFIX}{board.fen()}", reward=0.0)
+
+    def _parse_move(self, action: str) -> chess.Move | None:
+        """The legal move ``action`` names in SAN or UCI, or None."""
+        text = action.strip()
+        if not text:
+            return None
+        for reader in (self._board.parse_san, self._board.parse_uci):
+            try:
+                move = reader(text)
+            except ValueError:
+                continue
+            # python-chess reads "--" and "0000" as the null move, which is no chess move.
+            return move if move else None
+        return None
+
+    def _finish(self, ending: str, agent_moved_last: bool, prefix: str) -> Turn:
+        position = f"\n{FEN_PREFIX}{self._board.fen()}"
+        if ending != "checkmate":
+            self.result = "draw"
+            return Turn(reply=f"{prefix}Draw by {ending}.{position}", reward=0.0, terminated=True)
+        if agent_moved_last:
+            self.result = "win"
+            return Turn(
+                reply=f"{prefix}Checkmate: you win.{position}",
+                reward=1.0,
+                terminated=True,
+                success=True,
+            )
+        self.result = "loss"
+        return Turn(reply=f"{prefix}Checkmate: you lose.{position}", reward=-1.0, terminated=True)
+
+    # -- what the agent may say -----------------------------------------------------------------
+
+    def admissible_actions(self) -> list[str]:
+        """The legal moves in SAN (none once the game is over)."""
+        if self.result:
+            return []
+        return [self._board.san(move) for move in self._board.legal_moves]
+
+    def action_vocabulary(self) -> list[str]:
+        """The 1,880 UCI strings a white move can have (see the module docstring)."""
+        return list(uci_move_vocabulary())
+
+    def _extra_info(self) -> dict[str, Any]:
+        return {
+            "won": int(self.result == "win"),
+            "lost": int(self.result == "loss"),
+            "drawn": int(self.result == "draw"),
+            "illegal_moves": self.illegal_moves,
+            "fen": self._board.fen(),
+        }
+
+    @property
+    def board(self) -> chess.Board:
+        """A copy of the current game (White to move while it goes on)."""
+        return self._board.copy()
+
+    def close(self) -> None:
+        """Stop the engine process of the built-in opponent (a user opponent may have one too)."""
+        closer = getattr(self.opponent, "close", None)
+        if callable(closer):
+            closer()
+        super().close()
+
+
+class EndgamesEnv(ChessEnv):
+    """LMRL-Gym's Endgames: mate a lone black king with K+Q, K+Q+R, K+R or K+R+R.
+
+    Args:
+        material: the material sets to draw starting positions from.
+        **kwargs: as :class:`ChessEnv`.
+
+    """
+
+    task_name = "Endgames"
+
+    def __init__(self, material: Sequence[str] = tuple(ENDGAME_MATERIAL), **kwargs: Any) -> None:
+        if isinstance(material, str) or not material:
+            raise ValueError(
+                f"material must be a non-empty sequence of {list(ENDGAME_MATERIAL)}, "
+                f"got {material!r}"
+            )
+        unknown = [name for name in material if name not in ENDGAME_MATERIAL]
+        if unknown:
+            raise ValueError(
+                f"unknown material sets {unknown}; choose from {list(ENDGAME_MATERIAL)}"
+            )
+        super().__init__(**kwargs)
+        self.material = tuple(material)
+
+    def _starting_board(self) -> chess.Board:
+        import chess
+
+        material = self.material[int(self.np_random.integers(len(self.material)))]
+        white_pieces = ENDGAME_MATERIAL[material]
+        kinds = [chess.Piece(chess.KING, chess.WHITE), chess.Piece(chess.KING, chess.BLACK)]
+        kinds += [chess.Piece.from_symbol(symbol) for symbol in white_pieces]
+        # Rejection sampling: most placements are legal, so this ends after a few draws.
+        while True:
+            squares = self.np_random.choice(64, size=len(kinds), replace=False)
+            board = chess.Board(None)
+            for square, piece in zip(squares, kinds, strict=True):
+                board.set_piece_at(int(square), piece)
+            board.turn = chess.WHITE
+            if board.is_valid() and _game_over_reason(board) is None:
+                return board
+
+    def _introduction(self) -> str:
+        import chess
+
+        return (
+            f"Endgame: you play White ({_material(self._board, chess.WHITE)}) against "
+            f"Stockfish (Black, {_material(self._board, chess.BLACK)}). Checkmate the black king. "
+            "Answer each position with one legal move in SAN (Qe7, Rh8#) or UCI (d1e2). "
+            "An illegal move costs -1 and you move again."
+        )
+
+
+# -- MDP families ---------------------------------------------------------------------------------
+
+
+def chess_family(rng: np.random.Generator, split: str) -> dict[str, Any]:
+    """Chess instances: a stronger opponent, skill level 1-4 in distribution, 6-10 held out."""
+    low, high = (1, 4) if split == "in_distribution" else (6, 10)
+    return {"opponent_skill_level": float(rng.integers(low, high + 1))}
+
+
+def endgames_family(rng: np.random.Generator, split: str) -> dict[str, Any]:
+    """Endgames instances: some of K+Q, K+Q+R, K+R+R (skill 0-4); held out, K+R (skill 0-20).
+
+    K+R is held out because its mate takes the longest to find.
+    """
+    if split == "held_out":
+        return {"material": ("KR",), "opponent_skill_level": float(rng.integers(0, 21))}
+    trained = ("KQ", "KQR", "KRR")
+    chosen = tuple(name for name in trained if rng.random() < 0.5) or (
+        trained[int(rng.integers(len(trained)))],
+    )
+    return {"material": chosen, "opponent_skill_level": float(rng.integers(0, 5))}
 
 
 def register() -> None:
-    """Nothing registered yet."""
+    """Register Chess-v0 and Endgames-v0 (building them needs the ``chess`` extra)."""
+    from rlbench_suite.registry import MDPFamily
+
+    for env_id, class_name, summary, family in (
+        (
+            "rlbench/Chess-v0",
+            "ChessEnv",
+            "LMRL-Gym Chess: play White in FEN/SAN against a seeded, weakened Stockfish 15.1",
+            MDPFamily(chess_family, "opponent skill level 1-4; held out 6-10"),
+        ),
+        (
+            "rlbench/Endgames-v0",
+            "EndgamesEnv",
+            "LMRL-Gym Endgames: mate a lone king with K+Q, K+Q+R, K+R or K+2R against Stockfish",
+            MDPFamily(
+                endgames_family,
+                "material subsets of K+Q, K+Q+R, K+R+R, opponent skill 0-4; held out K+R",
+            ),
+        ),
+    ):
+        register_language_env(
+            env_id,
+            f"rlbench_suite.envs.language.chess_env:{class_name}",
+            agents=("random", "stockfish_expert"),
+            expert_agent="stockfish_expert",
+            max_episode_steps=MAX_TURNS,
+            summary=summary,
+            mdp_family=family,
+        )

@@ -1,5 +1,482 @@
-"""Placeholder: this task is being written."""
+"""Maze-v0 and MazePO-v0: walk a text agent through LMRL-Gym's "double T" maze to its goal.
+
+## Description
+
+LMRL-Gym's Maze task (Abdulhai et al., 2023): an agent on a 10x13 grid reads a sentence about
+where it is and answers with a move until it reaches the goal at row 8, column 6. The grid is the
+"double T" maze LMRL-Gym takes from mazelab (``#`` wall, ``.`` open, ``G`` goal; rows top to
+bottom from 0, columns left to right from 0)::
+
+    #############   row 0
+    #.....#.....#   row 1   two T bars ...
+    ###.#####.###   row 2
+    ###.#####.###   row 3   ... whose stems, columns 3 and 9,
+    ###.#####.###   row 4
+    ###.......###   row 5   join a corridor ...
+    ######.######   row 6
+    ######.######   row 7   ... that leads down column 6
+    ######G######   row 8   to the goal at (8, 6)
+    #############   row 9
+
+Its 26 open cells minus the goal are the 25 start cells; the farthest, (1, 1) and (1, 11), are 12
+moves from the goal. ``Maze-v0`` is fully observed: every observation states the goal, the
+agent's position and the walls around it. ``MazePO-v0`` (``partially_observed=True``) states
+only the walls around the agent, so the agent has to work out where it is from the walls it has
+seen and the moves it has made (the transcript holds its whole move history). The two T bars
+look alike from inside, which is what makes the partially observed task hard.
+
+Where this differs from LMRL-Gym: positions are written as plain numbers (LMRL-Gym spells each
+digit apart, ``1 0`` for 10, to help its tokeniser); the 101st "Failure" turn of LMRL-Gym is
+folded into the 100th move (see Rewards), so an episode has at most 100 steps and no turn whose
+action is ignored; an invalid action's reply says which actions are valid before repeating the
+description; the map is an argument (``layout``), the double T by default.
+
+## Action Space
+
+``Text(max_length=400, charset=string.printable)``: one of ``move left``, ``move right``,
+``move up``, ``move down``. Case and surrounding whitespace are ignored (``" Move Up\\n"`` is
+``move up``); anything else is an invalid action. ``info["admissible_actions"]`` lists the four
+moves, and :meth:`MazeEnv.action_vocabulary` returns them for the ``Discrete`` wrapper.
+
+## Observation Space
+
+``Text(max_length=20000, charset=string.printable)``: the transcript, the opening description
+followed by ``"\\n> {action}\\n{reply}"`` for every move. Each description reads:
+
+| variant | description after each move |
+|---------|-----------------------------|
+| ``Maze-v0`` | ``The goal is at position 8, 6. Your current position is at position 5, 3. There are walls to your left, below you.`` |
+| ``MazePO-v0`` | ``There are walls to your left, below you.`` |
+
+The wall sentence lists blocked neighbours in the order right, left, above, below:
+``There are no walls near you.``, ``There is a wall to your right.`` or ``There are walls ...``.
+Moving into a wall leaves the agent where it is (the description repeats). Reaching the goal is
+answered ``Success``; running out of moves appends ``Failure``.
+
+## Rewards
+
+As LMRL-Gym's ``standard_reward``: 0 for the move that reaches the goal, -1 for every other move
+(a bump into a wall included) and -4 for text that is not one of the four moves (the agent stays
+put, ``info["invalid_action"]`` is ``True``). The 100th move, if it does not reach the goal, also
+carries LMRL-Gym's -1 failure reward, so the lowest return of an episode of valid moves is -101.
+From a start ``d`` moves from the goal the best return is ``-(d - 1)``.
+
+## Starting State
+
+The start is drawn uniformly from the 25 start cells with the reset seed;
+``reset(options={"start": (row, column)})`` picks it instead (a cell that is not a start cell
+raises ``ValueError`` listing the valid ones), so an evaluation can cover every start cell.
+
+## Episode End
+
+Termination when the agent reaches the goal; truncation after ``max_moves`` (100) moves,
+LMRL-Gym's limit. ``gym.make`` also adds a ``TimeLimit`` of 100 steps.
+
+## Arguments
+
+```python
+gym.make("rlbench/Maze-v0", partially_observed=False, max_moves=100, layout=None,
+         render_mode=None)
+gym.make("rlbench/MazePO-v0")  # the same with partially_observed=True
+```
+
+- ``partially_observed``: describe only the walls around the agent.
+- ``max_moves``: moves before truncation (pass ``max_episode_steps`` to ``gym.make`` as well to
+  lengthen an episode beyond 100).
+- ``layout``: the map as rows of ``#`` (wall), ``.`` (open) and one ``G`` (goal), enclosed by
+  walls; ``None`` is :data:`DOUBLE_T_LAYOUT`.
+- ``render_mode``: ``"ansi"`` returns the transcript.
+
+MDP family (:func:`goal_family`): the goal moves, as LMRL-Gym's ``valid_goals`` allows; in
+distribution to another cell of the stems or the lower corridor (rows 2-8), held out to a cell
+of a T bar (row 1). The start cells are then every other open cell.
+
+``info`` carries ``success``, ``invalid_action``, ``turns``, ``invalid_actions``,
+``admissible_actions``, and two numbers for analysis: ``start_distance`` (moves from the start to
+the goal on a shortest path) and ``distance_to_goal`` (from where the agent is now).
+
+## Reference Scores
+
+``maze_bfs`` (BFS on the map; on ``MazePO-v0`` it first localises itself from the walls it sees)
+solves every start; on ``Maze-v0`` its return from a start ``d`` moves away is ``-(d - 1)``, and
+over the 25 starts it needs 7.84 moves on average (8.24 on ``MazePO-v0``, the price of not
+knowing the start). ``rlbench evaluate --episodes 100 --seed 0`` (mean return, 95% interval,
+success rate):
+
+| env | ``maze_bfs`` | random (uniform over the four moves) |
+|-----|--------------|--------------------------------------|
+| ``Maze-v0`` | -6.01 +- 0.67, 100% | -78.43 +- 7.22, 33% |
+| ``MazePO-v0`` | -6.47 +- 0.69, 100% | -78.43 +- 7.22, 33% |
+
+The random agent ignores the text, so it scores the same on both.
+
+## Version History
+
+- v0: LMRL-Gym's double-T maze, fully and partially observed.
+
+## Credits
+
+Task, map, observation sentences and rewards: LMRL-Gym (Abdulhai et al., "LMRL Gym: Benchmarks
+for Multi-Turn Reinforcement Learning with Language Models", 2023); the double-T map comes from
+mazelab (Xingdong Zuo). Code written for this suite.
+
+Example:
+    >>> import gymnasium as gym, rlbench_suite.envs.language
+    >>> env = gym.make("rlbench/Maze-v0")
+    >>> observation, info = env.reset(seed=0, options={"start": (5, 3)})
+    >>> observation
+    'The goal is at position 8, 6. Your current position is at position 5, 3. There are walls to your left, below you.'
+    >>> observation, reward, terminated, truncated, info = env.step("move right")
+    >>> observation.splitlines()[-1]
+    'The goal is at position 8, 6. Your current position is at position 5, 4. There are walls above you, below you.'
+    >>> reward, info["distance_to_goal"]
+    (-1.0, 5)
+    >>> observation, reward, terminated, truncated, info = env.step("jump")
+    >>> reward, info["invalid_action"]
+    (-4.0, True)
+
+"""  # noqa: E501 -- the table and the doctest quote whole observation sentences
+
+from __future__ import annotations
+
+import functools
+from collections import deque
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from rlbench_suite.envs.language.base import LanguageEnv, Turn, register_language_env
+
+Cell = tuple[int, int]  # (row, column), row 0 at the top
+
+#: LMRL-Gym's double-T maze: ``#`` wall, ``.`` open, ``G`` the goal.
+DOUBLE_T_LAYOUT: tuple[str, ...] = (
+    "#############",
+    "#.....#.....#",
+    "###.#####.###",
+    "###.#####.###",
+    "###.#####.###",
+    "###.......###",
+    "######.######",
+    "######.######",
+    "######G######",
+    "#############",
+)
+
+#: Each move's command and its (row, column) step.
+MOVES: dict[str, Cell] = {
+    "move left": (0, -1),
+    "move right": (0, 1),
+    "move up": (-1, 0),
+    "move down": (1, 0),
+}
+
+#: The phrase for a wall in each direction, in the order LMRL-Gym lists them.
+WALL_PHRASES: dict[str, Cell] = {
+    "to your right": (0, 1),
+    "to your left": (0, -1),
+    "above you": (-1, 0),
+    "below you": (1, 0),
+}
+
+GOAL_REWARD = 0.0
+MOVE_REWARD = -1.0
+INVALID_ACTION_REWARD = -4.0
+FAILURE_REWARD = -1.0  # LMRL-Gym's reward for the turn after the last allowed move
+MAX_MOVES = 100
+
+
+@dataclass(frozen=True)
+class MazeMap:
+    """A grid maze: which cells are open, where the goal is, and shortest distances to it.
+
+    Build one with :meth:`from_layout`.
+    """
+
+    rows: tuple[str, ...]
+    goal: Cell
+
+    @classmethod
+    def from_layout(cls, layout: Sequence[str]) -> MazeMap:
+        """Parse rows of ``#``, ``.`` and exactly one ``G``; the border must be walls."""
+        if isinstance(layout, str) or not layout:
+            raise ValueError(f"layout must be a non-empty sequence of row strings, got {layout!r}")
+        rows = tuple(str(row) for row in layout)
+        width = len(rows[0])
+        if any(len(row) != width for row in rows):
+            raise ValueError(f"layout rows must all have length {width}, got {rows!r}")
+        stray = sorted({char for row in rows for char in row} - set("#.G"))
+        if stray:
+            raise ValueError(f"layout may only hold '#', '.' and 'G', got {stray}")
+        goals = [(r, c) for r, row in enumerate(rows) for c, char in enumerate(row) if char == "G"]
+        if len(goals) != 1:
+            raise ValueError(f"layout must hold exactly one goal 'G', found {len(goals)}")
+        border = rows[0] + rows[-1] + "".join(row[0] + row[-1] for row in rows)
+        if set(border) != {"#"}:
+            raise ValueError("layout must be enclosed by walls '#' on every side")
+        maze = cls(rows=rows, goal=goals[0])
+        unreachable = sorted(set(maze.open_cells()) - set(maze.distances))
+        if unreachable:
+            raise ValueError(f"layout has open cells that cannot reach the goal: {unreachable}")
+        return maze
+
+    @functools.cached_property
+    def distances(self) -> dict[Cell, int]:
+        """Moves from every open cell to the goal on a shortest path (0 at the goal)."""
+        return self.distances_to(self.goal)
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        """(rows, columns) of the grid."""
+        return len(self.rows), len(self.rows[0])
+
+    def is_open(self, cell: Cell) -> bool:
+        """Whether ``cell`` is inside the grid and not a wall."""
+        row, column = cell
+        inside = 0 <= row < self.shape[0] and 0 <= column < self.shape[1]
+        return inside and self.rows[row][column] != "#"
+
+    def open_cells(self) -> list[Cell]:
+        """Every open cell (the goal included), in reading order."""
+        return [
+            (row, column)
+            for row in range(self.shape[0])
+            for column in range(self.shape[1])
+            if self.is_open((row, column))
+        ]
+
+    def start_cells(self) -> list[Cell]:
+        """The cells an episode can start from: every open cell but the goal, in reading order."""
+        return [cell for cell in self.open_cells() if cell != self.goal]
+
+    def move(self, cell: Cell, command: str) -> Cell:
+        """Where ``command`` (a key of :data:`MOVES`) takes an agent at ``cell``; walls block."""
+        step_row, step_column = MOVES[command]
+        target = (cell[0] + step_row, cell[1] + step_column)
+        return target if self.is_open(target) else cell
+
+    def walls_around(self, cell: Cell) -> list[str]:
+        """The :data:`WALL_PHRASES` of the blocked neighbours of ``cell``, in LMRL-Gym's order."""
+        return [
+            phrase
+            for phrase, (step_row, step_column) in WALL_PHRASES.items()
+            if not self.is_open((cell[0] + step_row, cell[1] + step_column))
+        ]
+
+    def distances_to(self, target: Cell) -> dict[Cell, int]:
+        """Breadth-first search: moves from every cell that can reach ``target`` to it."""
+        distances = {target: 0}
+        frontier = deque([target])
+        while frontier:
+            cell = frontier.popleft()
+            for step_row, step_column in MOVES.values():
+                neighbour = (cell[0] + step_row, cell[1] + step_column)
+                if self.is_open(neighbour) and neighbour not in distances:
+                    distances[neighbour] = distances[cell] + 1
+                    frontier.append(neighbour)
+        return distances
+
+    def with_goal(self, goal: Cell) -> tuple[str, ...]:
+        """The layout rows with the goal moved to the open cell ``goal``."""
+        if not self.is_open(goal):
+            raise ValueError(f"the goal must be an open cell of {self.open_cells()}, got {goal!r}")
+        return tuple(
+            "".join(
+                "G" if (row, column) == goal else ("." if char == "G" else char)
+                for column, char in enumerate(line)
+            )
+            for row, line in enumerate(self.rows)
+        )
+
+    def best_move(self, cell: Cell) -> str:
+        """A move one step closer to the goal from ``cell`` (the first in :data:`MOVES` order)."""
+        if cell == self.goal:
+            raise ValueError(f"{cell} is the goal; there is no move to make")
+        for command in MOVES:
+            if self.distances.get(self.move(cell, command), -1) == self.distances[cell] - 1:
+                return command
+        raise ValueError(f"{cell} is not an open cell of the maze")
+
+
+DOUBLE_T_MAZE = MazeMap.from_layout(DOUBLE_T_LAYOUT)
+
+
+def describe_walls(phrases: Sequence[str]) -> str:
+    """LMRL-Gym's wall sentence for the blocked directions ``phrases``."""
+    if not phrases:
+        return "There are no walls near you."
+    if len(phrases) == 1:
+        return f"There is a wall {phrases[0]}."
+    return f"There are walls {', '.join(phrases)}."
+
+
+def parse_walls(sentence: str) -> frozenset[str]:
+    """The wall phrases a wall sentence mentions (the inverse of :func:`describe_walls`)."""
+    return frozenset(phrase for phrase in WALL_PHRASES if phrase in sentence)
+
+
+def normalise_command(text: str) -> str:
+    """Lower case, words separated by single spaces: how an action is matched to a move."""
+    return " ".join(text.lower().split())
+
+
+class MazeEnv(LanguageEnv):
+    """LMRL-Gym's Maze: reach the goal by text moves, fully or partially observed.
+
+    Args:
+        partially_observed: describe only the walls around the agent (``MazePO-v0``).
+        max_moves: moves before truncation.
+        layout: the map as rows of ``#``, ``.`` and one ``G``; ``None`` is the double T.
+        render_mode: ``"ansi"`` returns the transcript.
+
+    """
+
+    def __init__(
+        self,
+        partially_observed: bool = False,
+        max_moves: int = MAX_MOVES,
+        layout: Sequence[str] | None = None,
+        render_mode: str | None = None,
+    ) -> None:
+        if not isinstance(partially_observed, bool):
+            raise TypeError(
+                f"MazeEnv: partially_observed must be a bool, got {partially_observed!r}"
+            )
+        if isinstance(max_moves, bool) or not isinstance(max_moves, int) or max_moves < 1:
+            raise ValueError(f"MazeEnv: max_moves must be a positive integer, got {max_moves!r}")
+        super().__init__(max_turns=max_moves, render_mode=render_mode)
+        self.partially_observed = partially_observed
+        self.maze = DOUBLE_T_MAZE if layout is None else MazeMap.from_layout(layout)
+        self.start_cells = self.maze.start_cells()
+        self.start: Cell = self.start_cells[0]
+        self.position: Cell = self.start
+        self._requested_start: Cell | None = None
+
+    # -- episode ----------------------------------------------------------------------------
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[str, dict[str, Any]]:
+        """Start an episode; ``options={"start": (row, column)}`` picks the start cell."""
+        self._requested_start = self._start_option(options)
+        return super().reset(seed=seed, options=options)
+
+    def _start_option(self, options: dict[str, Any] | None) -> Cell | None:
+        if not options:
+            return None
+        unknown = sorted(set(options) - {"start"})
+        if unknown:
+            raise ValueError(f"MazeEnv.reset: unknown options {unknown}; the only one is 'start'")
+        requested = options["start"]
+        try:
+            row, column = (int(value) for value in requested)
+        except (TypeError, ValueError):
+            row, column = -1, -1
+        if (row, column) not in self.start_cells:
+            raise ValueError(
+                f"MazeEnv.reset: start must be one of the {len(self.start_cells)} start cells "
+                f"{self.start_cells}, got {requested!r}"
+            )
+        return row, column
+
+    def _begin(self) -> str:
+        if self._requested_start is not None:
+            self.start = self._requested_start
+        else:
+            self.start = self.start_cells[int(self.np_random.integers(len(self.start_cells)))]
+        self.position = self.start
+        return self.describe()
+
+    def _turn(self, action: str) -> Turn:
+        command = normalise_command(action)
+        is_last_move = self.turns + 1 >= self.max_turns
+        if command not in MOVES:
+            reply = (
+                f"Invalid action {action.strip()!r}; the actions are "
+                f"{', '.join(MOVES)}. {self.describe()}"
+            )
+            reward = INVALID_ACTION_REWARD
+        else:
+            self.position = self.maze.move(self.position, command)
+            if self.position == self.maze.goal:
+                return Turn(reply="Success", reward=GOAL_REWARD, terminated=True, success=True)
+            reply, reward = self.describe(), MOVE_REWARD
+        if is_last_move:
+            # LMRL-Gym spends one more turn to say "Failure" for -1; folding it into the last
+            # move keeps its returns without a turn whose action is ignored.
+            reply, reward = f"{reply}\nFailure", reward + FAILURE_REWARD
+        return Turn(reply=reply, reward=reward, invalid=command not in MOVES)
+
+    # -- what the agent reads ---------------------------------------------------------------
+
+    def describe(self) -> str:
+        """The sentence the agent reads about its current position."""
+        walls = describe_walls(self.maze.walls_around(self.position))
+        if self.partially_observed:
+            return walls
+        goal_row, goal_column = self.maze.goal
+        row, column = self.position
+        return (
+            f"The goal is at position {goal_row}, {goal_column}. "
+            f"Your current position is at position {row}, {column}. {walls}"
+        )
+
+    def action_vocabulary(self) -> list[str]:
+        """The four moves."""
+        return list(MOVES)
+
+    def admissible_actions(self) -> list[str]:
+        """The four moves (a move into a wall is admissible; it just costs a move)."""
+        return list(MOVES)
+
+    def _extra_info(self) -> dict[str, Any]:
+        return {
+            "start_distance": self.maze.distances[self.start],
+            "distance_to_goal": self.maze.distances[self.position],
+        }
+
+
+def goal_family(rng: np.random.Generator, split: str) -> dict[str, Any]:
+    """MDP family: the double T with the goal moved (LMRL-Gym's ``valid_goals``).
+
+    In distribution the goal is any other cell of the stems and the lower corridor (rows 2-8);
+    held out it sits on a T bar (row 1), the dead ends no in-distribution goal uses.
+    """
+    on_bar = split == "held_out"
+    goals = [
+        cell
+        for cell in DOUBLE_T_MAZE.open_cells()
+        if (cell[0] == 1) == on_bar and cell != DOUBLE_T_MAZE.goal
+    ]
+    return {"layout": DOUBLE_T_MAZE.with_goal(goals[int(rng.integers(len(goals)))])}
 
 
 def register() -> None:
-    """Nothing registered yet."""
+    """Register ``rlbench/Maze-v0`` and ``rlbench/MazePO-v0``."""
+    from rlbench_suite.registry import MDPFamily
+
+    entry_point = "rlbench_suite.envs.language.maze:MazeEnv"
+    family = MDPFamily(
+        goal_family, "goal moved: rows 2-8 in distribution, a T bar (row 1) held out"
+    )
+    register_language_env(
+        "rlbench/Maze-v0",
+        entry_point,
+        agents=("random", "maze_bfs"),
+        expert_agent="maze_bfs",
+        max_episode_steps=MAX_MOVES,
+        summary="LMRL-Gym's double-T maze by text moves, position and walls described",
+        mdp_family=family,
+    )
+    register_language_env(
+        "rlbench/MazePO-v0",
+        entry_point,
+        agents=("random", "maze_bfs"),
+        expert_agent="maze_bfs",
+        max_episode_steps=MAX_MOVES,
+        summary="LMRL-Gym's double-T maze by text moves, only the walls around described",
+        mdp_family=family,
+        kwargs={"partially_observed": True},
+    )

@@ -1,0 +1,267 @@
+"""TextNav-v0 / TextNavPO-v0: the engine's rules and parser, the seeded house, the solver."""
+
+from __future__ import annotations
+
+import gymnasium as gym
+import numpy as np
+import pytest
+
+import rlbench_suite
+import rlbench_suite.envs.language  # registers the language ids
+from rlbench_suite.agents import RandomAgent, make_agent
+from rlbench_suite.envs.language.text_nav import (
+    ACTION_VOCABULARY,
+    ROOM_CELLS,
+    Container,
+    Door,
+    EdibleObject,
+    Parser,
+    PortableObject,
+    Room,
+    Supporter,
+    TextNavEnv,
+    World,
+    build_house,
+    connect,
+)
+
+
+def small_world() -> World:
+    """Kitchen (closed fridge, table with a mug and two foods) west of a hall, door between."""
+    kitchen, hall = Room("kitchen"), Room("hall")
+    table = Supporter("table")
+    table.contents.extend(
+        [
+            EdibleObject("stale food", ("leftovers",), "some"),
+            EdibleObject("fresh food", (), "some"),
+            PortableObject("coffee cup", ("mug",)),
+        ]
+    )
+    kitchen.furniture.extend([Container("fridge", ("refrigerator",)), table])
+    connect(hall, "west", kitchen, Door("oak door", is_open=False))
+    return World([kitchen, hall], start=kitchen)
+
+
+def play(env_id: str, seed: int, agent_name: str = "expert", **kwargs) -> tuple[float, dict, str]:
+    """Run one episode; return (return, last info, last observation)."""
+    env = gym.make(env_id, **kwargs)
+    agent = make_agent(agent_name, env)
+    observation, info = env.reset(seed=seed)
+    agent.reset(seed=seed)
+    total, done = 0.0, False
+    while not done:
+        observation, reward, terminated, truncated, info = env.step(agent.act(observation))
+        total, done = total + reward, terminated or truncated
+    return total, info, observation
+
+
+@pytest.mark.parametrize(
+    ("typed", "canonical"),
+    [
+        ("take stale food from table", "take stale food from table"),
+        ("Grab the leftovers", "take stale food from table"),
+        ("pick up a mug", "take coffee cup from table"),
+        ("get cup off the table", "take coffee cup from table"),
+        ("open the refrigerator", "open fridge"),
+        ("shut fridge", "close fridge"),
+        ("walk east", "go east"),
+        ("e", "go east"),
+        ("go to the EAST.", "go east"),
+        ("look at the fridge", "examine fridge"),
+        ("l", "look"),
+        ("i", "inventory"),
+        ("devour fresh food", "eat fresh food"),
+    ],
+)
+def test_parser_understands_synonyms(typed: str, canonical: str) -> None:
+    """Verb and object synonyms, articles, case and punctuation map to one canonical command."""
+    world = small_world()
+    assert Parser().parse(typed, world).text == canonical
+
+
+def test_parser_understands_put_forms_once_the_food_is_held() -> None:
+    """'put X in Y', 'place X into Y' and 'insert X into Y' are one command; 'put X down' drops."""
+    world = small_world()
+    world.respond("take stale food")
+    parser = Parser()
+    for typed in ("put stale food in fridge", "place the leftovers into the refrigerator"):
+        assert parser.parse(typed, world).text == "insert stale food into fridge"
+    assert parser.parse("set stale food on table", world).text == "put stale food on table"
+    assert parser.parse("put stale food down", world).text == "drop stale food"
+
+
+def test_ambiguous_and_unknown_names_are_refused_with_a_reason() -> None:
+    """'food' names two things and is asked back; unseen things and unknown verbs are refused."""
+    world = small_world()
+    assert world.respond("take food") == (
+        "Which do you mean, the stale food or the fresh food?",
+        False,
+    )
+    assert world.respond("take piano") == ("You can't see any 'piano' here.", False)
+    assert world.respond("dance") == ("I don't know the verb 'dance'.", False)
+    assert world.respond("go up")[1] is False
+
+
+def test_closed_containers_cannot_be_put_into() -> None:
+    """The food cannot go into the closed fridge; once it is opened it can."""
+    world = small_world()
+    world.respond("take stale food")
+    assert "insert stale food into fridge" not in world.admissible_commands()
+    assert world.respond("put stale food in fridge") == ("The fridge is closed.", False)
+    assert world.respond("open fridge") == (
+        "You open the fridge. The fridge is open and empty.",
+        True,
+    )
+    assert "insert stale food into fridge" in world.admissible_commands()
+    assert world.respond("insert stale food into fridge")[1]
+    fridge = world.location.furniture[0]
+    assert [item.name for item in fridge.contents] == ["stale food"]
+
+
+def test_closed_doors_block_the_way_until_opened() -> None:
+    """'go east' through a closed door is refused; after 'open oak door' it works."""
+    world = small_world()
+    assert world.respond("go east") == ("The oak door is closed.", False)
+    assert world.respond("open door")[1]
+    feedback, valid = world.respond("go east")
+    assert valid and feedback.startswith("You go east.\nYou are in the hall.")
+
+
+def test_only_carried_food_can_be_eaten_and_not_the_mug() -> None:
+    """Eating needs the food in hand; a mug is not food."""
+    world = small_world()
+    assert world.respond("eat stale food") == ("You aren't carrying the stale food.", False)
+    world.respond("take mug")
+    assert world.respond("eat mug") == ("The coffee cup is not something you can eat.", False)
+
+
+def test_every_admissible_command_is_valid_and_in_the_vocabulary() -> None:
+    """Random play over many houses: each listed command is accepted and in the vocabulary."""
+    env = gym.make("rlbench/TextNav-v0")
+    agent = RandomAgent(env)
+    for seed in range(15):
+        observation, info = env.reset(seed=seed)
+        agent.reset(seed)
+        done = False
+        while not done:
+            assert set(info["admissible_actions"]) <= set(ACTION_VOCABULARY)
+            observation, _, terminated, truncated, info = env.step(agent.act(observation))
+            assert not info["invalid_action"]
+            done = terminated or truncated
+
+
+def test_invalid_command_gets_zero_the_flag_and_a_parser_message() -> None:
+    """Unreadable text costs nothing but is flagged, explained, and the game goes on."""
+    env = gym.make("rlbench/TextNav-v0")
+    env.reset(seed=0)
+    observation, reward, terminated, truncated, info = env.step("fly to the moon")
+    assert reward == 0.0 and info["invalid_action"] and not terminated and not truncated
+    assert observation.splitlines()[-2] == "I don't know the verb 'fly'."
+    assert observation.splitlines()[-1].startswith("Admissible commands: ")
+
+
+def test_look_and_inventory_are_accepted_but_not_listed() -> None:
+    """As in LMRL-Gym, look and inventory work but are left out of the admissible list."""
+    env = gym.make("rlbench/TextNav-v0")
+    _, info = env.reset(seed=0)
+    assert not {"look", "inventory"} & set(info["admissible_actions"])
+    observation, _, _, _, info = env.step("inventory")
+    assert not info["invalid_action"] and "You are carrying nothing." in observation
+
+
+def test_eating_the_stale_food_ends_the_episode_as_a_failure() -> None:
+    """Taking the stale food and eating it terminates with reward 0 and no success."""
+    env = gym.make("rlbench/TextNav-v0")
+    env.reset(seed=10)  # the bedroom, east of the living room
+    env.step("go west")
+    env.step("take stale food")
+    observation, reward, terminated, _, info = env.step("eat stale food")
+    assert (reward, terminated, info["success"], info["food_eaten"]) == (0.0, True, False, True)
+    assert observation.endswith("You lost.")
+
+
+@pytest.mark.parametrize("env_id", ["rlbench/TextNav-v0", "rlbench/TextNavPO-v0"])
+def test_solver_wins_every_house(env_id: str) -> None:
+    """The scripted solver wins 20 seeded houses, with the food in the closed fridge."""
+    for seed in range(20):
+        total, info, observation = play(env_id, seed)
+        assert total == 1.0 and info["success"] and not info["invalid_actions"], seed
+        assert observation.endswith("You won!")
+
+
+def test_the_fridge_must_be_closed_unless_told_otherwise() -> None:
+    """With LMRL-Gym's rule the win comes on 'close fridge'; without it, on the insert."""
+    for close_to_win, last_command in ((True, "close fridge"), (False, "insert stale food")):
+        env = gym.make("rlbench/TextNav-v0", close_fridge_to_win=close_to_win)
+        agent = make_agent("textnav_solver", env)
+        observation, _ = env.reset(seed=4)
+        agent.reset()
+        rewards = []
+        while True:
+            command = agent.act(observation)
+            observation, reward, terminated, _, _ = env.step(command)
+            rewards.append(reward)
+            if terminated:
+                break
+        assert command.startswith(last_command) and rewards[-1] == 1.0 and sum(rewards) == 1.0
+
+
+def test_partially_observed_variant_never_names_a_room() -> None:
+    """TextNavPO-v0 transcripts say 'You are in a room.' and no room's name after that."""
+    for seed in range(5):
+        _, _, observation = play("rlbench/TextNavPO-v0", seed)
+        assert "You are in a room." in observation
+        assert not any(f"in the {room}." in observation for room in ROOM_CELLS)
+        _, _, observation = play("rlbench/TextNav-v0", seed)
+        assert "You are in a room." not in observation
+
+
+def test_seeded_layout_is_deterministic_and_the_seed_matters() -> None:
+    """One seed, one house; over seeds the size, orientation, start and items all vary."""
+
+    def signature(seed: int) -> tuple:
+        world = build_house(np.random.default_rng(seed)).world
+        return (
+            world.location.name,
+            tuple(sorted((room.name, tuple(sorted(room.exits))) for room in world.rooms)),
+            tuple(sorted(item.name for room in world.rooms for item in room.floor)),
+            tuple(
+                (holder.name, tuple(item.name for item in holder.contents))
+                for room in world.rooms
+                for holder in room.furniture
+            ),
+        )
+
+    assert signature(5) == signature(5)
+    houses = [build_house(np.random.default_rng(seed)).world for seed in range(40)]
+    assert {len(world.rooms) for world in houses} == {8, 9, 10}
+    kitchen_exits = {
+        next(d for d, e in room.exits.items() if e.destination.name == "dining room")
+        for world in houses
+        for room in world.rooms
+        if room.name == "kitchen"
+    }
+    assert kitchen_exits == {"east", "west"}  # mirrored and not
+    assert len({world.location.name for world in houses}) >= 8
+    assert len({signature(seed) for seed in range(40)}) == 40
+    first = gym.make("rlbench/TextNav-v0").reset(seed=11)[0]
+    assert first == gym.make("rlbench/TextNav-v0").reset(seed=11)[0]
+
+
+def test_constructor_rejects_bad_arguments() -> None:
+    """Bad arguments raise errors naming the argument and the value."""
+    with pytest.raises(ValueError, match="max_turns must be a positive integer, got 0"):
+        TextNavEnv(max_turns=0)
+    with pytest.raises(TypeError, match="hide_location must be a bool"):
+        TextNavEnv(hide_location="yes")
+
+
+def test_solver_wins_held_out_cluttered_houses_with_closed_doors() -> None:
+    """Held-out family instances (9-14 distractors, doors closed) build and the solver wins."""
+    family = rlbench_suite.env_card("rlbench/TextNavPO-v0").mdp_family
+    for kwargs in family.sample(5, "held_out", seed=0):
+        assert kwargs["closed_door_probability"] == 1.0 and kwargs["num_distractors"][0] >= 9
+        total, info, _ = play("rlbench/TextNavPO-v0", seed=3, **kwargs)
+        assert total == 1.0 and info["success"]
+    with pytest.raises(ValueError, match=r"num_distractors must be .* got \(5, 2\)"):
+        TextNavEnv(num_distractors=(5, 2))

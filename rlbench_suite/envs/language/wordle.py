@@ -1,5 +1,322 @@
-"""Placeholder: this task is being written."""
+"""Wordle-v0: find a hidden five-letter word in six guesses from per-letter colour feedback.
+
+## Description
+
+LMRL-Gym's Wordle task (Abdulhai et al., 2023), the game by Josh Wardle: the env hides a
+five-letter English word and the agent has six guesses. After each valid guess every letter is
+marked ``g`` (green: right letter, right place), ``y`` (yellow: in the word, elsewhere) or ``b``
+(black: not in the word, or not that many times). Repeated letters follow the game's rule:
+greens are given first; then, from left to right, a letter is yellow only while the answer still
+has an unmatched copy of it, so guessing ``eerie`` against ``speed`` gives ``yybbb`` (the answer
+has two ``e``, the third ``e`` of the guess is black).
+
+The word lists ship with the package (built from Debian's SCOWL word lists, see
+``data/build_wordle_lists.py`` and ``data/LICENSE.wordlists``): 2,207 answers (common words, no
+plurals or past tenses) and 4,667 allowed guesses (every answer among them).
+
+Where this differs from LMRL-Gym: LMRL-Gym uses the game's own word lists; ours are built from
+a permissively licensed source. The feedback rule is replaceable by any callable.
+
+## Action Space
+
+``Text(max_length=400, charset=string.printable)``: one word. Case, surrounding whitespace and
+surrounding punctuation are ignored (``"Crane"``, ``" crane. "`` and ``'"crane"'`` are all the
+guess ``crane``); anything else around the word is not (``"crane please"`` and
+``"guess: crane"`` are invalid). :meth:`WordleEnv.action_vocabulary` is the allowed list
+(sorted, the same every episode) for the ``Discrete`` wrapper; the random agent draws from it.
+
+## Observation Space
+
+``Text(max_length=20000, charset=string.printable)``: the transcript. It opens with the rules
+and the feedback format, then ``"\\n> {guess}\\n{reply}"`` for every guess:
+
+| piece | example |
+|-------|---------|
+| feedback | ``c:b r:y a:g n:b e:b`` (letter:colour, one pair per letter of the guess) |
+| solving guess | ``c:g r:g a:g n:g e:g`` then ``Solved! The word is crane.`` |
+| sixth wrong guess | its feedback, then ``Out of guesses. The word was crane.`` |
+| invalid text | ``Invalid guess: 'xyzzy' is not in the word list. No feedback; ...`` |
+
+## Rewards
+
+As LMRL-Gym: -1 for every guess except the solving one, which earns 0. An invalid guess (not a
+single five-letter word, or not in the allowed list) also costs -1, gets no letter feedback,
+sets ``info["invalid_action"]`` and, as in LMRL-Gym, uses up one of the six guesses. Returns lie
+in [-6, 0]; solving with the ``k``-th guess returns ``-(k - 1)``.
+
+## Starting State
+
+The hidden word is drawn uniformly from ``answers`` (the 2,207-word answer list by default) with
+the reset seed.
+
+## Episode End
+
+Termination on the solving guess; truncation after ``max_guesses`` (6) guesses, valid or not.
+``gym.make`` adds a ``TimeLimit`` of 6 steps.
+
+## Arguments
+
+```python
+gym.make("rlbench/Wordle-v0", feedback=None, answers=None, max_guesses=6, render_mode=None)
+```
+
+- ``feedback``: ``feedback(guess: str, answer: str) -> str`` returns five characters from
+  ``"byg"``, one per letter of ``guess`` (both arguments are lowercase words of the allowed
+  list). ``None`` is :func:`wordle_feedback`, the game's rule. The env still judges the solving
+  guess itself (``guess == answer``), so a feedback rule cannot end the game. To pickle the env
+  (vector envs do) the callable must pickle: a module-level function, not a lambda.
+- ``answers``: the words the hidden one is drawn from (any words of the allowed list, case
+  ignored); ``None`` is the whole answer list. Every allowed word may still be guessed.
+- ``max_guesses``: guesses before truncation (pass ``max_episode_steps`` to ``gym.make`` too when
+  raising it above 6).
+- ``render_mode``: ``"ansi"`` returns the transcript.
+
+MDP family (:func:`answer_family`): the hidden word's pool. In distribution, 500 words drawn from
+the 1,766 training answers; held out, 200 drawn from the 441 held-out answers (every fifth word
+of the answer list), never the answer in training.
+
+``info`` carries ``success``, ``invalid_action``, ``turns``, ``invalid_actions``, ``guesses`` (the
+valid words guessed so far, in order) and, only once the episode has ended (solved or out of
+guesses), ``answer``, the hidden word: an agent cannot read it from ``info`` mid-episode. (If a
+``TimeLimit`` shorter than ``max_guesses`` cuts the episode, ``answer`` is not given.)
+
+## Reference Scores
+
+``rlbench evaluate --episodes 200 --seed 0`` (mean return, 95% interval, success rate):
+
+| agent | mean return | success |
+|-------|-------------|---------|
+| ``wordle_infogain`` | -2.45 +- 0.09 | 100% |
+| random (uniform over the allowed list) | -6.00 +- 0.00 | 0% |
+
+Over the whole answer list (2,207 words) the information-gain expert needs 3.48 guesses on
+average and never fails (two words take six guesses; none more); the best known strategy for
+the original game's 2,315-word list averages about 3.42. The random agent almost never hits
+the word: each guess is one of 4,667.
+
+## Version History
+
+- v0: SCOWL-based lists (2,207 answers, 4,667 allowed guesses), six guesses, b/y/g feedback.
+
+## Credits
+
+Task and reward: LMRL-Gym (Abdulhai et al., "LMRL Gym: Benchmarks for Multi-Turn Reinforcement
+Learning with Language Models", 2023); the game: Wordle by Josh Wardle. Word lists: SCOWL by
+Kevin Atkinson, as packaged by Debian (``wamerican``, ``scowl``).
+
+Example:
+    >>> import gymnasium as gym, rlbench_suite.envs.language
+    >>> env = gym.make("rlbench/Wordle-v0", answers=["speed"])
+    >>> observation, info = env.reset(seed=0)
+    >>> env.step("Eerie")[0].splitlines()[-1]
+    'e:y e:y r:b i:b e:b'
+    >>> observation, reward, terminated, truncated, info = env.step("crane please")
+    >>> reward, info["invalid_action"], info["guesses"]
+    (-1.0, True, ['eerie'])
+    >>> observation, reward, terminated, truncated, info = env.step(" speed. ")
+    >>> observation.splitlines()[-2:], reward, terminated, info["answer"]
+    (['s:g p:g e:g e:g d:g', 'Solved! The word is speed.'], 0.0, True, 'speed')
+
+"""
+
+from __future__ import annotations
+
+import string
+from collections import Counter
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rlbench_suite.envs.language.base import LanguageEnv, Turn, register_language_env
+
+DATA_DIR = Path(__file__).parent / "data"
+ANSWERS_FILE = DATA_DIR / "wordle_answers.txt"
+ALLOWED_FILE = DATA_DIR / "wordle_allowed.txt"
+WORD_LENGTH = 5
+MAX_GUESSES = 6
+FEEDBACK_LETTERS = "byg"
+#: Stripped from both ends of a guess before it is judged.
+SURROUNDING_NOISE = string.whitespace + string.punctuation
+
+FeedbackFn = Callable[[str, str], str]
+
+
+@lru_cache(maxsize=1)
+def load_word_lists() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The (answers, allowed guesses) lists, sorted; every answer is an allowed guess."""
+    answers = ANSWERS_FILE.read_text(encoding="ascii").split()
+    allowed = ALLOWED_FILE.read_text(encoding="ascii").split()
+    # The shipped allowed list already holds every answer; the union keeps that true for
+    # lists rebuilt by hand.
+    return tuple(sorted(set(answers))), tuple(sorted(set(allowed) | set(answers)))
+
+
+@lru_cache(maxsize=1)
+def allowed_set() -> frozenset[str]:
+    """The allowed guesses as a set, for membership tests."""
+    return frozenset(load_word_lists()[1])
+
+
+def wordle_feedback(guess: str, answer: str) -> str:
+    """The game's feedback for ``guess`` against ``answer``: one of ``b``/``y``/``g`` a letter.
+
+    Greens first; then, left to right, a letter is yellow while the answer has a copy of it
+    that is neither green nor already claimed by an earlier yellow.
+    """
+    colours = ["b"] * len(guess)
+    unmatched: Counter[str] = Counter()
+    for position, (guessed, hidden) in enumerate(zip(guess, answer, strict=True)):
+        if guessed == hidden:
+            colours[position] = "g"
+        else:
+            unmatched[hidden] += 1
+    for position, guessed in enumerate(guess):
+        if colours[position] != "g" and unmatched[guessed] > 0:
+            colours[position] = "y"
+            unmatched[guessed] -= 1
+    return "".join(colours)
+
+
+def format_feedback(guess: str, colours: str) -> str:
+    """``"c:b r:y a:g n:b e:b"``: each letter of the guess with its colour."""
+    return " ".join(f"{letter}:{colour}" for letter, colour in zip(guess, colours, strict=True))
+
+
+def parse_guess(text: str) -> str:
+    """``text`` lower-cased, without surrounding whitespace and punctuation."""
+    return text.strip(SURROUNDING_NOISE).lower()
+
+
+class WordleEnv(LanguageEnv):
+    """Find the hidden word within ``max_guesses`` guesses; see the module docstring."""
+
+    def __init__(
+        self,
+        feedback: FeedbackFn | None = None,
+        answers: Sequence[str] | None = None,
+        max_guesses: int = MAX_GUESSES,
+        render_mode: str | None = None,
+    ) -> None:
+        if feedback is not None and not callable(feedback):
+            raise TypeError(
+                "WordleEnv: feedback must be a callable feedback(guess: str, answer: str) -> str "
+                f"or None, got {type(feedback).__name__}"
+            )
+        if isinstance(max_guesses, bool) or not isinstance(max_guesses, int | np.integer):
+            raise TypeError(f"WordleEnv: max_guesses must be an int, got {max_guesses!r}")
+        super().__init__(max_turns=int(max_guesses), render_mode=render_mode)
+        self.feedback: FeedbackFn = feedback if feedback is not None else wordle_feedback
+        default_answers, self.allowed = load_word_lists()
+        if answers is None:
+            self.answers = default_answers
+        else:
+            if isinstance(answers, str):
+                raise TypeError(
+                    f"WordleEnv: answers must be a sequence of words, got the string {answers!r}"
+                )
+            words = sorted({str(word).lower() for word in answers})
+            unknown = [word for word in words if word not in allowed_set()]
+            if unknown or not words:
+                raise ValueError(
+                    "WordleEnv: answers must be a non-empty list of words from "
+                    f"data/wordle_allowed.txt (e.g. {list(default_answers[:3])}); "
+                    f"not in the list: {unknown or 'none given'}"
+                )
+            self.answers = tuple(words)
+        self.answer = self.answers[0]
+        self.guesses: list[str] = []
+
+    def action_vocabulary(self) -> list[str]:
+        """The allowed guesses, sorted."""
+        return list(self.allowed)
+
+    def _begin(self) -> str:
+        self.answer = self.answers[int(self.np_random.integers(len(self.answers)))]
+        self.guesses = []
+        return (
+            "Let's play Wordle. I am thinking of a five-letter English word; you have "
+            f"{self.max_turns} guesses to find it. Reply with one five-letter word per turn "
+            f"(a word from my list of {len(self.allowed)}; case does not matter).\n"
+            "After each guess I mark every letter of it as letter:colour, where g (green) means "
+            "the letter is in the word at that place, y (yellow) means it is in the word "
+            "elsewhere, and b (black) means it is not in the word, or not as many times as you "
+            "used it. For example, 'x:b y:y z:g' would mean x is absent, y is elsewhere and z "
+            "is right. A word that is not in my list gets no feedback and still costs a guess."
+        )
+
+    def _turn(self, action: str) -> Turn:
+        last_guess = self.turns + 1 >= self.max_turns
+        guess = parse_guess(action)
+        if len(guess) != WORD_LENGTH or not guess.isalpha():
+            reason = "a guess is a single five-letter word"
+            return self._invalid(reason, last_guess)
+        if guess not in allowed_set():
+            return self._invalid(f"{guess!r} is not in the word list", last_guess)
+        colours = self.feedback(guess, self.answer)
+        if (
+            not isinstance(colours, str)
+            or len(colours) != WORD_LENGTH
+            or set(colours) - set(FEEDBACK_LETTERS)
+        ):
+            raise ValueError(
+                "WordleEnv: feedback must return a str of five characters from 'byg', "
+                f"got {colours!r}"
+            )
+        self.guesses.append(guess)
+        reply = format_feedback(guess, colours)
+        if guess == self.answer:
+            return Turn(f"{reply}\nSolved! The word is {self.answer}.", 0.0, True, success=True)
+        if last_guess:
+            reply += f"\nOut of guesses. The word was {self.answer}."
+        return Turn(reply, -1.0)
+
+    def _invalid(self, reason: str, last_guess: bool) -> Turn:
+        reply = f"Invalid guess: {reason}. No feedback; this used up a guess."
+        if last_guess:
+            reply += f"\nOut of guesses. The word was {self.answer}."
+        return Turn(reply, -1.0, invalid=True)
+
+    def _extra_info(self) -> dict[str, Any]:
+        info: dict[str, Any] = {"guesses": list(self.guesses)}
+        if self.succeeded or self.turns >= self.max_turns:
+            info["answer"] = self.answer
+        return info
+
+
+def held_out_answers() -> list[str]:
+    """Every fifth word of the answer list: the MDP family's held-out answers."""
+    return list(load_word_lists()[0][4::5])
+
+
+def answer_family(rng: np.random.Generator, split: str) -> dict[str, Any]:
+    """MDP family: the hidden word's pool, 500 training answers or 200 held-out ones."""
+    held_out = held_out_answers()
+    if split == "held_out":
+        pool, size = held_out, 200
+    else:
+        excluded = set(held_out)
+        pool = [word for word in load_word_lists()[0] if word not in excluded]
+        size = 500
+    chosen = rng.choice(len(pool), size=size, replace=False)
+    return {"answers": [pool[int(index)] for index in sorted(chosen)]}
 
 
 def register() -> None:
-    """Nothing registered yet."""
+    """Register ``rlbench/Wordle-v0``."""
+    from rlbench_suite.registry import MDPFamily
+
+    register_language_env(
+        "rlbench/Wordle-v0",
+        "rlbench_suite.envs.language.wordle:WordleEnv",
+        agents=("random", "wordle_infogain"),
+        expert_agent="wordle_infogain",
+        max_episode_steps=MAX_GUESSES,
+        summary="LMRL-Gym's Wordle: find a five-letter word in six guesses from b/y/g feedback",
+        mdp_family=MDPFamily(
+            answer_family,
+            "hidden-word pool: 500 of 1,766 training answers; held out 200 of 441 other answers",
+        ),
+    )

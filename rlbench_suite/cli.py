@@ -652,6 +652,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--json", action="store_true", help="print the rows as JSON")
     bench.set_defaults(handler=command_bench)
 
+    from rlbench_suite.datasets import add_cli as add_dataset_cli
+
+    add_dataset_cli(commands)
+
     from rlbench_suite.leaderboard.cli import add_cli as add_leaderboard_cli
 
     add_leaderboard_cli(commands)

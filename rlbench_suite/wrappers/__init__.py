@@ -1,5 +1,6 @@
-"""Wrappers, grouped by purpose (budget / top-k so far)."""
+"""Wrappers, grouped by purpose: action budgets (top-k) and text envs made trainable."""
 
 from rlbench_suite.wrappers.budget import TopKBudget
+from rlbench_suite.wrappers.language import DiscreteTextActions, TextToVector, make_trainable
 
-__all__ = ["TopKBudget"]
+__all__ = ["DiscreteTextActions", "TextToVector", "TopKBudget", "make_trainable"]

@@ -830,6 +830,7 @@ def training_submission(results: Sequence[Mapping[str, Any]], name: str | None =
             "torch": first["versions"]["torch"],
         },
         wall_clock_seconds=float(np.mean([result["wall_clock_seconds"] for result in results])),
+        env_kwargs=first["settings"].get("env_kwargs", {}),
     )
 
 

@@ -141,8 +141,13 @@ def build_submission(
     versions: Mapping[str, str] | None = None,
     wall_clock_seconds: float | None = None,
     submitter: Mapping[str, Any] | None = None,
+    env_kwargs: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A complete, digested submission (fields in the schema's order)."""
+    """A complete, digested submission (fields in the schema's order).
+
+    ``env_kwargs`` are the ``gym.make`` arguments the returns came from; the board takes only
+    the default instance (none), but a submission states what it ran on.
+    """
     training: dict[str, Any] = {"timesteps": int(training_timesteps)}
     if wall_clock_seconds is not None:
         training["wall_clock_seconds"] = float(wall_clock_seconds)
@@ -150,7 +155,7 @@ def build_submission(
         "format": FORMAT,
         "name": name,
         "suite_version": rlbench_suite.__version__,
-        "env": {"id": env_id, "kwargs": {}},
+        "env": {"id": env_id, "kwargs": dict(env_kwargs or {})},
         "algorithm": dict(algorithm),
         "training": training,
         "evaluation": {"deterministic": bool(deterministic)},

@@ -1,6 +1,14 @@
-"""Wrappers, grouped by purpose: action budgets (top-k) and text envs made trainable."""
+"""Wrappers by purpose: action budgets, collective quadrotor thrust, trainable text envs."""
 
 from rlbench_suite.wrappers.budget import TopKBudget
 from rlbench_suite.wrappers.language import DiscreteTextActions, TextToVector, make_trainable
+from rlbench_suite.wrappers.uav import CollectiveThrustAction, CollectiveThrustObservation
 
-__all__ = ["DiscreteTextActions", "TextToVector", "TopKBudget", "make_trainable"]
+__all__ = [
+    "CollectiveThrustAction",
+    "CollectiveThrustObservation",
+    "DiscreteTextActions",
+    "TextToVector",
+    "TopKBudget",
+    "make_trainable",
+]

@@ -14,7 +14,12 @@ import pytest
 from rlbench_suite.baselines import sb3
 from rlbench_suite.cli import main
 from rlbench_suite.leaderboard.board import submit
-from rlbench_suite.leaderboard.submission import compute_digest, load_submission, write_submission
+from rlbench_suite.leaderboard.submission import (
+    SubmissionError,
+    compute_digest,
+    load_submission,
+    write_submission,
+)
 from rlbench_suite.leaderboard.verify import compare_returns, verify_submission
 
 BANDIT = "rlbench/RMAB-TwoState-v0"
@@ -105,3 +110,58 @@ def _tiny(tmp_path: Path) -> Path:
     config_path = tmp_path / "tiny.yaml"
     config_path.write_text(TINY_BANDIT)
     return config_path
+
+
+# Tiny PPO on QuadHover with one thrust command for all four motors, either as a non-default
+# instance (action_type=one_d_rpm) or as wrappers around the default env.
+TINY_HOVER = """\
+rlbench/QuadHover-v0:
+  n_timesteps: 64
+  {interface}
+  eval_freq: 64
+  eval_episodes: 1
+  final_eval_episodes: 10
+  torch_threads: 1
+  n_steps: 32
+  batch_size: 32
+  n_epochs: 1
+  policy_kwargs: {{net_arch: [8]}}
+"""
+HOVER = "rlbench/QuadHover-v0"
+
+
+def _train_hover(tmp_path: Path, interface: str) -> Path:
+    tmp_path.mkdir(exist_ok=True)
+    config_path = tmp_path / "hover.yaml"
+    config_path.write_text(TINY_HOVER.format(interface=interface))
+    config = sb3.load_config("ppo", HOVER, config_path)
+    for seed in (0, 1, 2):
+        sb3.train(config, seed, tmp_path / "runs")
+    return sb3.write_training_submission(tmp_path / "runs", "ppo", HOVER, [0, 1, 2])
+
+
+def test_a_non_default_instance_is_refused_and_the_wrapped_default_env_verifies(
+    tmp_path: Path,
+) -> None:
+    """one_d_rpm as env kwargs is recorded and refused; the same run through wrappers verifies.
+
+    The collective-thrust wrappers reproduce action_type=one_d_rpm bit for bit, so both runs
+    have the same returns; only the wrapped one is on the default instance the board ranks.
+    """
+    instance_path = _train_hover(tmp_path / "instance", "env_kwargs: {action_type: one_d_rpm}")
+    instance = json.loads(instance_path.read_text())
+    assert instance["env"]["kwargs"] == {"action_type": "one_d_rpm"}
+    with pytest.raises(SubmissionError, match=re.escape("/env/kwargs: must be {}")):
+        submit(instance_path, tmp_path / "board.json")
+
+    wrapped_path = _train_hover(
+        tmp_path / "wrapped",
+        "env_wrapper: [CollectiveThrustObservation, CollectiveThrustAction]",
+    )
+    wrapped = load_submission(wrapped_path)
+    assert wrapped["env"]["kwargs"] == {}
+    assert [run["returns"] for run in wrapped["runs"]] == [
+        run["returns"] for run in instance["runs"]
+    ]
+    submit(wrapped_path, tmp_path / "board.json")
+    assert {run.verdict for run in verify_submission(wrapped_path).runs} == {"exact"}

@@ -1,5 +1,1050 @@
-"""Placeholder: this task is being written."""
+"""TwentyQuestions-v0: find a hidden everyday object by asking an oracle yes/no questions.
+
+## Description
+
+LMRL-Gym's Twenty Questions task (Abdulhai et al., 2023): the env thinks of one of 171 objects
+in 19 categories (land mammals, birds, fish and sea creatures, insects, reptiles and amphibians,
+fruit, vegetables, prepared food, kitchen items, furniture, tools, vehicles, clothing, musical
+instruments, sports equipment, electronic gadgets, toys, plants and buildings) and the agent has
+20 yes/no questions to find it. The oracle answers from a knowledge base shipped with the package
+(``data/twenty_questions.json``): for every object its name and synonyms, its category, a size
+class (smaller than a golf ball, fits in a pocket, fits in a breadbox, up to a person, up to a
+car, up to a house, bigger than a house), its number of legs and wheels, the body parts it is
+worn on, and which of 74 boolean attributes hold for a typical one (alive, animal, plant,
+mammal, edible, man-made, heavier than a person, found in a kitchen, found outdoors, can fly,
+lives in water, made of metal or wood, uses electricity, has a screen, used for sport or music,
+sharp, soft, hot, sweet, dangerous, costs more than $1000, its colours, ...). No two objects
+give the same answers to every question. The values are common sense, as a person would answer;
+where a question reads two ways the knowledge base says which reading it uses (``meaning``):
+for instance fruit and vegetables are plants (parts of one) but not alive, colours are the ones
+a person would name for a typical example, and animals people eat are edible but not food.
+
+Where this differs from LMRL-Gym: LMRL-Gym's oracle is a fine-tuned FLAN-T5; ours is a question
+parser over the knowledge base, deterministic and auditable, and a question it cannot map gets
+:data:`UNKNOWN_ANSWER` rather than a guess. The oracle is replaceable by any callable (for
+instance one that asks a language model).
+
+How questions are understood. Case, punctuation and phrasing are free: the parser looks for the
+words that carry the meaning, with several phrasings per attribute (``Is it alive?``, ``Is it a
+living thing?``; ``Can you eat it?``, ``Is it edible?``; ``Is it bigger than a car?``, ``Is it
+larger than an automobile``; ``Would I find it in a kitchen?``, ``Is it something you'd find in
+the kitchen?``; ``Does it fly?``, ``Can it fly?``) and for categories (``Is it an animal?``, ``Is
+it a kind of fruit?``, ``Is it a vehicle?``). A question may combine attributes: ``Is it a farm
+animal?`` asks both, ``Is it a fruit or a vegetable?`` either. Negation follows what people
+mean: ``not``, ``no``, ``never``, ``without`` and a contraction inside the question (``Is it
+not alive?``, ``Is it something you can't eat?``, ``Does it have no legs?``) negate the attribute
+that follows, so the answer says whether the negated statement is true; a contraction that
+opens the question (``Isn't it alive?``, ``Doesn't it fly?``) asks for confirmation of the
+positive statement and is answered like ``Is it alive?``. Open questions (``What colour is
+it?``), vague ones (``Is it big?``), either/or questions (``Is it alive or dead?``) and anything
+without a known attribute get :data:`UNKNOWN_ANSWER`.
+
+A guess names an object: its name or any synonym, singular or plural, with or without an
+article (``Is it a dog?``, ``Is it a puppy?``, ``dog``, ``My guess is a dog``, ``Is it dogs?``).
+Naming an object inside a comparison or relation (``Is it bigger than a dog?``, ``Is it like a
+cat?``) is not a guess. Naming two different objects in one utterance is not allowed. One name
+is also a colour: ``Is it orange?`` asks the colour, ``Is it an orange?`` (or just ``orange``)
+guesses the fruit.
+
+## Action Space
+
+``Text(max_length=400, charset=string.printable)``: a question or a guess in English.
+:meth:`TwentyQuestionsEnv.action_vocabulary` is a fixed bank of 289 utterances: one canonical
+question per attribute (74), per category (19) and per derived property (size, legs, wheels,
+body part worn on, warm-blooded: 25), then ``Is it a <name>?`` for each of the 171 objects.
+The ``Discrete`` wrapper uses it; the random agent draws from it.
+
+## Observation Space
+
+``Text(max_length=20000, charset=string.printable)``: the transcript. It opens with the rules
+and the alphabetical list of the 171 objects, then ``"\\n> {utterance}\\n{reply}"`` for every
+turn:
+
+| piece | example |
+|-------|---------|
+| opening | ``Let's play Twenty Questions. I am thinking of one of these 171 things: ...`` |
+| answer | ``Yes.`` or ``No.`` |
+| wrong guess | ``No.`` |
+| correct guess | ``Yes! It is a dog.`` |
+| two objects named | :data:`ONE_AT_A_TIME` |
+| unmapped question | :data:`UNKNOWN_ANSWER` |
+
+## Rewards
+
+As LMRL-Gym: -1 for every turn except the correct guess, which earns 0. A wrong guess, an
+unmapped question and malformed text each cost -1 like any question; an utterance that gets
+:data:`UNKNOWN_ANSWER` or :data:`ONE_AT_A_TIME` (or is empty) also sets
+``info["invalid_action"]``. Returns lie in [-20, 0]; finding the object with ``k`` turns before
+the correct guess returns ``-k``.
+
+## Starting State
+
+The hidden object is drawn uniformly from ``secret_objects`` (every object by default) with the
+reset seed.
+
+## Episode End
+
+Termination on the correct guess; truncation after ``max_questions`` (20) turns. ``gym.make``
+adds a ``TimeLimit`` of 20 steps.
+
+## Arguments
+
+```python
+gym.make("rlbench/TwentyQuestions-v0", oracle=None, max_questions=20, secret_objects=None,
+         render_mode=None)
+```
+
+- ``oracle``: ``oracle(object_record: dict, question: str) -> str`` answers every utterance that
+  is not a guess. ``object_record`` is a copy of the hidden object's entry in
+  ``data/twenty_questions.json``: keys ``name``, ``synonyms``, ``category``, ``size`` (a key of
+  the file's ``sizes``), ``legs``, ``wheels``, ``worn_on`` (body parts) and ``yes`` (the
+  attributes that hold; every other attribute is false). ``None`` is :func:`object_oracle`, the
+  rule-based oracle. The env judges guesses itself; a reply equal to :data:`UNKNOWN_ANSWER` marks
+  the turn invalid. To pickle the env (vector envs do) the oracle must pickle: a module-level
+  function, not a lambda.
+- ``max_questions``: turns before truncation (pass ``max_episode_steps`` to ``gym.make`` too
+  when raising it above 20).
+- ``secret_objects``: names of the objects the hidden one is drawn from (every object may still
+  be guessed and is still listed); ``None`` is all 171.
+- ``render_mode``: ``"ansi"`` returns the transcript.
+
+MDP family (:func:`secret_object_family`): the hidden object's pool. In distribution, 60 objects
+drawn from the 137 training objects; held out, 20 drawn from the 34 held-out objects (every
+fifth object of the knowledge base), never the answer in training.
+
+``info`` carries ``success``, ``invalid_action``, ``turns``, ``invalid_actions``, and
+``guesses`` and ``questions`` (turns that were guesses, turns that were not).
+
+## Reference Scores
+
+``rlbench evaluate --episodes 100 --seed 0`` (mean return +- standard deviation over episodes,
+success rate):
+
+| agent | mean return | success |
+|-------|-------------|---------|
+| ``twentyq_infogain`` | -6.97 +- 1.09 | 100% |
+| random (uniform over the question bank) | -18.94 +- 3.57 | 10% |
+
+The expert keeps the objects consistent with the answers so far and asks the bank question whose
+yes/no split of them has the highest entropy; with three objects or fewer left it guesses. It
+finds every one of the 171 objects, in 8.0 turns on average (at most 11), the winning guess
+included; no yes/no strategy can average fewer than log2(171) = 7.4 turns.
+
+## Version History
+
+- v0: 171 objects in 19 categories, 74 attributes, rule-based oracle.
+
+## Credits
+
+Task and reward: LMRL-Gym (Abdulhai et al., "LMRL Gym: Benchmarks for Multi-Turn Reinforcement
+Learning with Language Models", 2023). Objects and attribute values: common knowledge, written
+for this package.
+
+Example:
+    >>> import gymnasium as gym, rlbench_suite.envs.language
+    >>> env = gym.make("rlbench/TwentyQuestions-v0", secret_objects=["dog"])
+    >>> observation, info = env.reset(seed=0)
+    >>> env.step("Is it alive?")[0].splitlines()[-1]
+    'Yes.'
+    >>> env.step("Is it bigger than a car?")[0].splitlines()[-1]
+    'No.'
+    >>> env.step("what colour is it")[0].splitlines()[-1]
+    "I can't answer that with yes or no."
+    >>> env.step("Is it a cat?")[0].splitlines()[-1]
+    'No.'
+    >>> observation, reward, terminated, truncated, info = env.step("My guess is a puppy")
+    >>> observation.splitlines()[-1], reward, terminated, info["guesses"]
+    ('Yes! It is a dog.', 0.0, True, 2)
+
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from rlbench_suite.envs.language.base import LanguageEnv, Turn, register_language_env
+
+DATA_FILE = Path(__file__).parent / "data" / "twenty_questions.json"
+MAX_QUESTIONS = 20
+
+YES = "Yes."
+NO = "No."
+UNKNOWN_ANSWER = "I can't answer that with yes or no."
+ONE_AT_A_TIME = "Please guess one thing at a time."
+CORRECT_GUESS = "Yes! It is {name}."
+
+OracleFn = Callable[[dict[str, Any], str], str]
+
+#: A literal is (predicate, wanted truth); a query is a disjunction of conjunctions of literals.
+Literal = tuple[str, bool]
+Query = tuple[tuple[Literal, ...], ...]
+#: The meaning of words that are understood but ask nothing ("a tool used for building").
+FILLER: Query = ((),)
+
+#: Every size class, smallest first; the size comparisons below compare positions in it.
+SIZE_ORDER = ("tiny", "pocket", "breadbox", "person", "car", "house", "huge")
+#: Derived size predicates: (name, canonical question, holds for these size classes).
+SIZE_PREDICATES = (
+    ("smaller_than_golf_ball", "Is it smaller than a golf ball?", SIZE_ORDER[:1]),
+    ("fits_in_pocket", "Does it fit in a pocket?", SIZE_ORDER[:2]),
+    ("bigger_than_breadbox", "Is it bigger than a breadbox?", SIZE_ORDER[3:]),
+    ("bigger_than_person", "Is it bigger than a person?", SIZE_ORDER[4:]),
+    ("bigger_than_car", "Is it bigger than a car?", SIZE_ORDER[5:]),
+    ("bigger_than_house", "Is it bigger than a house?", SIZE_ORDER[6:]),
+)
+#: Derived questions on counts, body parts and blood (asked in this wording by the bank).
+DERIVED_QUESTIONS = (
+    ("legs:any", "Does it have legs?"),
+    ("legs:=2", "Does it have two legs?"),
+    ("legs:=4", "Does it have four legs?"),
+    ("legs:=6", "Does it have six legs?"),
+    ("legs:>4", "Does it have more than four legs?"),
+    ("wheels:any", "Does it have wheels?"),
+    ("wheels:=2", "Does it have two wheels?"),
+    ("wheels:=4", "Does it have four wheels?"),
+    ("wheels:>4", "Does it have more than four wheels?"),
+    ("worn", "Do you wear it?"),
+    ("worn_on:head", "Do you wear it on your head?"),
+    ("worn_on:ears", "Do you wear it on your ears?"),
+    ("worn_on:neck", "Do you wear it around your neck?"),
+    ("worn_on:torso", "Do you wear it on your upper body?"),
+    ("worn_on:hands", "Do you wear it on your hands?"),
+    ("worn_on:waist", "Do you wear it around your waist?"),
+    ("worn_on:legs", "Do you wear it on your legs?"),
+    ("worn_on:feet", "Do you wear it on your feet?"),
+    ("warm_blooded", "Is it warm-blooded?"),
+)
+
+
+# -- text ---------------------------------------------------------------------------------------
+
+
+def normalise(text: str) -> str:
+    """Lower case, apostrophes dropped, digit groups joined, everything else but words a space.
+
+    ``"Isn't it a T-shirt?"`` becomes ``"isnt it a t shirt"`` and ``"$1,000"`` becomes ``"1000"``.
+    """
+    text = text.lower().replace("'", "").replace("\u2019", "")
+    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
+    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
+
+
+IRREGULAR_PLURALS = {
+    "mouse": ("mice",),
+    "knife": ("knives",),
+    "leaf": ("leaves",),
+    "shelf": ("shelves",),
+    "loaf": ("loaves",),
+    "calf": ("calves",),
+    "scarf": ("scarves",),
+    "ox": ("oxen",),
+    "cactus": ("cacti",),
+    "octopus": ("octopi",),
+    "goose": ("geese",),
+    "foot": ("feet",),
+    "tooth": ("teeth",),
+    "man": ("men",),
+    "woman": ("women",),
+    "person": ("people",),
+}
+
+
+def word_forms(phrase: str) -> set[str]:
+    """``phrase`` (normalised) and its plurals: the last word pluralised, regularly or not."""
+    phrase = normalise(phrase)
+    *head, last = phrase.split()
+    plurals = {last + "s"}
+    if re.search(r"(s|x|z|ch|sh|o)$", last):
+        plurals.add(last + "es")
+    if re.search(r"[^aeiou]y$", last):
+        plurals.add(last[:-1] + "ies")
+    plurals.update(IRREGULAR_PLURALS.get(last, ()))
+    return {phrase} | {" ".join([*head, plural]) for plural in plurals}
+
+
+# -- the question parser's tables ----------------------------------------------------------------
+
+_ARTICLE = (
+    r"(?:(?:a|an|the|your|my|one|average|normal|typical|regular|ordinary|standard|grown|adult|"
+    r"full size|full sized|single)\s+)*"
+)
+_PERSON = r"(?:person|people|human|humans|human being|man|men|woman|women|adult|adults|me|you)"
+_SIZE_REFERENCES = {
+    "golf_ball": r"(?:golf ?balls?)",
+    "breadbox": r"(?:bread ?box(?:es)?|bread ?bins?|shoe ?box(?:es)?)",
+    "person": _PERSON,
+    "car": r"(?:cars?|automobiles?|autos?)",
+    "house": r"(?:houses?|homes?)",
+}
+_BIGGER = r"(?:bigger|larger|greater|huger)"
+_SMALLER = r"(?:smaller|littler|tinier)"
+_COUNT_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "twelve": 12,
+}  # fmt: skip
+_BODY_PARTS = {
+    "head": "head", "heads": "head", "ear": "ears", "ears": "ears", "neck": "neck",
+    "necks": "neck", "upper body": "torso", "torso": "torso", "chest": "torso",
+    "top half": "torso", "hand": "hands", "hands": "hands", "finger": "hands",
+    "fingers": "hands", "waist": "waist", "hips": "waist", "leg": "legs", "legs": "legs",
+    "lower body": "legs", "foot": "feet", "feet": "feet", "toes": "feet", "body": "",
+}  # fmt: skip
+
+#: (regular expression over normalised text, meaning). A meaning is ``|``-separated
+#: alternatives of ``&``-joined predicates, ``-`` negating one; ``?`` marks a phrase that makes
+#: the question unanswerable with yes or no, an empty meaning words that ask nothing. Where
+#: phrases overlap, the longest match wins.
+PHRASES: tuple[tuple[str, str], ...] = (
+    # -- size and weight
+    *(
+        (f"{_BIGGER} than {_ARTICLE}{reference}", f"bigger_than_{name}")
+        for name, reference in _SIZE_REFERENCES.items()
+        if name != "golf_ball"
+    ),
+    *(
+        (f"{_SMALLER} than {_ARTICLE}{reference}", f"-bigger_than_{name}")
+        for name, reference in _SIZE_REFERENCES.items()
+        if name != "golf_ball"
+    ),
+    (f"{_SMALLER} than {_ARTICLE}{_SIZE_REFERENCES['golf_ball']}", "smaller_than_golf_ball"),
+    (f"{_BIGGER} than {_ARTICLE}{_SIZE_REFERENCES['golf_ball']}", "-smaller_than_golf_ball"),
+    (
+        f"(?:fit|fits|go|goes) (?:in|into|inside) {_ARTICLE}{_SIZE_REFERENCES['breadbox']}",
+        "-bigger_than_breadbox",
+    ),
+    (
+        r"(?:fit|fits|go|goes) (?:in|into|inside) (?:a |an |the |your |my |someones )?pockets?"
+        r"|pocket ?sized?|pocketable|small enough for (?:a |your )?pocket",
+        "fits_in_pocket",
+    ),
+    (r"(?:fit|fits) (?:in|into|inside|through)", "?"),
+    (f"(?:heavier|weighs? more) than {_ARTICLE}{_PERSON}", "heavier_than_person"),
+    (f"(?:lighter|weighs? less) than {_ARTICLE}{_PERSON}", "-heavier_than_person"),
+    (
+        r"(?:can|could) (?:you|i|we|one person|a person|someone|people) (?:lift|carry|pick up"
+        r"|pick (?:it|them) up)",
+        "-heavier_than_person",
+    ),
+    # -- what it is
+    (r"alive|living(?! room)(?: thing| creature| organism| being)?|life ?form|organism", "alive"),
+    (r"inanimate|non ?living|lifeless|dead", "-alive"),
+    (r"animals?|creatures?|beasts?|critters?|fauna|wildlife", "animal"),
+    (r"plants?|flora|vegetation", "plant"),
+    (r"mammals?|mammalian", "mammal"),
+    (r"fish|fishes|fishy", "fish"),
+    (r"reptiles?|reptilian", "reptile"),
+    (r"amphibians?|amphibious", "amphibian"),
+    (r"(?:lay|lays|laying|hatch|hatches|comes? from) (?:an )?eggs?|egg laying", "lays_eggs"),
+    (r"wings?|winged", "wings"),
+    (r"warm ?blooded", "warm_blooded"),
+    (r"cold ?blooded", "animal&-warm_blooded"),
+    (r"birds?|feathers?|feathered|avian|fowl", "category:bird"),
+    (r"poultry", "category:bird&farm"),
+    (r"insects?|bugs?|creepy crawl(?:y|ies)", "category:insect"),
+    (r"fruits?", "category:fruit"),
+    (r"vegetables?|veg|veggies?", "category:vegetable"),
+    (r"prepared (?:food|dish)|processed food", "category:prepared food"),
+    (
+        r"kitchen (?:item|utensil|tool|equipment|gadget|thing|object|implement)s?"
+        r"|kitchenware|cookware",
+        "category:kitchen item",
+    ),
+    (r"kitchen appliances?", "electric&in_kitchen"),
+    (r"(?:home|household|house|domestic|electrical|electric) appliances?|appliances?", "?"),
+    (r"furniture|furnishings?", "category:furniture"),
+    (r"tools?|toolbox|tool box|toolkit|tool kit", "category:tool"),
+    (r"vehicles?|transport|transportation|conveyance", "category:vehicle"),
+    (r"clothing|clothes|garments?|apparel|attire|outfit", "category:clothing"),
+    (r"(?:musical )?instruments?", "category:musical instrument"),
+    (
+        r"sports? (?:equipment|gear|goods|item|items|stuff|kit)|sporting (?:goods|equipment|gear)",
+        "category:sports equipment",
+    ),
+    (r"electronic gadgets?|gadgets?|consumer electronics", "category:electronics"),
+    (r"toys?|plaything", "category:toy"),
+    (r"(?:for|in) (?:building|construction)(?: things)?", ""),
+    (r"buildings?|structures?", "category:building"),
+    # -- where it is found, how it lives
+    (r"pets?|(?:house|household|family) pets?", "pet"),
+    (r"farms?|farmyard|barnyard|livestock|ranch", "farm"),
+    (r"zoos?|safari", "zoo"),
+    (r"wild|in the wild|untamed", "wild"),
+    (r"domestic|domesticated|tame", "-wild"),
+    (r"kitchens?", "in_kitchen"),
+    (r"outdoors?|outside|out of doors|open air", "outdoors"),
+    (
+        r"indoors?|inside|inside (?:a |the |your |my |most |every )?(?:house|home|building)s?"
+        r"|(?:in|at) (?:a |the |your |my |most |every |peoples |someones )?(?:house|home)s?"
+        r"|(?:home|household|house) (?:item|object|thing|goods|appliance)s?|household",
+        "-outdoors",
+    ),
+    (
+        r"underground|under ?ground|under the (?:ground|soil|earth|dirt)"
+        r"|in the (?:ground|soil|earth|dirt)|below ground|burrows?|burrowing",
+        "underground",
+    ),
+    (
+        r"(?:live|lives|living|found|stay|stays|exist|exists)(?: mostly| mainly| usually| only)?"
+        r" (?:in|under) (?:the )?(?:fresh )?water|aquatic|underwater|in (?:the )?water"
+        r"|water(?= (?:animal|creature)s?)",
+        "lives_in_water",
+    ),
+    (r"(?:live|lives|living)(?: mostly| mainly| usually| only)? on land", "alive&-lives_in_water"),
+    (
+        r"found(?: mostly| mainly| usually| only)? on land|terrestrial"
+        r"|land(?= (?:animal|mammal|creature)s?)",
+        "-lives_in_water",
+    ),
+    (r"seas?|oceans?|marine|saltwater|salt water|oceanic", "lives_in_sea"),
+    (
+        r"(?:near|by|beside|next to|at) the (?:sea|ocean|seaside|coast|beach|shore)"
+        r"|seaside|beach|coast|swim|swims|swimming",
+        "?",
+    ),
+    (r"fly|flies|flying|flyer|flight|airborne|(?:in|through|into) the (?:air|sky)", "can_fly"),
+    (
+        r"(?:grow|grows|growing|found|come|comes|hang|hangs|fall|falls) (?:on|from|off)"
+        r" (?:a |the )?trees?",
+        "grows_on_trees",
+    ),
+    (r"trees?", "tree"),
+    (r"flowers?|blooms?|blossoms?|flowering", "flower"),
+    (r"leaf|leaves|leafy|foliage", "leaves"),
+    # -- what it is like
+    (r"fur|furry|hair|hairy|wool|woolly|wooly|fleece", "has_fur"),
+    (r"stripes?|striped|stripy|stripey", "stripes"),
+    (r"metal|metallic|steel|iron|aluminium|aluminum|brass|copper|tin|chrome", "metal"),
+    (r"wood|wooden|timber|lumber", "wood"),
+    (r"plastic|plastics|rubber", "plastic"),
+    (r"fabric|fabrics|cloth|cotton|textiles?|linen|silk|polyester|nylon|denim|knitted", "fabric"),
+    (
+        r"man ?made|manmade|human ?made|made by (?:people|humans|man|a person|someone|hand)"
+        r"|manufactured|artificial|synthetic|invented|hand ?made|machine made|factory made"
+        r"|built by (?:people|humans)|(?:people|humans) make",
+        "man_made",
+    ),
+    (r"natural|naturally occurring|in nature|from nature|nature", "-man_made"),
+    (r"edible|eatable|eaten|(?<!it )(?<!they )(?<!that )(?<!which )eat", "edible"),
+    (r"inedible", "-edible"),
+    (
+        r"(?:it|they|that|which) eats?|eats|eating|feeds? on|diet|carnivor\w*|herbivor\w*"
+        r"|omnivor\w*|predators?|prey",
+        "?",
+    ),
+    (r"food|foods|foodstuff|groceries", "food"),
+    (r"cooked|cook (?:it|them)|baked|bake (?:it|them)|fried|roasted|boiled|grilled", "cooked"),
+    (r"(?:used )?(?:for|in|to) cook(?:ing)?|cook with|cooking|raw", "?"),
+    (
+        r"(?:can|does|do|that|which) (?:it |they )?(?:move|moves|run|runs|jump|jumps|climb"
+        r"|climbs|breathe|breathes)",
+        "?",
+    ),
+    (r"sweet|sugary|sweets|dessert|desserts|candy", "sweet"),
+    (
+        r"liquids?|fluids?|drinkable|drink (?:it|them)|(?:can|could|do) (?:you|i|we|people) drink",
+        "liquid",
+    ),
+    (r"solid", "-liquid"),
+    (r"soft|squishy|squashy|fluffy|fuzzy|cuddly|plush|spongy", "soft"),
+    (r"hard|rigid", "-soft&-liquid"),
+    (r"hot|warm|heated|heats|heat|boiling", "hot"),
+    (r"cold|chilled|frozen|freeze|freezes|freezing|icy|chilly", "cold"),
+    (
+        r"keeps? (?:you |people |your body )?warm|(?:hot|warm|cold) (?:places?|countries|country"
+        r"|climates?|weather|regions?|areas?)|tropical|desert|arctic|polar"
+        r"|(?:live|lives|found) (?:somewhere|in) (?:hot|warm|cold)",
+        "?",
+    ),
+    (r"round|circular|spherical|sphere|circle|ball shaped|ball like", "round"),
+    (r"flat", "flat"),
+    (r"long|elongated|thin|skinny|slender|stick shaped|rod shaped", "long"),
+    (
+        r"long (?:neck|necks|tail|tails|legs?|ears?|hair|nose|trunk|time|life)|(?:live|lives) long",
+        "?",
+    ),
+    (
+        r"sharp|pointy|pointed|blades?|spiky|spikes?|spiny|spines|thorns?|thorny|prickly"
+        r"|(?:can|could|does|will|it|to|for) cut(?:ting)?(?: things| you)?|cuts",
+        "sharp",
+    ),
+    (
+        r"dangerous|danger|deadly|harmful|poisonous|venomous|lethal|fatal"
+        r"|(?:hurt|harm|kill|bite|bites|attack|attacks) (?:you|people|someone|me|a person|humans)",
+        "dangerous",
+    ),
+    (r"safe|harmless", "-dangerous"),
+    (r"stings?|stinging|stinger", "stings"),
+    (
+        r"expensive|costly|pricey|pricy|valuable|(?:cost|costs|worth|price|priced|sells? for)"
+        r"(?: more than| over| above| at least)? (?:a thousand|one thousand|1000|a grand"
+        r"|a lot(?: of money)?)(?: dollars| usd| pounds| euros| bucks)?",
+        "expensive",
+    ),
+    (
+        r"(?:cost|costs|worth|price|priced)(?: less than| under| below) (?:a thousand"
+        r"|one thousand|1000)(?: dollars| usd| pounds| euros| bucks)?|cheap|inexpensive|affordable",
+        "-expensive",
+    ),
+    (r"cost|costs|price|priced|money|dollars?", "?"),
+    (r"colou?rful|multicolou?red|many colou?rs", "?"),
+    # -- what it does, what it is for
+    (
+        r"electric|electrical|electricity|electronic|electronics|batter(?:y|ies)|plug(?:ged)? in"
+        r"|plugs? into|power outlet|socket|mains|charger|charging|needs? power|uses? power|powered",
+        "electric",
+    ),
+    (r"screens?|displays?|monitors?|touch ?screen", "screen"),
+    (r"motors?|motori[sz]ed|engines?|fuel|petrol|gasoline|diesel", "motor"),
+    (
+        r"(?:give|gives|giving|make|makes|making|produce|produces|emit|emits)(?: off| out)?"
+        r" (?:a )?light|lights? up|glow|glows|glowing|shine|shines|shining|illuminat\w*",
+        "gives_light",
+    ),
+    (r"sports?|sporting|athletic|athletics|olympics?|olympic", "sport"),
+    (r"balls?", "ball"),
+    (
+        r"(?:make|makes|making|produce|produces|emit|emits)(?: a| any)? (?:sound|sounds|noise"
+        r"|noises)|noisy|audible|(?:can|could) (?:you|i) hear|hear it|sounds?|noises?",
+        "makes_sound",
+    ),
+    (r"music|musical|melody|melodies|tunes?|songs?", "music"),
+    (r"strings?|stringed", "strings"),
+    (r"blow|blows|blowing|blown|wind(?= instruments?)", "blow"),
+    (r"wear|wears|wearing|worn|wearable|put (?:it|them) on|accessory|accessories", "worn"),
+    (r"headwear|headgear", "worn_on:head"),
+    (r"footwear", "worn_on:feet"),
+    (
+        r"(?:carry|carries|carrying|transport|transports|take|takes) (?:people|passengers"
+        r"|a person|persons|humans|riders|you|me|us)|ride|rides|riding|rideable|passengers?",
+        "carries_people",
+    ),
+    (r"sit (?:on|upon)|sat on|seat|seats|seating", "sit_on"),
+    (r"sit|sits|sit in|sit inside", "sit_on|go_inside"),
+    (
+        r"(?:go|get|walk|step|climb|crawl|be) (?:inside|into|in to)|(?:go|get|walk|step|climb)"
+        r" in|enter|inside it|inside of it",
+        "go_inside",
+    ),
+    (
+        r"(?:people|humans|someone|families|a family|persons?|you|we|i) (?:can |could |do "
+        r"|usually |normally )?(?:live|lives|living) (?:in|inside)|live in it|lived in"
+        r"|place to live|dwelling|residence|residential|habitable|inhabited",
+        "people_live_in",
+    ),
+    (r"used (?:in|on) (?:the )?water", "floats|lives_in_water"),
+    (
+        r"floats?|floating|buoyant|(?:sit|sits|stay|stays|go|goes|travel|travels|move|moves)"
+        r" on (?:the )?water|on (?:the )?water|on top of (?:the )?water",
+        "floats",
+    ),
+    (r"religio(?:n|us)|worship|pray|prayer|praying|holy|sacred|spiritual|god|gods", "religious"),
+    (
+        r"medic(?:al|ine|ines)|health|healthcare|health care|sick|illness|ill people|doctors?"
+        r"|nurses?|patients?|heal|healing|cure|cures",
+        "medical",
+    ),
+    # -- colours (an orange is a guess; being orange is a colour)
+    (r"red|reddish", "red"),
+    (
+        r"orange (?:colou?red|colou?r)|orange in colou?r|(?<!an )(?<!a )orange|orangey|orangish",
+        "orange",
+    ),
+    (r"yellow|yellowish|golden", "yellow"),
+    (r"green|greenish", "green"),
+    (r"blue|bluish|blueish", "blue"),
+    (r"purple|violet|purplish", "purple"),
+    (r"pink|pinkish", "pink"),
+    (r"brown|brownish", "brown"),
+    (r"black", "black"),
+    (r"white", "white"),
+    (r"grey|gray|greyish|grayish", "grey"),
+)
+
+_COMPARISONS = {
+    "more than": ">", "over": ">", "fewer than": "<", "less than": "<", "under": "<",
+    "at least": ">=", "at most": "<=",
+}  # fmt: skip
+#: Legs and wheels, with an optional count and comparison ("more than four legs").
+COUNT_PHRASE = re.compile(
+    r"\b(?:(?P<cmp>more than|over|fewer than|less than|under|at least|at most) )?"
+    r"(?:(?P<n>\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|twelve|many|lots of"
+    r"|a lot of) )?(?P<thing>legs?|legged|wheels?|wheeled)\b"
+    r"|\b(?P<quadruped>quadrupeds?)\b|\b(?P<biped>bipeds?|bipedal)\b"
+)
+#: "Do you wear it on your head?"
+WORN_PHRASE = re.compile(
+    r"\b(?:wear|wears|wearing|worn|put|goes|go)(?: it| them)? (?:on|around|over|round|in)"
+    r"(?: (?:your|the|my|ones|a|one|his|her|their|peoples))? (?P<part>"
+    + "|".join(sorted(_BODY_PARTS, key=len, reverse=True))
+    + r")\b"
+)
+
+#: Words that negate the attribute after them.
+NEGATORS = frozenset(
+    {"not", "no", "never", "neither", "nor", "without", "non", "isnt", "arent", "wasnt", "werent",
+     "doesnt", "dont", "didnt", "cant", "cannot", "couldnt", "wont", "wouldnt", "shouldnt",
+     "hasnt", "havent", "hadnt", "aint"}
+)  # fmt: skip
+#: Contractions that, opening a question, ask for confirmation rather than negate.
+LEADING_NEGATIVE_AUXILIARIES = NEGATORS - {"not", "no", "never", "neither", "nor", "without",
+                                           "non", "cannot", "hadnt"}  # fmt: skip
+#: What may come before an object's bare name in a guess: "my guess is an orange" is a guess,
+#: "is it orange" a colour question.
+GUESS_OPENING = re.compile(
+    r"^(?:(?:my |our )?(?:final )?(?:guess|answer) is |i guess |i think (?:it is |its )?"
+    r"|it is |its |it must be )?(?:a |an |the |some )?"
+)
+WH_WORDS = frozenset(
+    {"what", "whats", "which", "where", "wheres", "how", "hows", "who", "whos", "why", "when"}
+)
+#: Words that turn a named object into a reference point rather than a guess.
+RELATION_WORDS = frozenset(
+    {"than", "like", "likes", "similar", "related", "same", "such", "example", "eg", "eat",
+     "eats", "eaten", "eating", "chase", "chases", "hunt", "hunts", "with", "for", "from", "made",
+     "make", "use", "uses", "used", "need", "needs", "part", "contain", "contains", "has", "have",
+     "had", "near", "bigger", "smaller", "larger", "fit", "fits", "into", "inside", "belong",
+     "belongs", "kept", "keep", "look", "looks", "resemble", "resembles", "relative", "cousin"}
+)  # fmt: skip
+
+
+def _parse_meaning(spec: str) -> Query:
+    """``"a&-b|c"`` -> ((("a", True), ("b", False)), (("c", True),)); ``""`` -> ``((),)``."""
+    if not spec:
+        return FILLER
+    return tuple(
+        tuple((term.lstrip("-"), not term.startswith("-")) for term in alternative.split("&"))
+        for alternative in spec.split("|")
+    )
+
+
+def _and(left: Query, right: Query) -> Query:
+    return tuple(tuple(dict.fromkeys(a + b)) for a in left for b in right)
+
+
+def _not(query: Query) -> Query:
+    """De Morgan: not (A or B) = not A and not B; not (a and b) = not a or not b."""
+    result: Query = ((),)
+    for conjunction in query:
+        negated = tuple(((name, not wanted),) for name, wanted in conjunction)
+        result = _and(result, negated)
+    return result
+
+
+# -- the knowledge base ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ParsedUtterance:
+    """What an utterance is: a guess, a question with its :data:`Query`, or neither.
+
+    ``kind`` is ``"guess"`` (``objects`` holds the one index), ``"several"`` (two or more
+    objects named), ``"question"`` (``query`` holds the meaning) or ``"unknown"``.
+    """
+
+    kind: str
+    objects: tuple[int, ...] = ()
+    query: Query = ()
+
+
+UNKNOWN_UTTERANCE = ParsedUtterance("unknown")
+
+
+@dataclass(frozen=True)
+class ObjectKnowledge:
+    """The objects and attributes of ``data/twenty_questions.json``, and the compiled phrases."""
+
+    objects: tuple[dict[str, Any], ...]
+    attributes: dict[str, dict[str, str]]  # name -> {"question": ..., "meaning": ...}
+    categories: dict[str, str]  # name -> canonical question
+    sizes: dict[str, str]  # size class -> description
+    phrases: tuple[tuple[re.Pattern[str], Query | None], ...]  # None: unanswerable
+    object_pattern: re.Pattern[str]
+    object_by_form: dict[str, int]  # normalised name, synonym or plural -> index
+
+    @property
+    def names(self) -> list[str]:
+        """Every object's name, in knowledge-base order."""
+        return [record["name"] for record in self.objects]
+
+    def index_of(self, name: str) -> int:
+        """The index of the object called ``name`` (its name, not a synonym)."""
+        return self.names.index(name)
+
+    def predicates(self) -> list[str]:
+        """Every predicate a query may use: attributes, categories and derived ones."""
+        derived = [name for name, _, _ in SIZE_PREDICATES] + [p for p, _ in DERIVED_QUESTIONS]
+        categories = [f"category:{name}" for name in self.categories]
+        return [*self.attributes, *categories, *derived]
+
+
+@lru_cache(maxsize=1)
+def load_knowledge() -> ObjectKnowledge:
+    """The knowledge base and the parser's tables (built once per process)."""
+    data = json.loads(DATA_FILE.read_text(encoding="ascii"))
+    objects = tuple(data["objects"])
+    object_by_form: dict[str, int] = {}
+    for index, record in enumerate(objects):
+        for phrase in [record["name"], *record["synonyms"]]:
+            for form in word_forms(phrase):
+                if object_by_form.setdefault(form, index) != index:
+                    raise ValueError(f"{DATA_FILE.name}: {form!r} names two objects")
+    alternation = "|".join(re.escape(form) for form in sorted(object_by_form, key=len)[::-1])
+    phrases = tuple(
+        (re.compile(rf"\b(?:{pattern})\b"), None if meaning == "?" else _parse_meaning(meaning))
+        for pattern, meaning in PHRASES
+    )
+    knowledge = ObjectKnowledge(
+        objects=objects,
+        attributes=data["attributes"],
+        categories=data["categories"],
+        sizes=data["sizes"],
+        phrases=phrases,
+        object_pattern=re.compile(rf"\b(?:{alternation})\b"),
+        object_by_form=object_by_form,
+    )
+    known = set(knowledge.predicates())
+    unknown = {
+        name
+        for _, meaning in phrases
+        for conjunction in meaning or ()
+        for name, _ in conjunction
+        if name not in known
+    }
+    if unknown:
+        raise ValueError(f"PHRASES name predicates the knowledge base lacks: {sorted(unknown)}")
+    return knowledge
+
+
+# -- parsing --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Span:
+    start: int
+    end: int
+    meaning: Query | None  # None: unanswerable phrase
+    object_index: int | None = None
+
+
+def _count_meaning(match: re.Match[str]) -> Query:
+    """The literal for a legs/wheels phrase: ``legs:any``, ``legs:=4``, ``wheels:>4``..."""
+    if match.group("quadruped"):
+        return ((("legs:=4", True),),)
+    if match.group("biped"):
+        return ((("legs:=2", True),),)
+    thing = "legs" if match.group("thing").startswith("leg") else "wheels"
+    count_word, comparison = match.group("n"), match.group("cmp")
+    if count_word is None:
+        return (((f"{thing}:any", True),),)
+    if count_word in ("many", "lots of", "a lot of"):
+        return (((f"{thing}:>4", True),),)
+    count = int(count_word) if count_word.isdigit() else _COUNT_WORDS[count_word]
+    operator = _COMPARISONS[comparison] if comparison else "="
+    return (((f"{thing}:{operator}{count}", True),),)
+
+
+def _candidate_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
+    spans = [
+        _Span(match.start(), match.end(), meaning)
+        for pattern, meaning in knowledge.phrases
+        for match in pattern.finditer(text)
+    ]
+    spans += [
+        _Span(match.start(), match.end(), _count_meaning(match))
+        for match in COUNT_PHRASE.finditer(text)
+    ]
+    for match in WORN_PHRASE.finditer(text):
+        part = _BODY_PARTS[match.group("part")]
+        predicate = f"worn_on:{part}" if part else "worn"
+        spans.append(_Span(match.start(), match.end(), (((predicate, True),),)))
+    spans += [
+        _Span(match.start(), match.end(), (), knowledge.object_by_form[match.group()])
+        for match in knowledge.object_pattern.finditer(text)
+    ]
+    return spans
+
+
+def _select(spans: list[_Span]) -> list[_Span]:
+    """Non-overlapping spans, longest first (phrases before object names on a tie), in order."""
+    chosen: list[_Span] = []
+    for span in sorted(spans, key=lambda s: (s.start - s.end, s.object_index is not None, s.start)):
+        if all(span.end <= other.start or span.start >= other.end for other in chosen):
+            chosen.append(span)
+    return sorted(chosen, key=lambda s: s.start)
+
+
+def _uncovered_words(text: str, spans: Iterable[_Span]) -> list[str]:
+    characters = list(text)
+    for span in spans:
+        characters[span.start : span.end] = " " * (span.end - span.start)
+    return "".join(characters).split()
+
+
+def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) -> ParsedUtterance:
+    """Map free text to a guess, a yes/no question (a :data:`Query`) or ``unknown``."""
+    knowledge = knowledge or load_knowledge()
+    text = normalise(utterance)
+    text = re.sub(r"\b(?:yes or no|yes no)\b", " ", text)
+    text = " ".join(re.sub(r"\bor not$", " ", text).split())
+    if not text:
+        return UNKNOWN_UTTERANCE
+    bare = GUESS_OPENING.sub("", text)
+    if bare in knowledge.object_by_form:
+        return ParsedUtterance("guess", (knowledge.object_by_form[bare],))
+
+    spans = _select(_candidate_spans(text, knowledge))
+    named = tuple(dict.fromkeys(s.object_index for s in spans if s.object_index is not None))
+    loose_words = _uncovered_words(text, spans)
+    if named and not RELATION_WORDS.intersection(loose_words):
+        return ParsedUtterance("guess" if len(named) == 1 else "several", named)
+
+    words = text.split()
+    phrases = [span for span in spans if span.object_index is None and span.meaning != FILLER]
+    if words[0] in WH_WORDS or not phrases or any(span.meaning is None for span in phrases):
+        return UNKNOWN_UTTERANCE
+
+    alternatives: list[Query] = []
+    current: Query = ((),)
+    previous_end = 0
+    for position, span in enumerate(phrases):
+        between = text[previous_end : span.start].split()
+        if position == 0 and between and between[0] in LEADING_NEGATIVE_AUXILIARIES:
+            between = between[1:]
+        if position > 0 and "or" in between:
+            alternatives.append(current)
+            current = ((),)
+        meaning = span.meaning
+        assert meaning is not None
+        if NEGATORS.intersection(between):
+            meaning = _not(meaning)
+        current = _and(current, meaning)
+        previous_end = span.end
+    alternatives.append(current)
+
+    query = tuple(dict.fromkeys(c for alternative in alternatives for c in alternative))
+    singles = {conjunction[0] for conjunction in query if len(conjunction) == 1}
+    if len(alternatives) > 1 and any((name, not wanted) in singles for name, wanted in singles):
+        return UNKNOWN_UTTERANCE  # "Is it alive or dead?" is not a yes/no question
+    return ParsedUtterance("question", query=query)
+
+
+# -- answering -------------------------------------------------------------------------------------
+
+
+def _compare(value: int, operator: str, count: int) -> bool:
+    return {
+        "=": value == count,
+        ">": value > count,
+        "<": value < count,
+        ">=": value >= count,
+        "<=": value <= count,
+    }[operator]
+
+
+def holds(predicate: str, record: dict[str, Any]) -> bool:
+    """Whether ``predicate`` (an attribute, ``category:...`` or derived) holds for ``record``."""
+    if predicate.startswith("category:"):
+        return record["category"] == predicate.removeprefix("category:")
+    for name, _, sizes in SIZE_PREDICATES:
+        if predicate == name:
+            return record["size"] in sizes
+    if predicate.startswith(("legs:", "wheels:")):
+        thing, condition = predicate.split(":")
+        value = int(record[thing])
+        if condition == "any":
+            return value > 0
+        match = re.fullmatch(r"(>=|<=|=|>|<)(\d+)", condition)
+        assert match is not None, predicate
+        return _compare(value, match.group(1), int(match.group(2)))
+    if predicate == "worn":
+        return bool(record["worn_on"])
+    if predicate.startswith("worn_on:"):
+        return predicate.removeprefix("worn_on:") in record["worn_on"]
+    if predicate == "warm_blooded":
+        return "mammal" in record["yes"] or record["category"] == "bird"
+    return predicate in record["yes"]
+
+
+def evaluate(query: Query, record: dict[str, Any]) -> bool:
+    """Whether ``query`` (a disjunction of conjunctions of literals) holds for ``record``."""
+    return any(
+        all(holds(name, record) == wanted for name, wanted in conjunction) for conjunction in query
+    )
+
+
+def answer(parsed: ParsedUtterance, record: dict[str, Any]) -> str:
+    """The rule-based oracle's reply to a parsed question about ``record``."""
+    if parsed.kind != "question":
+        return UNKNOWN_ANSWER
+    return YES if evaluate(parsed.query, record) else NO
+
+
+def object_oracle(object_record: dict[str, Any], question: str) -> str:
+    """The built-in oracle: ``Yes.``/``No.`` from the knowledge base, else :data:`UNKNOWN_ANSWER`.
+
+    It reads ``question`` as a yes/no question (the env has already taken guesses out); a
+    question that names an object as a guess gets :data:`UNKNOWN_ANSWER` here.
+    """
+    return answer(parse_utterance(question), object_record)
+
+
+# -- the question bank -------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def question_bank() -> tuple[str, ...]:
+    """The canonical questions (no guesses) of the action vocabulary, in a stable order."""
+    knowledge = load_knowledge()
+    attribute_questions = [entry["question"] for entry in knowledge.attributes.values()]
+    category_questions = list(knowledge.categories.values())
+    derived = [question for _, question, _ in SIZE_PREDICATES]
+    derived += [question for _, question in DERIVED_QUESTIONS]
+    return tuple(dict.fromkeys([*attribute_questions, *category_questions, *derived]))
+
+
+def display_name(record: dict[str, Any]) -> str:
+    """The object's name with its article: ``a dog``, ``an apple``, ``bread``, ``trousers``."""
+    name = record["name"]
+    article = record.get("article", "an" if name[0] in "aeiou" else "a")
+    return f"{article} {name}" if article else name
+
+
+def guess_question(record: dict[str, Any]) -> str:
+    """The bank's guess of ``record``: ``Is it a dog?``."""
+    return f"Is it {display_name(record)}?"
+
+
+# -- the env -------------------------------------------------------------------------------------
+
+
+class TwentyQuestionsEnv(LanguageEnv):
+    """Find the hidden object within ``max_questions`` turns; see the module docstring."""
+
+    def __init__(
+        self,
+        oracle: OracleFn | None = None,
+        max_questions: int = MAX_QUESTIONS,
+        secret_objects: Sequence[str] | None = None,
+        render_mode: str | None = None,
+    ) -> None:
+        if oracle is not None and not callable(oracle):
+            raise TypeError(
+                "TwentyQuestionsEnv: oracle must be a callable "
+                f"oracle(object_record: dict, question: str) -> str or None, "
+                f"got {type(oracle).__name__}"
+            )
+        if isinstance(max_questions, bool) or not isinstance(max_questions, int | np.integer):
+            raise TypeError(
+                f"TwentyQuestionsEnv: max_questions must be an int, got {max_questions!r}"
+            )
+        super().__init__(max_turns=int(max_questions), render_mode=render_mode)
+        self.knowledge = load_knowledge()
+        self.oracle: OracleFn = oracle if oracle is not None else object_oracle
+        names = self.knowledge.names
+        if secret_objects is None:
+            self.secret_indices = list(range(len(names)))
+        else:
+            if isinstance(secret_objects, str):
+                raise TypeError(
+                    "TwentyQuestionsEnv: secret_objects must be a sequence of object names, "
+                    f"got the string {secret_objects!r}"
+                )
+            unknown = [name for name in secret_objects if name not in names]
+            if unknown or not secret_objects:
+                raise ValueError(
+                    "TwentyQuestionsEnv: secret_objects must be a non-empty list of names from "
+                    f"data/twenty_questions.json (e.g. {names[:3]}); unknown: "
+                    f"{unknown or 'none given'}"
+                )
+            self.secret_indices = sorted({names.index(name) for name in secret_objects})
+        self.secret_index = self.secret_indices[0]
+        self.guesses = 0
+
+    @property
+    def secret(self) -> dict[str, Any]:
+        """The hidden object's record (for analysis; agents should read the transcript)."""
+        return self.knowledge.objects[self.secret_index]
+
+    def action_vocabulary(self) -> list[str]:
+        """The question bank, then ``Is it a <name>?`` for every object."""
+        return [*question_bank(), *(guess_question(r) for r in self.knowledge.objects)]
+
+    def _begin(self) -> str:
+        draw = int(self.np_random.integers(len(self.secret_indices)))
+        self.secret_index = self.secret_indices[draw]
+        self.guesses = 0
+        names = sorted(self.knowledge.names)
+        return (
+            "Let's play Twenty Questions. I am thinking of one of these "
+            f"{len(names)} things: {', '.join(names)}.\n"
+            f"You have {self.max_turns} questions to find it. Ask yes/no questions (Is it alive? "
+            "Is it bigger than a car? Would you find it in a kitchen?) and I will answer Yes. or "
+            f'No.; to anything else I answer "{UNKNOWN_ANSWER}" Guess by naming it (Is it a '
+            "dog?); a wrong guess counts as a question."
+        )
+
+    def _turn(self, action: str) -> Turn:
+        if not action.strip():
+            return Turn(UNKNOWN_ANSWER, -1.0, invalid=True)
+        parsed = parse_utterance(action, self.knowledge)
+        if parsed.kind == "several":
+            return Turn(ONE_AT_A_TIME, -1.0, invalid=True)
+        if parsed.kind == "guess":
+            self.guesses += 1
+            if parsed.objects[0] == self.secret_index:
+                reply = CORRECT_GUESS.format(name=display_name(self.secret))
+                return Turn(reply, 0.0, terminated=True, success=True)
+            return Turn(NO, -1.0)
+        reply = self.oracle(copy.deepcopy(self.secret), action)
+        if not isinstance(reply, str):
+            raise TypeError(
+                f"TwentyQuestionsEnv: the oracle must return a str, got {type(reply).__name__}"
+            )
+        return Turn(reply, -1.0, invalid=reply == UNKNOWN_ANSWER)
+
+    def _extra_info(self) -> dict[str, Any]:
+        return {"guesses": self.guesses, "questions": self.turns - self.guesses}
+
+
+def held_out_objects() -> list[str]:
+    """Every fifth object of the knowledge base: the MDP family's held-out answers."""
+    return load_knowledge().names[4::5]
+
+
+def secret_object_family(rng: np.random.Generator, split: str) -> dict[str, Any]:
+    """MDP family: the hidden object's pool, 60 training objects or 20 held-out ones."""
+    held_out = held_out_objects()
+    if split == "held_out":
+        pool, size = held_out, 20
+    else:
+        pool = [name for name in load_knowledge().names if name not in held_out]
+        size = 60
+    chosen = rng.choice(len(pool), size=size, replace=False)
+    return {"secret_objects": [pool[int(index)] for index in sorted(chosen)]}
 
 
 def register() -> None:
-    """Nothing registered yet."""
+    """Register ``rlbench/TwentyQuestions-v0``."""
+    from rlbench_suite.registry import MDPFamily
+
+    register_language_env(
+        "rlbench/TwentyQuestions-v0",
+        "rlbench_suite.envs.language.twenty_questions:TwentyQuestionsEnv",
+        agents=("random", "twentyq_infogain"),
+        expert_agent="twentyq_infogain",
+        max_episode_steps=MAX_QUESTIONS,
+        summary="LMRL-Gym's Twenty Questions: find one of 171 objects with yes/no questions",
+        mdp_family=MDPFamily(
+            secret_object_family,
+            "hidden-object pool: 60 of 137 training objects; held out 20 of 34 other objects",
+        ),
+    )

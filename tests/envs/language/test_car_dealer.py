@@ -10,7 +10,6 @@ import pytest
 
 import rlbench_suite
 import rlbench_suite.envs.language  # registers the language ids
-from rlbench_suite.agents import make_agent
 from rlbench_suite.envs.language.car_dealer import (
     BUYER_PREFIX,
     COMPLAINT,
@@ -23,6 +22,7 @@ from rlbench_suite.envs.language.car_dealer import (
     read_seller,
     reservation_price,
 )
+from rlbench_suite.scoring import evaluate
 
 ENV_ID = "rlbench/CarDealer-v0"
 LOT = load_lot()
@@ -294,20 +294,12 @@ def test_mdp_family_held_out_buyers_are_harder() -> None:
 
 
 def mean_outcome(agent_name: str, seeds: range) -> tuple[float, float]:
-    """(sale rate, mean return) of an agent over ``seeds``."""
-    env = gym.make(ENV_ID)
-    agent = make_agent(agent_name, env)
-    sales, returns = [], []
-    for seed in seeds:
-        observation, _ = env.reset(seed=seed)
-        agent.reset(seed=seed)
-        total, done = 0.0, False
-        while not done:
-            observation, reward, terminated, truncated, info = env.step(agent.act(observation))
-            total, done = total + reward, terminated or truncated
-        sales.append(info["sold"])
-        returns.append(total)
-    return float(np.mean(sales)), float(np.mean(returns))
+    """(sale rate, mean return) of an agent over ``seeds``, through the scoring harness."""
+    records = evaluate(agent_name, ENV_ID, seeds=seeds).records
+    return (
+        float(np.mean([record.metrics["sold"] for record in records])),
+        float(np.mean([record.episode_return for record in records])),
+    )
 
 
 def test_negotiator_sells_and_clearly_beats_random() -> None:

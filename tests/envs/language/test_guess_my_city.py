@@ -25,6 +25,7 @@ from rlbench_suite.envs.language.guess_my_city import (
     normalise,
     question_bank,
 )
+from rlbench_suite.scoring import evaluate
 
 ENV_ID = "rlbench/GuessMyCity-v0"
 KNOWLEDGE = load_knowledge()
@@ -315,20 +316,12 @@ def test_mdp_family_splits_hold_out_a_fifth_of_the_cities() -> None:
 
 
 def run_episodes(agent_name: str, seeds: range, **env_kwargs) -> tuple[float, float]:
-    """(success rate, mean return) of an agent over ``seeds``."""
-    env = gym.make(ENV_ID, **env_kwargs)
-    agent = make_agent(agent_name, env)
-    successes, returns = [], []
-    for seed in seeds:
-        observation, _ = env.reset(seed=seed)
-        agent.reset(seed=seed)
-        total, done = 0.0, False
-        while not done:
-            observation, reward, terminated, truncated, info = env.step(agent.act(observation))
-            total, done = total + reward, terminated or truncated
-        successes.append(info["success"])
-        returns.append(total)
-    return float(np.mean(successes)), float(np.mean(returns))
+    """(success rate, mean return) of an agent over ``seeds``, through the scoring harness."""
+    records = evaluate(agent_name, ENV_ID, seeds=seeds, env_kwargs=env_kwargs).records
+    return (
+        float(np.mean([record.metrics["success"] for record in records])),
+        float(np.mean([record.episode_return for record in records])),
+    )
 
 
 def test_infogain_expert_wins_at_least_90_percent_and_beats_random() -> None:

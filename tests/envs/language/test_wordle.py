@@ -26,6 +26,7 @@ from rlbench_suite.envs.language.wordle import (
     load_word_lists,
     wordle_feedback,
 )
+from rlbench_suite.scoring import evaluate
 
 ENV_ID = "rlbench/Wordle-v0"
 ANSWERS, ALLOWED = load_word_lists()
@@ -270,20 +271,12 @@ def test_mid_episode_pickle_keeps_the_word_and_the_guesses() -> None:
 
 
 def play(agent_name: str, seeds: range, **env_kwargs) -> tuple[list[bool], list[float]]:
-    """Successes and returns of an agent over ``seeds``."""
-    env = gym.make(ENV_ID, **env_kwargs)
-    agent = make_agent(agent_name, env)
-    successes, returns = [], []
-    for seed in seeds:
-        observation, _ = env.reset(seed=seed)
-        agent.reset(seed=seed)
-        total, done = 0.0, False
-        while not done:
-            observation, reward, terminated, truncated, info = env.step(agent.act(observation))
-            total, done = total + reward, terminated or truncated
-        successes.append(info["success"])
-        returns.append(total)
-    return successes, returns
+    """Successes and returns of an agent over ``seeds``, through the scoring harness."""
+    records = evaluate(agent_name, ENV_ID, seeds=seeds, env_kwargs=env_kwargs).records
+    return (
+        [bool(record.metrics["success"]) for record in records],
+        [float(record.episode_return) for record in records],
+    )
 
 
 def test_expert_solves_a_sample_of_answers_in_under_four_guesses_on_average() -> None:

@@ -77,7 +77,11 @@ def family_score_matrices(
 ) -> dict[str, dict[str, np.ndarray]]:
     """Per family, per algorithm: a (runs, envs) matrix of normalised scores for rliable.
 
-    An algorithm enters a family's matrix with the envs it has a full set of runs on.
+    Each env's expert enters as ``expert`` whatever its name (Whittle on one bandit, the myopic
+    MILP on another), so a family's experts pool into one row. rliable compares algorithms on
+    the same tasks, so an algorithm enters a family only with a full set of runs on every env
+    of that family in ``submissions``; others (an agent that exists for some envs only, an SB3
+    run on one env) are left out of the family aggregate, not out of the per-env results.
     """
     cells: dict[str, dict[str, dict[str, np.ndarray]]] = {}
     for submission in submissions:
@@ -85,19 +89,26 @@ def family_score_matrices(
         if scores is None or len(scores) != RUNS_PER_SUBMISSION:
             continue
         env_id = submission["env"]["id"]
-        family = env_card(env_id).family
-        algorithm = submission["algorithm"]["name"]
-        label = (
-            algorithm if submission["algorithm"]["kind"] == "reference" else f"{algorithm} (sb3)"
-        )
-        cells.setdefault(family, {}).setdefault(label, {})[env_id] = scores
-    return {
-        family: {
-            label: np.stack([by_env[env] for env in sorted(by_env)], axis=1)
+        card = env_card(env_id)
+        algorithm = submission["algorithm"]
+        if algorithm["kind"] != "reference":
+            label = f"{algorithm['name']} (sb3)"
+        elif algorithm.get("agent") == card.expert_agent:
+            label = "expert"
+        else:
+            label = algorithm["name"]
+        cells.setdefault(card.family, {}).setdefault(label, {})[env_id] = scores
+    matrices: dict[str, dict[str, np.ndarray]] = {}
+    for family, by_label in cells.items():
+        family_envs = sorted(set().union(*by_label.values()))
+        complete = {
+            label: np.stack([by_env[env] for env in family_envs], axis=1)
             for label, by_env in by_label.items()
+            if sorted(by_env) == family_envs
         }
-        for family, by_label in cells.items()
-    }
+        if complete:
+            matrices[family] = complete
+    return matrices
 
 
 def run_sb3_benchmark(

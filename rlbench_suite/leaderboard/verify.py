@@ -101,12 +101,22 @@ def verify_submission(
     checks = []
     for run in submission["runs"]:
         policy = _policy_for_run(submission, run, path.parent)
-        result = evaluate(
-            policy,
-            env_id,
-            seeds=run["episode_seeds"],
-            on_episode=None if on_episode is None else (lambda _record: on_episode()),
-        )
+        try:
+            result = evaluate(
+                policy,
+                env_id,
+                seeds=run["episode_seeds"],
+                on_episode=None if on_episode is None else (lambda _record: on_episode()),
+            )
+        except ValueError as error:
+            if submission["algorithm"]["kind"] != "sb3":
+                raise
+            # SB3 reports a model/env mismatch in its own terms; say what it means here.
+            raise ValueError(
+                f"run with seed {run['seed']}: the model {run['model']['path']} cannot play "
+                f"{env_id}'s default instance with the submitted wrappers ({error}); was it "
+                "trained with env kwargs or wrappers the submission does not state?"
+            ) from error
         measured = np.array([record.episode_return for record in result.records], dtype=float)
         submitted = np.asarray(run["returns"], dtype=float)
         checks.append(compare_returns(run["seed"], submitted, measured))

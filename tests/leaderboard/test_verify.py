@@ -165,3 +165,11 @@ def test_a_non_default_instance_is_refused_and_the_wrapped_default_env_verifies(
     ]
     submit(wrapped_path, tmp_path / "board.json")
     assert {run.verdict for run in verify_submission(wrapped_path).runs} == {"exact"}
+
+    # A submission that hides its env kwargs passes the schema but its models cannot replay.
+    hidden = copy.deepcopy(instance)
+    hidden["env"]["kwargs"] = {}
+    hidden["digest"] = compute_digest(hidden)
+    hidden_path = write_submission(hidden, instance_path.parent / "hidden.json")
+    with pytest.raises(ValueError, match="cannot play rlbench/QuadHover-v0's default instance"):
+        verify_submission(hidden_path)

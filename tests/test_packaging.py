@@ -53,6 +53,9 @@ def test_wheel_ships_data_files_and_type_marker(wheel_names: set[str]) -> None:
     """Reference scores, env data and py.typed are package data."""
     assert "rlbench_suite/envs/bandits/data/references.json" in wheel_names
     assert "rlbench_suite/py.typed" in wheel_names
+    language = "rlbench_suite/envs/language/data/"
+    for name in ("wordle_answers.txt", "LICENSE.wordlists", "twenty_questions.json", "cities.json"):
+        assert language + name in wheel_names, name
 
 
 def test_every_source_module_is_in_the_wheel(wheel_names: set[str]) -> None:

@@ -38,6 +38,8 @@ def test_wrapped_default_env_steps_exactly_like_one_d_rpm(env_id: str) -> None:
         pytest.fail("the episode never ended")
 
 
+# check_env warns that it was given a wrapped env: checking the wrappers is the point here.
+@pytest.mark.filterwarnings("ignore:.*different from the unwrapped version")
 def test_motors_all_get_the_collective_command_and_the_buffer_shows_it_once() -> None:
     """Each drone's value goes to its four motors; the observation's buffer holds it once."""
     env = collective("rlbench/MultiQuadHoverCentral-v0", num_drones=2)

@@ -25,6 +25,7 @@ from gymnasium import spaces
 from gymnasium.utils.env_checker import check_env
 
 from rlbench_suite.agents import RandomAgent
+from rlbench_suite.envs.language.base import LanguageEnv, Turn
 
 EnvSource = str | Callable[..., gym.Env]
 
@@ -259,3 +260,43 @@ def check_multiagent_conformance(parallel_env_fn: Callable[[], Any]) -> None:
     """Run every multi-agent check on a ParallelEnv factory."""
     for check in MULTI_AGENT_CHECKS.values():
         check(parallel_env_fn)
+
+
+class HiddenNumberEnv(LanguageEnv):
+    """A minimal language env for testing text agents and wrappers without a real task.
+
+    Guess a hidden number from 1 to 5 by saying ``guess N``; the env answers ``Higher.``,
+    ``Lower.`` or ``Correct.`` (-1 a wrong or malformed guess, 0 the right one).
+
+    Example:
+        >>> env = HiddenNumberEnv()
+        >>> _ = env.reset(seed=0)
+        >>> env.step("guess " + str(env.hidden))[1:3]
+        (0.0, True)
+
+    """
+
+    def __init__(self, max_turns: int = 6, render_mode: str | None = None) -> None:
+        super().__init__(max_turns=max_turns, render_mode=render_mode)
+        self.hidden = 1
+
+    def _begin(self) -> str:
+        self.hidden = int(self.np_random.integers(1, 6))
+        return "I am thinking of a number from 1 to 5. Say 'guess N'."
+
+    def _turn(self, action: str) -> Turn:
+        words = action.strip().split()
+        if len(words) != 2 or words[0] != "guess" or words[1] not in "12345":
+            return Turn("I did not understand.", reward=-1.0, invalid=True)
+        guess = int(words[1])
+        if guess == self.hidden:
+            return Turn("Correct.", reward=0.0, terminated=True, success=True)
+        return Turn("Higher." if guess < self.hidden else "Lower.", reward=-1.0)
+
+    def action_vocabulary(self) -> list[str]:
+        """``guess 1`` to ``guess 5``."""
+        return [f"guess {number}" for number in range(1, 6)]
+
+    def admissible_actions(self) -> list[str]:
+        """Every guess, every turn."""
+        return self.action_vocabulary()

@@ -17,34 +17,11 @@ from tokenizers import Regex, Tokenizer, decoders, models, pre_tokenizers  # noq
 
 from rlbench_suite.agents import Agent  # noqa: E402
 from rlbench_suite.agents.language.lm import HuggingFaceAgent, LanguageModelAgent  # noqa: E402
-from rlbench_suite.envs.language.base import LanguageEnv, Turn, printable  # noqa: E402
+from rlbench_suite.envs.language.base import printable  # noqa: E402
+from rlbench_suite.testing import HiddenNumberEnv  # noqa: E402
 
 CONTEXT_LENGTH = 64
 MAZE = "rlbench/Maze-v0"
-
-
-class HiddenNumberEnv(LanguageEnv):
-    """Guess a hidden number from 1 to 5; the env answers higher, lower or correct."""
-
-    def __init__(self, max_turns: int = 12) -> None:
-        super().__init__(max_turns=max_turns)
-        self.hidden = 1
-
-    def _begin(self) -> str:
-        self.hidden = int(self.np_random.integers(1, 6))
-        return "I am thinking of a number from 1 to 5. Say 'guess N'."
-
-    def _turn(self, action: str) -> Turn:
-        words = action.strip().split()
-        if len(words) != 2 or words[0] != "guess" or words[1] not in "12345":
-            return Turn("I did not understand.", reward=-1.0, invalid=True)
-        guess = int(words[1])
-        if guess == self.hidden:
-            return Turn("Correct.", reward=0.0, terminated=True, success=True)
-        return Turn("Higher." if guess < self.hidden else "Lower.", reward=-1.0)
-
-    def action_vocabulary(self) -> list[str]:
-        return [f"guess {number}" for number in range(1, 6)]
 
 
 @pytest.fixture(autouse=True)
@@ -84,7 +61,7 @@ def tiny_model_and_tokenizer() -> tuple[object, object]:
 
 
 def _play(agent: HuggingFaceAgent, seed: int) -> tuple[list[str], str, bool]:
-    env = HiddenNumberEnv()
+    env = HiddenNumberEnv(max_turns=12)
     observation, _ = env.reset(seed=seed)
     agent.reset(seed=seed)
     actions: list[str] = []
@@ -105,7 +82,7 @@ def test_tiny_model_plays_a_whole_episode_and_its_text_is_recorded(
     agent = HuggingFaceAgent(model, tokenizer, max_new_tokens=8, temperature=1.0, seed=0)
     assert isinstance(agent, Agent) and isinstance(agent, LanguageModelAgent)
     actions, transcript, done = _play(agent, seed=5)
-    assert done and 1 <= len(actions) <= HiddenNumberEnv().max_turns
+    assert done and 1 <= len(actions) <= HiddenNumberEnv(max_turns=12).max_turns
     assert any(actions), "sampling at temperature 1 should say something"
     position = 0
     for action in actions:

@@ -16,36 +16,9 @@ import pytest
 from gymnasium.utils.env_checker import check_env
 
 import rlbench_suite
-from rlbench_suite.envs.language.base import LanguageEnv, Turn
+from rlbench_suite.testing import HiddenNumberEnv
 from rlbench_suite.wrappers import DiscreteTextActions, TextToVector, make_trainable
 from rlbench_suite.wrappers.language import TextFeaturizer, split_transcript
-
-
-class HiddenNumberEnv(LanguageEnv):
-    """Guess a hidden number from 1 to 5; the env answers higher, lower or correct."""
-
-    def __init__(self, max_turns: int = 6, render_mode: str | None = None) -> None:
-        super().__init__(max_turns=max_turns, render_mode=render_mode)
-        self.hidden = 1
-
-    def _begin(self) -> str:
-        self.hidden = int(self.np_random.integers(1, 6))
-        return "I am thinking of a number from 1 to 5. Say 'guess N'."
-
-    def _turn(self, action: str) -> Turn:
-        words = action.strip().split()
-        if len(words) != 2 or words[0] != "guess" or words[1] not in "12345":
-            return Turn("I did not understand.", reward=-1.0, invalid=True)
-        guess = int(words[1])
-        if guess == self.hidden:
-            return Turn("Correct.", reward=0.0, terminated=True, success=True)
-        return Turn("Higher." if guess < self.hidden else "Lower.", reward=-1.0)
-
-    def action_vocabulary(self) -> list[str]:
-        return [f"guess {number}" for number in range(1, 6)]
-
-    def admissible_actions(self) -> list[str]:
-        return self.action_vocabulary()
 
 
 def _check_env_on_wrapper(env: gym.Env) -> None:

@@ -7,7 +7,20 @@ env's admissible actions or its action vocabulary.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+from collections.abc import Sequence
 from typing import Any
+
+
+def answer_entropy(answers: Sequence[str]) -> float:
+    """Shannon entropy (bits) of the answers' empirical distribution.
+
+    The information-gain experts ask the question whose answers over the candidates still
+    possible have the highest entropy.
+    """
+    total = len(answers)
+    return -sum(n / total * math.log2(n / total) for n in Counter(answers).values())
 
 
 def language_factories() -> dict[str, Any]:

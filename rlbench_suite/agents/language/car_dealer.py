@@ -24,7 +24,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from rlbench_suite.envs.language.base import LanguageEnv
+from rlbench_suite.envs.language.base import transcript_turns as base_transcript_turns
 from rlbench_suite.envs.language.car_dealer import (
     BUYER_PREFIX,
     WARNING,
@@ -50,11 +50,10 @@ BUDGET_SHADING_ALLOWANCE = 1.25
 
 def transcript_turns(transcript: str) -> list[tuple[str, str]]:
     """(seller utterance, buyer reply) pairs read back from the transcript."""
-    turns = []
-    for chunk in transcript.split(f"\n{LanguageEnv.agent_prefix}")[1:]:
-        utterance, _, reply = chunk.partition("\n")
-        turns.append((utterance, reply.removeprefix(BUYER_PREFIX)))
-    return turns
+    return [
+        (utterance, reply.removeprefix(BUYER_PREFIX))
+        for utterance, reply in base_transcript_turns(transcript)
+    ]
 
 
 class DealerNegotiatorAgent:

@@ -15,15 +15,14 @@ can empty out, and it then falls back to guessing the cities it has not ruled ou
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
 import gymnasium as gym
 
-from rlbench_suite.envs.language.base import LanguageEnv
+from rlbench_suite.agents.language import answer_entropy
+from rlbench_suite.envs.language.base import transcript_turns
 from rlbench_suite.envs.language.guess_my_city import (
     CORRECT_GUESS,
     answer_query,
@@ -42,21 +41,6 @@ def answer_table() -> dict[str, tuple[str, ...]]:
         query = parse_question(question, knowledge)
         table[question] = tuple(answer_query(query, city, knowledge) for city in knowledge.cities)
     return table
-
-
-def transcript_turns(transcript: str) -> list[tuple[str, str]]:
-    """(utterance, reply) pairs read back from a LanguageEnv transcript."""
-    turns = []
-    for chunk in transcript.split(f"\n{LanguageEnv.agent_prefix}")[1:]:
-        utterance, _, reply = chunk.partition("\n")
-        turns.append((utterance, reply))
-    return turns
-
-
-def answer_entropy(answers: list[str]) -> float:
-    """Shannon entropy (bits) of the answers' empirical distribution."""
-    total = len(answers)
-    return -sum(n / total * math.log2(n / total) for n in Counter(answers).values())
 
 
 class CityInfoGainAgent:

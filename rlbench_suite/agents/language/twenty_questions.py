@@ -21,7 +21,8 @@ from typing import Any
 
 import gymnasium as gym
 
-from rlbench_suite.agents.language.guess_my_city import answer_entropy, transcript_turns
+from rlbench_suite.agents.language import answer_entropy
+from rlbench_suite.envs.language.base import transcript_turns
 from rlbench_suite.envs.language.twenty_questions import (
     MAX_QUESTIONS,
     answer,

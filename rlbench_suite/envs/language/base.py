@@ -204,6 +204,25 @@ class LanguageEnv(gym.Env[str, str]):
         return None
 
 
+def transcript_turns(transcript: str) -> list[tuple[str, str]]:
+    r"""(utterance, reply) pairs read back from a transcript, oldest first.
+
+    The inverse of how :class:`LanguageEnv` writes a turn (``"\n> utterance\nreply"``), so
+    agents that play from the text can read it; a transcript shortened from the front has lost
+    its oldest turns.
+
+    Example:
+        >>> transcript_turns("Guess a number.\n> guess 3\nHigher.\n> guess 4\nCorrect.")
+        [('guess 3', 'Higher.'), ('guess 4', 'Correct.')]
+
+    """
+    turns = []
+    for chunk in transcript.split(f"\n{LanguageEnv.agent_prefix}")[1:]:
+        utterance, _, reply = chunk.partition("\n")
+        turns.append((utterance, reply))
+    return turns
+
+
 FAMILY = "language"
 LMRL_GYM = "Abdulhai et al., LMRL Gym: Benchmarks for Multi-Turn RL with Language Models, 2023"
 

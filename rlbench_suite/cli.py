@@ -211,12 +211,26 @@ def _parse_env_kwargs(text: str | None) -> dict[str, Any]:
 # -- benchmark --------------------------------------------------------------------------------
 
 
+def _available_envs(env_ids: Sequence[str]) -> list[str]:
+    """``env_ids`` without those whose optional dependencies are missing, each skip said once."""
+    from rlbench_suite.registry import missing_dependency
+
+    available = []
+    for env_id in env_ids:
+        reason = missing_dependency(env_id)
+        if reason is None:
+            available.append(env_id)
+        else:
+            errors.print(Text.assemble(("skipped ", "yellow"), env_id, f": {reason}"))
+    return available
+
+
 def command_benchmark(args: argparse.Namespace) -> int:
     """Reference agents on every env, with normalised scores."""
     from rlbench_suite.baselines.reference import agents_for, run_reference_benchmark
 
     episodes = args.episodes or (3 if args.quick else 20)
-    env_ids = list_envs(family=args.family, multi_agent=False)
+    env_ids = _available_envs(list_envs(family=args.family, multi_agent=False))
     agents = None if args.agents == "all" else [name.strip() for name in args.agents.split(",")]
     total = sum(len(agents_for(env_id, agents)) for env_id in env_ids) * episodes
     with _progress() as progress:
@@ -368,7 +382,7 @@ def command_references(args: argparse.Namespace) -> int:
         write_references,
     )
 
-    env_ids = args.env or list_envs(multi_agent=False)
+    env_ids = args.env or _available_envs(list_envs(multi_agent=False))
     measured = {}
     with _progress() as progress:
         task = progress.add_task("references", total=len(env_ids) * 2 * args.episodes)
@@ -689,7 +703,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.handler(args)
-    except (KeyError, ValueError) as error:
+    except (KeyError, ValueError, ImportError, FileNotFoundError) as error:
         # KeyError's str() adds quotes around the message; show the message as written.
         message = error.args[0] if isinstance(error, KeyError) and error.args else str(error)
         errors.print(Text.assemble(("error: ", "bold red"), str(message)))

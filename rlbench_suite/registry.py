@@ -188,6 +188,22 @@ def list_envs(family: str | None = None, multi_agent: bool | None = None) -> lis
     )
 
 
+def missing_dependency(env_id: str) -> str | None:
+    """Why ``env_id`` cannot be built here (an optional package or binary), or ``None``.
+
+    Envs behind an extra (Chess and Endgames need python-chess and Stockfish) raise
+    ``ImportError`` or ``FileNotFoundError`` naming what to install; commands that run every
+    env skip those with that message instead of failing.
+    """
+    card = env_card(env_id)
+    try:
+        env = make_multiagent(env_id) if card.multi_agent else gym.make(card.id)
+    except (ImportError, FileNotFoundError) as error:
+        return str(error)
+    env.close()
+    return None
+
+
 def families() -> list[str]:
     """The family names present in the catalogue."""
     return sorted({card.family for card in _CATALOGUE.values()})

@@ -247,3 +247,19 @@ def test_sweep_command_reports_and_exits_2_on_a_bad_file(capsys, tmp_path) -> No
     bad.write_text("grid: []\n")
     assert main(["sweep", str(bad)]) == 2
     assert "non-empty 'grid'" in capsys.readouterr().err.replace("\n", " ")
+
+
+def test_without_stockfish_benchmark_skips_chess_and_evaluate_says_what_to_install(
+    tmp_path, capsys, monkeypatch
+) -> None:
+    """Without the engine the language benchmark still runs; chess is skipped, and it says why."""
+    monkeypatch.setenv("RLBENCH_STOCKFISH", str(tmp_path / "no-stockfish"))
+    argv = ["benchmark", "--quick", "--no-sb3", "--family", "language", "--json"]
+    assert main([*argv, "--agents", "random", "--out-dir", str(tmp_path / "out")]) == 0
+    captured = capsys.readouterr()
+    benchmarked = {row["env_id"] for row in json.loads(captured.out)["results"]}
+    assert "rlbench/Maze-v0" in benchmarked
+    assert not benchmarked & {"rlbench/Chess-v0", "rlbench/Endgames-v0"}
+    assert "skipped rlbench/Chess-v0" in captured.err and "apt install stockfish" in captured.err
+    assert main(["evaluate", "--env", "rlbench/Chess-v0", "--agent", "random"]) == 2
+    assert "apt install stockfish" in capsys.readouterr().err

@@ -48,6 +48,7 @@ setup(
             depends=[
                 "rlbench_suite/csrc/rng.h",
                 "rlbench_suite/csrc/cartpole.h",
+                "rlbench_suite/csrc/quad_hover.h",
                 "rlbench_suite/csrc/rmab_two_state.h",
             ],
             optional=True,

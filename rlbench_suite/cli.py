@@ -550,6 +550,7 @@ def command_bench(args: argparse.Namespace) -> int:
         env_ids=args.env_ids or DEFAULT_ENV_IDS,
         num_envs=args.num_envs,
         threads=args.threads,
+        backends=args.backends,
         repeats=args.repeats,
     )
     if args.json:
@@ -658,10 +659,23 @@ def build_parser() -> argparse.ArgumentParser:
     sweeping.add_argument("--address", help="Ray cluster address (default: start a local Ray)")
     sweeping.set_defaults(handler=command_sweep)
 
+    from rlbench_suite.vector.bench import BACKENDS as BENCH_BACKENDS
+
     bench = commands.add_parser("bench", help="env-steps/s of the native vectoriser vs others")
-    bench.add_argument("--env-ids", nargs="+", help="ids with a native kernel (default: all)")
+    bench.add_argument(
+        "--env-ids",
+        nargs="+",
+        help="ids with a native kernel (default: rlbench/CartPole-v1 rlbench/RMAB-TwoState-v0)",
+    )
     bench.add_argument("--num-envs", nargs="+", type=_positive_int, default=[64, 1024, 4096])
     bench.add_argument("--threads", nargs="+", type=_positive_int, default=[1, 2])
+    bench.add_argument(
+        "--backends",
+        nargs="+",
+        choices=BENCH_BACKENDS,
+        default=list(BENCH_BACKENDS),
+        help="envpool needs pip install 'rlbench-suite[bench]' (default: every backend)",
+    )
     bench.add_argument("--repeats", type=_positive_int, default=5, help="runs per row (median)")
     bench.add_argument("--json", action="store_true", help="print the rows as JSON")
     bench.set_defaults(handler=command_bench)

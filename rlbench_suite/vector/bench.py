@@ -9,7 +9,9 @@ command line. Backends:
 - ``gymnasium_sync`` / ``gymnasium_async``: ``SyncVectorEnv`` / ``AsyncVectorEnv`` over the
   kernel's reference env (Gymnasium's ``CartPole-v1``, the registered ``RMAB-TwoState-v0``);
 - ``gymnasium_numpy``: Gymnasium's NumPy ``CartPoleVectorEnv`` (CartPole only);
-- ``envpool``: EnvPool's ``CartPole-v1``, when EnvPool is importable (CartPole only).
+- ``envpool``: EnvPool's ``make_gymnasium("CartPole-v1")``, synchronous, with ``num_threads``
+  set to each thread count, when EnvPool is importable (``pip install 'rlbench-suite[bench]'``;
+  CartPole only).
 
 Figures are noisy (other processes, CPU frequency); compare ratios taken in the same run.
 """
@@ -20,6 +22,7 @@ import functools
 import importlib.util
 import statistics
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -60,7 +63,8 @@ def _steps_per_second(
     env: Any, actions: Sequence[np.ndarray], num_envs: int, min_seconds: float
 ) -> float:
     """Env-steps per second over a run of at least ``min_seconds`` (after a short warm-up)."""
-    env.reset(seed=0)
+    # EnvPool takes its seed at construction and warns on reset(seed=...).
+    env.reset() if _is_envpool(env) else env.reset(seed=0)
     for step in range(3):
         env.step(actions[step % len(actions)])
     steps, elapsed, chunk = 0, 0.0, 8
@@ -92,7 +96,7 @@ def _backend_runs(
     elif backend == "gymnasium_numpy" and is_cartpole:
         mode = "vector_entry_point"
     elif backend == "envpool" and is_cartpole and importlib.util.find_spec("envpool"):
-        return [(1, functools.partial(_envpool_cartpole, num_envs))]
+        return [(count, functools.partial(_envpool_cartpole, num_envs, count)) for count in threads]
     else:
         return []
     # Async runs a process per env: its "threads" column says how many.
@@ -100,11 +104,21 @@ def _backend_runs(
     return [(workers, functools.partial(gym.make_vec, reference, num_envs, mode))]
 
 
-def _envpool_cartpole(num_envs: int) -> Any:
+def _envpool_cartpole(num_envs: int, num_threads: int) -> Any:
     import envpool
 
-    # EnvPool's own thread pool at its default size, as a user would run it.
-    return envpool.make_gymnasium("CartPole-v1", num_envs=num_envs)
+    # Synchronous (batch_size = num_envs), its thread pool sized like the native row's.
+    env = envpool.make_gymnasium("CartPole-v1", num_envs=num_envs, num_threads=num_threads, seed=0)
+    with warnings.catch_warnings():
+        # EnvPool builds its spaces on first use, from float64 bounds Gymnasium warns about.
+        warnings.filterwarnings("ignore", message=".*precision lowered", category=UserWarning)
+        env.observation_space  # noqa: B018
+    return env
+
+
+def _is_envpool(env: Any) -> bool:
+    # EnvPool builds its env classes at run time (in module `abc`); their bases are its own.
+    return any(cls.__module__.startswith("envpool") for cls in type(env).__mro__)
 
 
 def run_benchmark(

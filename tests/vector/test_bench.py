@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import subprocess
@@ -11,7 +12,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from rlbench_suite.vector import native_available
+from rlbench_suite.vector import max_threads, native_available
 from rlbench_suite.vector.bench import print_table, run_benchmark, speedups
 
 pytestmark = pytest.mark.skipif(not native_available(), reason="the C extension is not built")
@@ -46,6 +47,29 @@ def test_run_benchmark_returns_one_row_per_configuration() -> None:
     assert "gymnasium_numpy" in output.getvalue() and f"{expected:.2f}x" in output.getvalue()
     with pytest.raises(ValueError, match="unknown backends"):
         run_benchmark(backends=("pufferlib",))
+
+
+@pytest.mark.skipif(
+    importlib.util.find_spec("envpool") is None, reason="EnvPool is not installed (bench extra)"
+)
+def test_envpool_rows_follow_the_thread_counts() -> None:
+    """EnvPool's CartPole gets one row per thread count, and the table shows native over it."""
+    threads = [count for count in (1, 2) if count <= max_threads()]
+    rows = run_benchmark(
+        env_ids=("rlbench/CartPole-v1",),
+        num_envs=(16,),
+        threads=threads,
+        backends=("native", "envpool"),
+        repeats=1,
+        min_seconds=0.01,
+    )
+    envpool_rows = [row for row in rows if row["backend"] == "envpool"]
+    assert [row["threads"] for row in envpool_rows] == threads
+    assert all(row["steps_per_sec"] > 0 for row in envpool_rows)
+    ratio = rows[0]["steps_per_sec"] / envpool_rows[0]["steps_per_sec"]
+    output = io.StringIO()
+    print_table(rows, Console(file=output, width=160))
+    assert f"{ratio:.2f}x" in output.getvalue()
 
 
 def test_script_prints_json_rows() -> None:

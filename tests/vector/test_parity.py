@@ -22,14 +22,15 @@ import pytest
 
 import rlbench_suite
 import rlbench_suite.envs.calibration  # noqa: F401
-from rlbench_suite.vector import NativeVectorEnv, native_available
+from rlbench_suite.vector import NativeVectorEnv, kernels, native_available
 from rlbench_suite.vector.twins import KernelStream, make_twin_vector_env, reseed_twin
 
 pytestmark = pytest.mark.skipif(not native_available(), reason="the C extension is not built")
 
 PARITY_STEPS = 10_000
-NUM_ENVS = 4
+NUM_ENVS = 6  # CartPole's loop steps 4 envs at a time with AVX2: one vector and a remainder
 BANDIT_KWARGS = {"num_arms": 6, "budget": 2, "horizon": 40}
+POLYNOMIAL_RANGE = 0.25  # rad, CARTPOLE_POLYNOMIAL_RANGE in csrc/cartpole.h
 
 
 def _cartpole_actions(rng: np.random.Generator, observations: np.ndarray) -> np.ndarray:
@@ -96,12 +97,12 @@ def test_kernel_matches_its_python_twin_for_ten_thousand_steps(
     episodes_ended = truncations = 0
     for step in range(PARITY_STEPS):
         if step == PARITY_STEPS // 3:  # a partial reset, as Gymnasium's reset_mask defines it
-            mask = np.array([True, False, True, False])
+            mask = np.arange(NUM_ENVS) % 2 == 0
             observations, _ = native.reset(options={"reset_mask": mask})
             twin_observations, _ = twin.reset(options={"reset_mask": mask})
             np.testing.assert_allclose(observations, twin_observations, rtol=0, atol=tolerance)
-        if step == 2 * PARITY_STEPS // 3:  # reseed two envs mid-run
-            mask = np.array([False, True, False, True])
+        if step == 2 * PARITY_STEPS // 3:  # reseed every other env mid-run
+            mask = np.arange(NUM_ENVS) % 2 == 1
             reseed_twin(twin, 99, mask)
             observations, _ = native.reset(seed=99, options={"reset_mask": mask})
             twin_observations, _ = twin.reset(options={"reset_mask": mask})
@@ -115,6 +116,38 @@ def test_kernel_matches_its_python_twin_for_ten_thousand_steps(
         truncations += int(np.sum(result[3]))
     assert episodes_ended > 100, "the run must cover many autoresets"
     assert truncations > 0, "the run must reach the time limit at least once"
+
+
+def test_cartpole_beyond_the_polynomial_range_follows_gymnasium() -> None:
+    """A pole allowed to 0.4 rad, past the polynomial's range, takes the libm loop and agrees."""
+    from rlbench_suite import _native
+
+    env_id, num_envs, threshold, steps = "rlbench/CartPole-v1", 5, 0.4, 3_000
+    params = kernels.cartpole_params(gym.make(env_id).unwrapped, 200)
+    params["theta_threshold_radians"] = threshold
+    outputs = (
+        np.zeros((num_envs, 4), dtype=np.float32),
+        np.zeros(num_envs),
+        np.zeros(num_envs, dtype=bool),
+        np.zeros(num_envs, dtype=bool),
+    )
+    batch = _native.Batch("cartpole", num_envs, params, *outputs)
+    batch.seed(np.full(num_envs, 7, dtype=np.uint64))
+    batch.reset()
+    twin = make_twin_vector_env(env_id, num_envs, seed=7, max_episode_steps=200)
+    for env in twin.envs:
+        env.unwrapped.theta_threshold_radians = threshold
+    twin_observations, _ = twin.reset()
+    np.testing.assert_allclose(outputs[0], twin_observations, rtol=0, atol=1e-6)
+    rng = np.random.default_rng(0)
+    widest = 0.0
+    for step in range(steps):
+        actions = _cartpole_actions(rng, outputs[0])
+        batch.step(actions)
+        _assert_same_step(step, outputs, twin.step(actions), False, 1e-6)
+        running = ~(outputs[2] | outputs[3])  # the next step starts from these angles
+        widest = max(widest, float(np.abs(outputs[0][running, 2]).max(initial=0.0)))
+    assert widest > POLYNOMIAL_RANGE, "some steps must start beyond the polynomial's range"
 
 
 def test_registered_cartpole_is_gymnasiums_cartpole() -> None:

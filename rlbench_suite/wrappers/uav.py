@@ -83,9 +83,12 @@ class CollectiveThrustObservation(gym.ObservationWrapper, gym.utils.RecordConstr
         self.num_drones = quadrotor.num_drones
         self.buffer_length = quadrotor.action_buffer_length
         self.state_size = quadrotor.drone_observation_size - self.buffer_length * MOTORS
-        kept = self._kept_indices()
+        #: Where each kept entry sits in the wrapped observation (computed once; used every step).
+        self.kept = self._kept_indices()
         base = env.observation_space
-        self.observation_space = spaces.Box(base.low[kept], base.high[kept], dtype=base.dtype)
+        self.observation_space = spaces.Box(
+            base.low[self.kept], base.high[self.kept], dtype=base.dtype
+        )
 
     def _kept_indices(self) -> np.ndarray:
         block = self.state_size + self.buffer_length * MOTORS
@@ -99,4 +102,4 @@ class CollectiveThrustObservation(gym.ObservationWrapper, gym.utils.RecordConstr
 
     def observation(self, observation: np.ndarray) -> np.ndarray:
         """Kinematics and task features as they are, the buffer one value per step."""
-        return np.asarray(observation)[self._kept_indices()]
+        return np.asarray(observation)[self.kept]

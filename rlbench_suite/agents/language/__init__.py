@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 
@@ -21,6 +21,25 @@ def answer_entropy(answers: Sequence[str]) -> float:
     """
     total = len(answers)
     return -sum(n / total * math.log2(n / total) for n in Counter(answers).values())
+
+
+def most_informative_question(
+    answer_table: Mapping[str, Sequence[str]], candidates: Sequence[int], asked: Collection[str]
+) -> str | None:
+    """The question not yet asked whose answers over ``candidates`` have the highest entropy.
+
+    ``answer_table`` maps each question to the oracle's answer for every hidden item (by
+    index); ties go to the question listed first. ``None`` when no question splits the
+    candidates, so the caller should guess.
+    """
+    best_question, best_entropy = None, 0.0
+    for question, answers in answer_table.items():
+        if question in asked:
+            continue
+        entropy = answer_entropy([answers[index] for index in candidates])
+        if entropy > best_entropy + 1e-12:
+            best_question, best_entropy = question, entropy
+    return best_question
 
 
 def language_factories() -> dict[str, Any]:

@@ -21,7 +21,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from rlbench_suite.agents.language import answer_entropy
+from rlbench_suite.agents.language import most_informative_question
 from rlbench_suite.envs.language.base import transcript_turns
 from rlbench_suite.envs.language.guess_my_city import (
     CORRECT_GUESS,
@@ -90,15 +90,9 @@ class CityInfoGainAgent:
         """The next question, or a guess once two cities or fewer remain."""
         candidates, asked = self.candidates(str(observation))
         if len(candidates) > 2:
-            best_question, best_entropy = None, 0.0
-            for question, answers in self.table.items():
-                if question in asked:
-                    continue
-                entropy = answer_entropy([answers[index] for index in candidates])
-                if entropy > best_entropy + 1e-12:
-                    best_question, best_entropy = question, entropy
-            if best_question is not None:
-                return best_question
+            question = most_informative_question(self.table, candidates, asked)
+            if question is not None:
+                return question
         return f"Is it {self.names[candidates[0]]}?"
 
 

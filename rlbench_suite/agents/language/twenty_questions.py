@@ -21,7 +21,7 @@ from typing import Any
 
 import gymnasium as gym
 
-from rlbench_suite.agents.language import answer_entropy
+from rlbench_suite.agents.language import most_informative_question
 from rlbench_suite.envs.language.base import transcript_turns
 from rlbench_suite.envs.language.twenty_questions import (
     MAX_QUESTIONS,
@@ -87,15 +87,9 @@ class TwentyQuestionsInfoGainAgent:
         """The next question, or a guess once guessing is the better move."""
         candidates, asked, turns = self.candidates(str(observation))
         if len(candidates) > GUESS_AT_MOST and turns < self.max_turns - 1:
-            best_question, best_entropy = None, 0.0
-            for question, answers in self.table.items():
-                if question in asked:
-                    continue
-                entropy = answer_entropy([answers[index] for index in candidates])
-                if entropy > best_entropy + 1e-12:
-                    best_question, best_entropy = question, entropy
-            if best_question is not None:
-                return best_question
+            question = most_informative_question(self.table, candidates, asked)
+            if question is not None:
+                return question
         return guess_question(self.knowledge.objects[candidates[0]])
 
 

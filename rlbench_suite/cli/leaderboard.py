@@ -37,7 +37,7 @@ def _mean_text(mean_return: dict[str, Any]) -> str:
 
 def command_submit(args: argparse.Namespace) -> int:
     """Check each submission and add it to the board; exit 2 if any was refused."""
-    from rlbench_suite.cli import console, errors
+    from rlbench_suite.cli.common import console, errors
     from rlbench_suite.leaderboard.submission import SubmissionError
 
     board_path = _board_path(args)
@@ -64,7 +64,9 @@ def command_submit(args: argparse.Namespace) -> int:
 
 def command_verify(args: argparse.Namespace) -> int:
     """Re-run a submission and report agreement run by run; exit 1 if any run disagrees."""
-    from rlbench_suite.cli import _print_json, _progress, console
+    from rlbench_suite.cli.common import console
+    from rlbench_suite.cli.common import print_json as _print_json
+    from rlbench_suite.cli.common import progress as _progress
     from rlbench_suite.leaderboard.submission import load_submission
     from rlbench_suite.leaderboard.verify import verify_submission
 
@@ -101,7 +103,7 @@ def command_verify(args: argparse.Namespace) -> int:
 
 def command_show(args: argparse.Namespace) -> int:
     """Print the board, one table per family, ranked by IQM normalised score."""
-    from rlbench_suite.cli import console
+    from rlbench_suite.cli.common import console
 
     board = read_board(_board_path(args))
     families = sorted({entry["family"] for entry in board["entries"]})
@@ -137,7 +139,7 @@ def command_show(args: argparse.Namespace) -> int:
 
 def command_render(args: argparse.Namespace) -> int:
     """Write the board's static page."""
-    from rlbench_suite.cli import console
+    from rlbench_suite.cli.common import console
     from rlbench_suite.leaderboard.render import render_board
 
     index = render_board(read_board(_board_path(args)), args.out)
@@ -147,7 +149,7 @@ def command_render(args: argparse.Namespace) -> int:
 
 def command_check(args: argparse.Namespace) -> int:
     """Re-check every entry on the board and re-score it; exit 1 on any problem."""
-    from rlbench_suite.cli import console, errors
+    from rlbench_suite.cli.common import console, errors
 
     board = read_board(_board_path(args))
     problems = resubmit_board(board)

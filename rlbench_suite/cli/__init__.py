@@ -15,44 +15,21 @@ from typing import Any
 
 from rich.console import Console
 from rich.markup import escape
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import Progress, TaskID
 from rich.table import Table
 from rich.text import Text
 
 import rlbench_suite
+from rlbench_suite.cli.common import console, errors, print_json, progress
 from rlbench_suite.leaderboard.submission import MIN_SEEDS
 from rlbench_suite.registry import env_card, families, list_envs
 
-# Piped output (CI logs, `| less`) gets a wide fixed width rather than rich's 80-column default,
-# so tables keep one line per row.
-console = Console(width=None if sys.stdout.isatty() else 160)
-errors = Console(stderr=True, width=None if sys.stderr.isatty() else 160)
-
-
-def _progress() -> Progress:
-    return Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=errors,
-        transient=True,
-    )
+_progress = progress
+_print_json = print_json
 
 
 def _format_mean(mean: float, ci95: float) -> str:
     return f"{mean:.2f}" if math.isnan(ci95) else f"{mean:.2f} ± {ci95:.2f}"
-
-
-def _print_json(payload: Any) -> None:
-    sys.stdout.write(json.dumps(payload, indent=2) + "\n")
 
 
 # -- list / info -----------------------------------------------------------------------------
@@ -684,7 +661,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_dataset_cli(commands)
 
-    from rlbench_suite.leaderboard.cli import add_cli as add_leaderboard_cli
+    from rlbench_suite.cli.leaderboard import add_cli as add_leaderboard_cli
 
     add_leaderboard_cli(commands)
     return parser

@@ -36,7 +36,6 @@ from __future__ import annotations
 import csv
 import functools
 import hashlib
-import importlib
 import inspect
 import io
 import json
@@ -56,7 +55,6 @@ import numpy as np
 import stable_baselines3
 import torch
 import yaml
-from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.callbacks import BaseCallback
 from stable_baselines3.common.env_util import make_vec_env
@@ -68,29 +66,20 @@ from stable_baselines3.common.noise import (
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
 
 import rlbench_suite
+from rlbench_suite.agents.sb3 import ACTIVATIONS, ALGORITHMS, SB3Agent
+from rlbench_suite.agents.sb3 import agent_for as sb3_agent_for
+from rlbench_suite.agents.sb3 import load_agent as load_sb3_agent
 from rlbench_suite.files import write_atomically
 from rlbench_suite.registry import env_card
 from rlbench_suite.scoring.evaluate import EpisodeRecord, evaluate, mean_confidence_halfwidth
+from rlbench_suite.wrappers.registry import wrap, wrapper_problems
 
 CONFIG_DIR = Path(__file__).parent / "configs"
-ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
-    "a2c": A2C,
-    "dqn": DQN,
-    "ppo": PPO,
-    "sac": SAC,
-    "td3": TD3,
-}
 VEC_ENVS: dict[str, type[VecEnv]] = {"dummy": DummyVecEnv, "subproc": SubprocVecEnv}
 # "native": the env's C kernel through rlbench_suite.vector.sb3.NativeSB3VecEnv (ids whose card
 # has native_kernel); "auto": native when the env has a kernel and the config no wrappers, else
 # dummy.
 VEC_ENV_NAMES = (*VEC_ENVS, "native", "auto")
-ACTIVATIONS: dict[str, type[torch.nn.Module]] = {
-    "tanh": torch.nn.Tanh,
-    "relu": torch.nn.ReLU,
-    "elu": torch.nn.ELU,
-    "leaky_relu": torch.nn.LeakyReLU,
-}
 EVAL_SEED = 10_000  # first seed of the evaluation episodes, far from the training envs' seeds
 PROGRESS_EVERY = 1_000  # timesteps between progress reports
 RESULT_FORMAT = "rlbench-sb3-run/1"
@@ -316,10 +305,9 @@ def _check_wrappers(where: str, entries: object) -> tuple[tuple[str, dict[str, A
             )
         if not isinstance(kwargs, dict):
             raise ConfigError(f"{where}: arguments of wrapper {name} must be a mapping")
-        try:
-            resolve_wrapper(name)
-        except (ImportError, AttributeError, ValueError):
-            raise ConfigError(f"{where}: cannot import wrapper {name!r}") from None
+        problems = wrapper_problems(name, kwargs)
+        if problems:
+            raise ConfigError(f"{where}: {'; '.join(problems)}")
         wrappers.append((name, kwargs))
     return tuple(wrappers)
 
@@ -341,18 +329,9 @@ def _is_int(value: object) -> bool:
 # -- Envs ------------------------------------------------------------------------------------
 
 
-def resolve_wrapper(name: str) -> Callable[..., gym.Wrapper]:
-    """A wrapper class by name: a bare name from ``rlbench_suite.wrappers``, or a dotted path."""
-    module_name, _, attribute = name.rpartition(".")
-    module = importlib.import_module(module_name or "rlbench_suite.wrappers")
-    return getattr(module, attribute)
-
-
 def apply_wrappers(env: gym.Env, env_wrapper: Sequence[tuple[str, dict[str, Any]]] = ()) -> gym.Env:
-    """``env`` inside the config's wrappers, innermost first (picklable for SubprocVecEnv)."""
-    for name, kwargs in env_wrapper:
-        env = resolve_wrapper(name)(env, **kwargs)
-    return env
+    """``env`` inside the config's suite wrappers, innermost first (picklable for SubprocVecEnv)."""
+    return wrap(env, env_wrapper)
 
 
 def make_training_env(config: RunConfig, seed: int) -> VecEnv:
@@ -389,73 +368,11 @@ def make_training_env(config: RunConfig, seed: int) -> VecEnv:
 # -- Agent -----------------------------------------------------------------------------------
 
 
-class SB3Agent:
-    """A trained SB3 model behind the harness's Agent protocol (``reset`` / ``act``).
-
-    The evaluation loop steps the bare env, so the wrappers the model was trained inside are
-    replayed here: observations pass through each ``ObservationWrapper`` (innermost first) on
-    the way in, actions through each ``ActionWrapper`` (outermost first) on the way out.
-    ``RewardWrapper`` s change only what the learner saw, so they are skipped and the score is
-    the env's own reward. Any other wrapper has state the agent cannot replay and is refused.
-
-    Example:
-        >>> import gymnasium as gym, rlbench_suite
-        >>> from stable_baselines3 import PPO
-        >>> from rlbench_suite.scoring import evaluate
-        >>> model = PPO("MlpPolicy", gym.make("rlbench/QuadHover-v0"), n_steps=64, seed=0)
-        >>> result = evaluate(SB3Agent(model), "rlbench/QuadHover-v0", n_episodes=1)
-        >>> result.agent
-        'SB3Agent'
-
-    """
-
-    def __init__(
-        self,
-        model: BaseAlgorithm,
-        wrappers: Sequence[gym.Wrapper] = (),
-        deterministic: bool = True,
-    ) -> None:
-        for wrapper in wrappers:
-            if not isinstance(
-                wrapper, gym.ObservationWrapper | gym.ActionWrapper | gym.RewardWrapper
-            ):
-                raise TypeError(
-                    f"SB3Agent cannot replay {type(wrapper).__name__} outside its env: only "
-                    "observation, action and reward wrappers can be evaluated on the bare env"
-                )
-        self.model = model
-        self.deterministic = deterministic
-        self._observation_wrappers = [w for w in wrappers if isinstance(w, gym.ObservationWrapper)]
-        self._action_wrappers = [w for w in wrappers if isinstance(w, gym.ActionWrapper)][::-1]
-
-    def reset(self, seed: int | None = None) -> None:
-        """Start an episode; a stochastic policy's sampling is reseeded with ``seed``."""
-        if not self.deterministic and seed is not None:
-            self.model.set_random_seed(seed)
-
-    def act(self, observation: Any) -> Any:
-        """``model.predict`` on the wrapped observation, the action mapped back to the env's."""
-        for wrapper in self._observation_wrappers:
-            observation = wrapper.observation(observation)
-        action, _ = self.model.predict(observation, deterministic=self.deterministic)
-        for wrapper in self._action_wrappers:
-            action = wrapper.action(action)
-        return action
-
-
 def agent_for(model: BaseAlgorithm, config: RunConfig, deterministic: bool = True) -> SB3Agent:
     """An :class:`SB3Agent` for ``model`` that replays ``config``'s wrappers."""
-    if not config.env_wrapper:
-        return SB3Agent(model, deterministic=deterministic)
-    # The wrappers are built around an env of their own (TopKBudget reads its budget); only
-    # their observation and action maps are used, never their step.
-    wrapped = apply_wrappers(gym.make(config.env_id, **config.env_kwargs), config.env_wrapper)
-    wrappers = []
-    layer = wrapped
-    for _ in config.env_wrapper:
-        wrappers.append(layer)
-        layer = layer.env
-    return SB3Agent(model, wrappers[::-1], deterministic=deterministic)
+    return sb3_agent_for(
+        model, config.env_id, config.env_wrapper, config.env_kwargs, deterministic=deterministic
+    )
 
 
 # -- Learning curve --------------------------------------------------------------------------
@@ -778,12 +695,26 @@ def load_agent(
     settings: Mapping[str, Any],
     deterministic: bool = True,
 ) -> SB3Agent:
-    """An agent that replays a saved model with the wrappers its run trained under."""
+    """An agent that replays a saved model with the wrappers its run trained under.
+
+    The model is read as weights only (:func:`rlbench_suite.agents.sb3.load_policy`), never
+    unpickled, so a model zip from anywhere is safe to load.
+    """
     if algo not in ALGORITHMS:
         raise ConfigError(f"unknown algo {algo!r}; choose from {', '.join(sorted(ALGORITHMS))}")
     config = config_from_settings(algo, env_id, settings)
-    model = ALGORITHMS[algo].load(Path(model_path), device="cpu")
-    return agent_for(model, config, deterministic=deterministic)
+    if config.env_kwargs:
+        raise ConfigError(f"a saved model is replayed on the default {env_id} only")
+    return load_sb3_agent(
+        model_path,
+        algo,
+        env_id,
+        config.env_wrapper,
+        config.hyperparameters.get("policy_kwargs"),
+        use_sde=bool(config.hyperparameters.get("use_sde", False)),
+        deterministic=deterministic,
+        policy=config.policy,
+    )
 
 
 def training_submission(results: Sequence[Mapping[str, Any]], name: str | None = None) -> dict:

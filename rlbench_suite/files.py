@@ -1,9 +1,16 @@
-"""Writing files so that a crash at any moment leaves either the old file or the new one."""
+"""Files written whole or not at all, and files from strangers read within a cap.
+
+A crash at any moment leaves either the old file or the new one; a file someone sent is read
+without following links, blocking on FIFOs or reading past its cap.
+"""
 
 from __future__ import annotations
 
+import errno
+import hashlib
 import os
 import secrets
+import stat
 from pathlib import Path
 
 
@@ -44,3 +51,74 @@ def _sync_directory(folder: Path) -> None:
         os.fsync(descriptor)
     finally:
         os.close(descriptor)
+
+
+class UnsafeFileError(ValueError):
+    """A file that is not a plain regular file within its size limit; the message says which."""
+
+
+# Read in pieces, so a file is never held twice and a lying size is caught while reading.
+_CHUNK_BYTES = 1 << 20
+
+
+def _open_regular(path: Path) -> int:
+    """A descriptor on ``path`` if it is a regular file, opened without following a symlink.
+
+    ``O_NONBLOCK`` keeps a FIFO from blocking the open until a writer comes; the ``fstat`` on
+    the opened descriptor (not a ``stat`` of the name) leaves no window for a swap between the
+    check and the read.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        descriptor = os.open(path, flags | getattr(os, "O_CLOEXEC", 0))
+    except OSError as error:
+        if error.errno == errno.ELOOP:  # O_NOFOLLOW met a symbolic link
+            raise UnsafeFileError(f"{path}: is a symbolic link; give the file itself") from None
+        raise UnsafeFileError(f"{path}: cannot open it ({error.strerror})") from None
+    info = os.fstat(descriptor)
+    if not stat.S_ISREG(info.st_mode):
+        os.close(descriptor)
+        raise UnsafeFileError(f"{path}: not a regular file (a directory, FIFO or device)")
+    return descriptor
+
+
+def read_regular_file(path: Path | str, limit: int) -> bytes:
+    """The bytes of the regular file ``path``, refusing links, FIFOs, devices and over ``limit``.
+
+    At most ``limit + 1`` bytes are ever read, whatever the file claims its size is.
+    """
+    path = Path(path)
+    descriptor = _open_regular(path)
+    try:
+        size = os.fstat(descriptor).st_size
+        if size > limit:
+            raise UnsafeFileError(f"{path}: {size:,} bytes, more than the {limit:,} allowed")
+        pieces, total = [], 0
+        while True:
+            piece = os.read(descriptor, min(_CHUNK_BYTES, limit + 1 - total))
+            if not piece:
+                break
+            pieces.append(piece)
+            total += len(piece)
+            if total > limit:
+                raise UnsafeFileError(f"{path}: more than the {limit:,} bytes allowed")
+        return b"".join(pieces)
+    finally:
+        os.close(descriptor)
+
+
+def sha256_of_file(path: Path | str, limit: int) -> str:
+    """The hex sha256 of the regular file ``path``, read in chunks (same refusals as above)."""
+    path = Path(path)
+    descriptor = _open_regular(path)
+    digest = hashlib.sha256()
+    total = 0
+    try:
+        while piece := os.read(descriptor, _CHUNK_BYTES):
+            total += len(piece)
+            if total > limit:
+                raise UnsafeFileError(f"{path}: more than the {limit:,} bytes allowed")
+            digest.update(piece)
+    finally:
+        os.close(descriptor)
+    return digest.hexdigest()

@@ -148,7 +148,7 @@ def test_a_run_killed_mid_training_leaves_no_result(
         (
             ["--algo", "ppo", "--env", HOVER],
             TINY_HOVER + "  env_wrapper: [NoSuchWrapper]\n",
-            "cannot import wrapper 'NoSuchWrapper'",
+            "unknown wrapper 'NoSuchWrapper'",
         ),
     ],
 )

@@ -653,10 +653,15 @@ def _finished_result(
 ) -> dict[str, Any]:
     try:
         result = json.loads(result_path.read_text())
-    except json.JSONDecodeError as error:
+    except (OSError, ValueError) as error:  # ValueError: malformed JSON or bytes not UTF-8
         raise ValueError(
             f"{result_path}: not a readable result ({error}); rerun with --force"
         ) from None
+    if not isinstance(result, dict):
+        raise ValueError(
+            f"{result_path}: not a readable result (expected a JSON object, got "
+            f"{type(result).__name__}); rerun with --force"
+        )
     expected = {"env_id": config.env_id, "algo": config.algo, "seed": seed, "settings": settings}
     differing = [key for key, value in expected.items() if result.get(key) != value]
     if differing:
@@ -766,11 +771,18 @@ def training_submission(results: Sequence[Mapping[str, Any]], name: str | None =
 
 
 def write_training_submission(
-    out_dir: Path | str, algo: str, env_id: str, seeds: Sequence[int]
+    out_dir: Path | str,
+    algo: str,
+    env_id: str,
+    seeds: Sequence[int],
+    name: str | None = None,
 ) -> Path:
-    """Write ``OUT/<algo>/<env>/submission.json`` from the finished seeds' results."""
+    """Write ``OUT/<algo>/<env>/submission.json`` from the finished seeds' results.
+
+    ``name`` is the submission's board name (default ``<algo>.<env>``); its digest covers it.
+    """
     from rlbench_suite.leaderboard.submission import write_submission
 
     folder = Path(out_dir) / algo / env_id.replace("/", "_")
     results = [json.loads((folder / f"seed_{seed}" / "result.json").read_text()) for seed in seeds]
-    return write_submission(training_submission(results), folder / "submission.json")
+    return write_submission(training_submission(results, name=name), folder / "submission.json")

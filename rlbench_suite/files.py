@@ -122,3 +122,29 @@ def sha256_of_file(path: Path | str, limit: int) -> str:
     finally:
         os.close(descriptor)
     return digest.hexdigest()
+
+
+def copy_regular_file(source: Path | str, destination: Path | str, limit: int) -> str:
+    """Copy the regular file ``source`` to a new file ``destination``, in chunks; its sha256.
+
+    The same refusals as :func:`read_regular_file` (links, FIFOs, devices, over ``limit``); a
+    refused copy leaves no file at ``destination``.
+    """
+    source, destination = Path(source), Path(destination)
+    descriptor = _open_regular(source)
+    digest = hashlib.sha256()
+    total = 0
+    try:
+        with destination.open("xb") as out:
+            while piece := os.read(descriptor, _CHUNK_BYTES):
+                total += len(piece)
+                if total > limit:
+                    raise UnsafeFileError(f"{source}: more than the {limit:,} bytes allowed")
+                digest.update(piece)
+                out.write(piece)
+    except BaseException:
+        destination.unlink(missing_ok=True)
+        raise
+    finally:
+        os.close(descriptor)
+    return digest.hexdigest()

@@ -1,4 +1,9 @@
-"""``rlbench leaderboard {submit,verify,show,render,check}``."""
+"""``rlbench leaderboard {submit,evaluate,verify,show,render,check}``.
+
+A submission enters the board unverified; ``evaluate`` is the board re-running it on seeds it
+draws; only those returns rank. ``show`` prints one ranking per env and, per family, the
+aggregate of the algorithms that ran every env of it.
+"""
 
 from __future__ import annotations
 
@@ -9,17 +14,32 @@ from typing import Any
 from rich.markup import escape
 from rich.table import Table
 
-from rlbench_suite.leaderboard.board import (
-    default_board_path,
-    ranking_key,
-    read_board,
-    resubmit_board,
-    submit,
+from rlbench_suite.cli.common import (
+    UsageError,
+    board_name,
+    console,
+    errors,
+    existing_file,
+    integer_in_range,
+    output_folder,
+    print_json,
+    progress,
 )
+from rlbench_suite.leaderboard.store import Board, BoardError, default_board_dir
+from rlbench_suite.leaderboard.submission import MAX_SEED_VALUE, SubmissionError, printable
 
 
-def _board_path(args: argparse.Namespace) -> Path:
-    return Path(args.board) if args.board else default_board_path()
+def _board_dir(args: argparse.Namespace) -> Path:
+    return Path(args.board) if args.board else default_board_dir()
+
+
+def _open_board(args: argparse.Namespace) -> Board:
+    return Board.open(_board_dir(args))
+
+
+def _text(value: Any) -> str:
+    """Entry text for the terminal: control characters stripped, rich markup escaped."""
+    return escape(printable(str(value)))
 
 
 def _interval_text(estimate: dict[str, float] | None) -> str:
@@ -28,55 +48,98 @@ def _interval_text(estimate: dict[str, float] | None) -> str:
     return f"{estimate['point']:.1f} [{estimate['low']:.1f}, {estimate['high']:.1f}]"
 
 
-def _mean_text(mean_return: dict[str, Any]) -> str:
-    point, ci95 = mean_return["point"], mean_return["ci95"]
+def _mean_text(scores: dict[str, Any] | None) -> str:
+    if scores is None:
+        return "–"
+    point, ci95 = scores["mean_return"]["point"], scores["mean_return"]["ci95"]
     if isinstance(point, list):
         return "(" + ", ".join(f"{value:.2f}" for value in point) + ")"
     return f"{point:.2f}" if ci95 is None else f"{point:.2f} ± {ci95:.2f}"
 
 
-def command_submit(args: argparse.Namespace) -> int:
-    """Check each submission and add it to the board; exit 2 if any was refused."""
-    from rlbench_suite.cli.common import console, errors
-    from rlbench_suite.leaderboard.submission import SubmissionError
+# -- submit -------------------------------------------------------------------------------------
 
-    board_path = _board_path(args)
+
+def command_submit(args: argparse.Namespace) -> int:
+    """Check each submission and add it as an unverified entry; exit 2 if any was refused."""
+    if args.name is not None and len(args.files) != 1:
+        raise UsageError(f"--name names one submission; got {len(args.files)} files")
+    root = _board_dir(args)
+    board = Board.create(root) if args.new_board else Board.open(root)
     refused = 0
     for file in args.files:
         try:
-            entry = submit(file, board_path)
-        except SubmissionError as error:
-            errors.print(escape(str(error)))
+            entry = board.submit(file, name=args.name)
+        except (SubmissionError, BoardError) as error:
+            errors.print(escape(str(error)), soft_wrap=True)
             refused += 1
             continue
-        normalised = entry["scores"]["normalised"]
-        score = (
-            "no references"
-            if normalised is None
-            else f"IQM normalised {_interval_text(normalised['iqm'])}"
-        )
+        claimed = entry["claimed"]
         console.print(
-            f"accepted {escape(entry['name'])} on {entry['env_id']}: {score}; "
-            f"mean return {_mean_text(entry['scores']['mean_return'])} -> {board_path}"
+            f"accepted {_text(entry['name'])} on {entry['env_id']} as {entry['status']}: "
+            f"claimed mean return {_mean_text(claimed)}; it ranks once the board has re-run "
+            "it (rlbench leaderboard evaluate)"
         )
     return 2 if refused else 0
 
 
+# -- evaluate -----------------------------------------------------------------------------------
+
+
+def command_evaluate(args: argparse.Namespace) -> int:
+    """Re-run entries on seeds the board draws; exit 1 if any claim is disputed."""
+    from rlbench_suite.leaderboard.evaluation import episodes_to_evaluate, evaluate_entry
+
+    board = _open_board(args)
+    entries = {entry["name"]: entry for entry in board.entries()}
+    if args.names:
+        unknown = [name for name in args.names if name not in entries]
+        if unknown:
+            raise UsageError(f"no entry {unknown[0]!r} on the board at {board.root}")
+        names = list(args.names)
+    elif args.all:
+        names = [name for name, entry in entries.items() if entry["status"] != "self-reported"]
+    elif args.pending:
+        names = [name for name, entry in entries.items() if entry["status"] == "unverified"]
+    else:
+        raise UsageError("name the entries to evaluate, or pass --pending or --all")
+    custom = [name for name in names if entries[name]["status"] == "self-reported"]
+    if custom:
+        raise UsageError(f"{custom[0]} is custom code, which the board cannot re-run")
+    disputed = 0
+    with progress() as bar:
+        task = bar.add_task("evaluating", total=sum(episodes_to_evaluate(board, n) for n in names))
+        for name in names:
+            bar.update(task, description=f"evaluating {name}")
+            entry = evaluate_entry(
+                board, name, seed=args.seed, on_episode=lambda: bar.advance(task)
+            )
+            disputed += entry["status"] == "disputed"
+            scores = entry["evaluation"]["scores"]
+            normalised = scores["normalised"]
+            bar.console.print(
+                f"{_text(name)}: {entry['status']}; board mean return {_mean_text(scores)}"
+                + ("" if normalised is None else f", IQM {_interval_text(normalised['iqm'])}")
+            )
+    console.print(f"{len(names)} entries evaluated, {disputed} disputed")
+    return 1 if disputed else 0
+
+
+# -- verify -------------------------------------------------------------------------------------
+
+
 def command_verify(args: argparse.Namespace) -> int:
-    """Re-run a submission and report agreement run by run; exit 1 if any run disagrees."""
-    from rlbench_suite.cli.common import console
-    from rlbench_suite.cli.common import print_json as _print_json
-    from rlbench_suite.cli.common import progress as _progress
+    """Re-run a submission file on its own seeds, run by run; exit 1 if any run disagrees."""
     from rlbench_suite.leaderboard.submission import load_submission
     from rlbench_suite.leaderboard.verify import verify_submission
 
     submission = load_submission(args.file)
     total = sum(len(run["returns"]) for run in submission["runs"])
-    with _progress() as progress:
-        task = progress.add_task(f"verifying {submission['name']}", total=total)
-        verification = verify_submission(args.file, on_episode=lambda: progress.advance(task))
+    with progress() as bar:
+        task = bar.add_task(f"verifying {submission['name']}", total=total)
+        verification = verify_submission(args.file, on_episode=lambda: bar.advance(task))
     if args.json:
-        _print_json(
+        print_json(
             {
                 "name": verification.name,
                 "env_id": verification.env_id,
@@ -85,7 +148,7 @@ def command_verify(args: argparse.Namespace) -> int:
             }
         )
     else:
-        table = Table(title=escape(f"verify {verification.name} on {verification.env_id}"))
+        table = Table(title=_text(f"verify {verification.name} on {verification.env_id}"))
         for column in ("seed", "submitted mean", "re-measured mean", "max |diff|", "verdict"):
             table.add_column(column, justify="left" if column == "verdict" else "right")
         for run in verification.runs:
@@ -101,62 +164,148 @@ def command_verify(args: argparse.Namespace) -> int:
     return 0 if verification.agrees else 1
 
 
-def command_show(args: argparse.Namespace) -> int:
-    """Print the board, one table per family, ranked by IQM normalised score."""
-    from rlbench_suite.cli.common import console
+# -- show ---------------------------------------------------------------------------------------
 
-    board = read_board(_board_path(args))
-    families = sorted({entry["family"] for entry in board["entries"]})
-    if args.family:
-        if args.family not in families:
-            raise ValueError(
-                f"no entries in family {args.family!r}; the board has {families or 'none'}"
-            )
-        families = [args.family]
-    for family in families:
-        entries = sorted(
-            (entry for entry in board["entries"] if entry["family"] == family), key=ranking_key
+
+def _env_table(ranking: Any) -> Table:
+    table = Table(title=f"{ranking.env_id}: verified entries, ranked by the board's own re-run")
+    for column in (
+        "#",
+        "entry",
+        "algorithm",
+        "submitter",
+        "seeds",
+        "IQM normalised",
+        "mean return",
+        "claimed",
+    ):
+        table.add_column(column, justify="right" if column in ("#", "seeds") else "left")
+    for rank, entry in enumerate(ranking.verified, start=1):
+        scores = entry["evaluation"]["scores"]
+        normalised = scores["normalised"]
+        table.add_row(
+            str(rank),
+            _text(entry["name"]),
+            _text(f"{entry['algorithm']['name']} ({entry['algorithm']['kind']})"),
+            _text(entry.get("submitter") or "–"),
+            str(scores["seeds"]),
+            _interval_text(None if normalised is None else normalised["iqm"]),
+            _mean_text(scores),
+            _mean_text(entry["claimed"]),
         )
-        table = Table(title=f"{family}: ranked by IQM of normalised score (95% CI)")
-        for column in ("#", "entry", "env", "algorithm", "seeds", "IQM normalised", "mean return"):
-            table.add_column(column, justify="right" if column in ("#", "seeds") else "left")
-        for rank, entry in enumerate(entries, start=1):
-            normalised = entry["scores"]["normalised"]
-            table.add_row(
-                str(rank),
-                escape(entry["name"]),
-                entry["env_id"],
-                escape(f"{entry['algorithm']['name']} ({entry['algorithm']['kind']})"),
-                str(entry["scores"]["seeds"]),
-                _interval_text(None if normalised is None else normalised["iqm"]),
-                _mean_text(entry["scores"]["mean_return"]),
-            )
-        console.print(table)
-    if not families:
-        console.print(f"the board at {_board_path(args)} has no entries yet")
+    return table
+
+
+def _apart_table(ranking: Any) -> Table | None:
+    rows = [
+        *(("unverified", entry) for entry in ranking.unverified),
+        *(("disputed", entry) for entry in ranking.disputed),
+        *(("self-reported", entry) for entry in ranking.self_reported),
+    ]
+    if not rows:
+        return None
+    table = Table(title=f"{ranking.env_id}: not ranked")
+    for column in ("status", "entry", "algorithm", "claimed mean return", "board mean return"):
+        table.add_column(column)
+    for status, entry in rows:
+        evaluation = entry.get("evaluation")
+        table.add_row(
+            status,
+            _text(entry["name"]),
+            _text(f"{entry['algorithm']['name']} ({entry['algorithm']['kind']})"),
+            _mean_text(entry["claimed"]),
+            _mean_text(None if evaluation is None else evaluation["scores"]),
+        )
+    return table
+
+
+def _family_table(family: Any) -> Table:
+    table = Table(
+        title=(
+            f"{family.family}: algorithms that ran all {len(family.env_ids)} envs with references,"
+            " IQM of normalised scores over envs x seeds (rliable, 95% CI)"
+        )
+    )
+    for column in ("#", "algorithm", "IQM", "optimality gap", "runs per env"):
+        table.add_column(column, justify="left" if column == "algorithm" else "right")
+    for rank, aggregate in enumerate(family.ranked, start=1):
+        table.add_row(
+            str(rank),
+            _text(aggregate.label),
+            f"{aggregate.iqm.point:.1f} [{aggregate.iqm.low:.1f}, {aggregate.iqm.high:.1f}]",
+            f"{aggregate.optimality_gap.point:.1f} "
+            f"[{aggregate.optimality_gap.low:.1f}, {aggregate.optimality_gap.high:.1f}]",
+            str(aggregate.runs_per_env),
+        )
+    return table
+
+
+def command_show(args: argparse.Namespace) -> int:
+    """Print the board: one ranking per env, and per family the complete algorithms."""
+    from rlbench_suite.leaderboard.rankings import env_rankings, family_rankings
+    from rlbench_suite.registry import env_card
+
+    board = _open_board(args)
+    entries = board.entries()
+    rankings = env_rankings(entries)
+    if args.env is not None:
+        env_id = env_card(args.env).id
+        if env_id not in rankings:
+            raise UsageError(f"no entries on {env_id}; the board has {len(rankings)} envs")
+        rankings = {env_id: rankings[env_id]}
+    if args.family is not None:
+        present = sorted({ranking.family for ranking in rankings.values()})
+        if args.family not in present:
+            have = ", ".join(present) or "none"
+            raise UsageError(f"no entries in family {args.family!r}; the board has {have}")
+        rankings = {key: value for key, value in rankings.items() if value.family == args.family}
+    if not entries:
+        console.print(f"the board at {board.root} has no entries yet")
+        return 0
+    for ranking in rankings.values():
+        console.print(_env_table(ranking))
+        apart = _apart_table(ranking)
+        if apart is not None:
+            console.print(apart)
+    if args.env is None:
+        for family in family_rankings(entries).values():
+            if args.family is None or family.family == args.family:
+                console.print(_family_table(family))
+                for excluded in family.excluded:
+                    console.print(
+                        f"  not aggregated: {_text(excluded.label)}: {_text(excluded.reason)}"
+                    )
     return 0
 
 
+# -- render, check ------------------------------------------------------------------------------
+
+
 def command_render(args: argparse.Namespace) -> int:
-    """Write the board's static page."""
-    from rlbench_suite.cli.common import console
+    """Write the board's static site: an index, a page per env, the plots."""
     from rlbench_suite.leaderboard.render import render_board
 
-    index = render_board(read_board(_board_path(args)), args.out)
+    index = render_board(_open_board(args).entries(), args.out)
     console.print(f"wrote {index}")
     return 0
 
 
 def command_check(args: argparse.Namespace) -> int:
-    """Re-check every entry on the board and re-score it; exit 1 on any problem."""
-    from rlbench_suite.cli.common import console, errors
+    """Re-check every entry's record against its submission; exit 1 on any problem."""
+    import random
 
-    board = read_board(_board_path(args))
-    problems = resubmit_board(board)
+    from rlbench_suite.leaderboard.evaluation import check_board, rerun_matches
+
+    board = _open_board(args)
+    problems = check_board(board)
+    evaluated = [entry["name"] for entry in board.entries() if entry["evaluation"] is not None]
+    rerun = random.Random(args.seed).sample(evaluated, min(args.rerun, len(evaluated)))
+    for name in rerun:
+        problems += rerun_matches(board, name)
     for problem in problems:
-        errors.print(escape(problem))
+        errors.print(escape(problem), soft_wrap=True)
     console.print(
-        f"{len(board['entries'])} entries, {len(problems)} problem(s) "
+        f"{len(board.names())} entries, {len(rerun)} replayed, {len(problems)} problem(s) "
         f"({'ok' if not problems else 'FAILED'})"
     )
     return 1 if problems else 0
@@ -164,33 +313,63 @@ def command_check(args: argparse.Namespace) -> int:
 
 def add_cli(commands: Any) -> None:
     """Add ``leaderboard`` and its subcommands to the ``rlbench`` parser's subparsers."""
-    leaderboard = commands.add_parser("leaderboard", help="submit, verify, show and render")
+    leaderboard = commands.add_parser(
+        "leaderboard", help="submit, re-evaluate, verify, show and render the board"
+    )
     actions = leaderboard.add_subparsers(dest="leaderboard_command", required=True)
 
     def with_board(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
         parser.add_argument(
-            "--board", help="board file (default: leaderboard/board.json of the checkout)"
+            "--board",
+            type=output_folder,
+            help="board folder (default: leaderboard/ of the checkout, or $RLBENCH_BOARD)",
         )
         return parser
 
-    submit_parser = with_board(actions.add_parser("submit", help="check and add a submission"))
-    submit_parser.add_argument("files", nargs="+", metavar="FILE", help="submission JSON")
-    submit_parser.set_defaults(handler=command_submit)
+    submit = with_board(actions.add_parser("submit", help="check and add submissions"))
+    submit.add_argument("files", nargs="+", metavar="FILE", type=existing_file("submission file"))
+    submit.add_argument("--name", type=board_name, help="the entry's name (one file only)")
+    submit.add_argument(
+        "--new-board", action="store_true", help="create the board folder (refused if it exists)"
+    )
+    submit.set_defaults(handler=command_submit)
 
-    verify = actions.add_parser("verify", help="re-run a submission and compare its returns")
-    verify.add_argument("file", help="submission JSON")
+    evaluate = with_board(
+        actions.add_parser("evaluate", help="re-run entries on seeds the board draws")
+    )
+    evaluate.add_argument("names", nargs="*", metavar="NAME", help="entries to evaluate")
+    which = evaluate.add_mutually_exclusive_group()
+    which.add_argument("--pending", action="store_true", help="every unverified entry")
+    which.add_argument("--all", action="store_true", help="every entry the board can re-run")
+    evaluate.add_argument(
+        "--seed",
+        type=integer_in_range(0, MAX_SEED_VALUE, "seed"),
+        help="first board episode seed (default: drawn at random)",
+    )
+    evaluate.set_defaults(handler=command_evaluate)
+
+    verify = actions.add_parser("verify", help="re-run a submission file on its own seeds")
+    verify.add_argument("file", type=existing_file("submission file"))
     verify.add_argument("--json", action="store_true", help="print the verdicts as JSON")
     verify.set_defaults(handler=command_verify)
 
-    show = with_board(actions.add_parser("show", help="print the board per family"))
+    show = with_board(actions.add_parser("show", help="print the rankings"))
     show.add_argument("--family", help="only this family")
+    show.add_argument("--env", help="only this env id")
     show.set_defaults(handler=command_show)
 
-    render = with_board(actions.add_parser("render", help="write the board as a static page"))
-    render.add_argument("--out", required=True, help="folder for index.html and plots/")
+    render = with_board(actions.add_parser("render", help="write the board as a static site"))
+    render.add_argument("--out", required=True, type=output_folder, help="folder for the site")
     render.set_defaults(handler=command_render)
 
-    check = with_board(actions.add_parser("check", help="re-check and re-score every entry"))
+    check = with_board(actions.add_parser("check", help="re-check every entry's record"))
+    check.add_argument(
+        "--rerun",
+        type=integer_in_range(0, 10_000, "entries to replay"),
+        default=0,
+        help="also replay this many evaluated entries on their recorded seeds",
+    )
+    check.add_argument("--seed", type=integer_in_range(0, 2**31, "seed"), default=0)
     check.set_defaults(handler=command_check)
 
 

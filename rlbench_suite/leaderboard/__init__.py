@@ -1,16 +1,19 @@
-"""The leaderboard: validated JSON submissions, recomputed scores, re-evaluation, a static page.
+"""The leaderboard: submissions checked as data, re-run by the board, ranked per env, rendered.
 
-    rlbench leaderboard submit result.json        # check, score, add to leaderboard/board.json
-    rlbench leaderboard verify result.json        # re-run the agent or model, compare returns
-    rlbench leaderboard show --family uav         # ranked tables in the terminal
-    rlbench leaderboard render --out site/        # index.html with sortable tables and plots
+    rlbench leaderboard submit result.json        # check it, add it as an unverified entry
+    rlbench leaderboard evaluate --pending        # the board re-runs entries on its own seeds
+    rlbench leaderboard verify result.json        # a submitter's check: replay its own seeds
+    rlbench leaderboard show --env rlbench/CartPole-v1
+    rlbench leaderboard render --out site/        # index.html, a page per env, plots
 
 A submission's format is the JSON Schema ``submission.schema.json`` shipped here (see
 :mod:`rlbench_suite.leaderboard.submission` for the rules beyond the schema); the board's
-layout and its locking are in :mod:`rlbench_suite.leaderboard.board`.
+layout on disk is in :mod:`rlbench_suite.leaderboard.store`, its re-evaluation in
+:mod:`rlbench_suite.leaderboard.evaluation`. Nothing a submission holds is imported,
+unpickled or called.
 """
 
-from rlbench_suite.leaderboard.board import default_board_path, read_board, submit
+from rlbench_suite.leaderboard.store import Board, BoardError, default_board_dir, read_entries
 from rlbench_suite.leaderboard.submission import (
     MAX_SUBMISSION_BYTES,
     MIN_EPISODES_PER_SEED,
@@ -27,13 +30,14 @@ __all__ = [
     "MAX_SUBMISSION_BYTES",
     "MIN_EPISODES_PER_SEED",
     "MIN_SEEDS",
+    "Board",
+    "BoardError",
     "Run",
     "SubmissionError",
     "build_submission",
-    "default_board_path",
+    "default_board_dir",
     "load_submission",
-    "read_board",
+    "read_entries",
     "submission_schema",
-    "submit",
     "write_submission",
 ]

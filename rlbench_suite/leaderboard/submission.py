@@ -31,8 +31,13 @@ import gymnasium as gym
 import numpy as np
 
 import rlbench_suite
-from rlbench_suite.files import write_atomically
-from rlbench_suite.registry import env_card, list_envs
+from rlbench_suite.files import (
+    UnsafeFileError,
+    read_regular_file,
+    sha256_of_file,
+    write_atomically,
+)
+from rlbench_suite.registry import EnvCard, env_card, list_envs
 
 FORMAT = "rlbench-submission/1"
 #: The board ranks an algorithm on an env by its spread over seeds: fewer than this many
@@ -42,11 +47,20 @@ MIN_SEEDS = 3
 MIN_EPISODES_PER_SEED = 10
 #: Larger files are refused before they are parsed.
 MAX_SUBMISSION_BYTES = 5 * 1024 * 1024
+#: A submission holds at most this many runs and episodes in all: the board re-runs every one.
+MAX_RUNS = 20
+MAX_EPISODES = 2_000
+#: Deeper JSON is refused: nothing in the format nests beyond a few levels, and a deep nest is
+#: a way to exhaust the parser's stack.
+MAX_JSON_DEPTH = 32
 #: Entries excluded from the digest: the digest itself and the aggregates the board ignores.
 UNDIGESTED = ("digest", "aggregates")
-#: Entries that say who and where, not what: two submissions differing only in these are the
-#: same result submitted twice.
-NON_CONTENT = ("name", "digest", "aggregates", "submitter", "machine")
+#: Control characters (C0, DEL, C1), zero-width and bidirectional-override characters: refused
+#: in every string of a submission, since a name printed to a terminal or a page must show
+#: what it says (no colour escapes, no reordered text).
+UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+#: Seeds are 32-bit: NumPy's legacy seeding and the C kernels' RNGs take nothing larger.
+MAX_SEED_VALUE = 2**32 - 1
 
 
 class SubmissionError(ValueError):
@@ -66,6 +80,11 @@ def submission_schema() -> dict[str, Any]:
     return json.loads(text.read_text())
 
 
+def printable(text: str) -> str:
+    """``text`` without control, zero-width and bidi characters: safe to print or render."""
+    return UNPRINTABLE.sub("", text)
+
+
 def canonical_json(value: Any) -> bytes:
     """The bytes the digest is taken over: sorted keys, no whitespace, ASCII, no NaN."""
     return json.dumps(
@@ -79,9 +98,42 @@ def compute_digest(submission: Mapping[str, Any]) -> str:
     return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
-def content_digest(submission: Mapping[str, Any]) -> str:
-    """A digest of what was measured only, so a renamed resubmission is still a duplicate."""
-    body = {key: value for key, value in submission.items() if key not in NON_CONTENT}
+def renamed(submission: Mapping[str, Any], name: str) -> dict[str, Any]:
+    """``submission`` under another board name, its digest recomputed."""
+    copy = {key: value for key, value in submission.items() if key != "digest"}
+    copy["name"] = name
+    copy["digest"] = compute_digest(copy)
+    return copy
+
+
+def _return_key(value: float | Sequence[float]) -> str:
+    # Twelve significant digits: a return nudged in its last bits is still the same return.
+    return ",".join(f"{item:.12g}" for item in np.atleast_1d(np.asarray(value, dtype=float)))
+
+
+def fingerprint(submission: Mapping[str, Any]) -> str:
+    """What a result is, without who sent it, when, on what machine or under which labels.
+
+    The env, the kind of agent, what plays (the reference agent's name, or the model files'
+    hashes) and the multiset of runs, each run the multiset of its returns. Changing the name,
+    submitter, wall clock, versions, machine, seed labels, the order of runs or episodes leaves
+    it unchanged, so a resubmission of the same returns dressed differently is a duplicate.
+    Custom entries, which the board cannot re-run, are identified by their returns alone.
+    """
+    algorithm = submission["algorithm"]
+    runs = submission["runs"]
+    if algorithm["kind"] == "reference":
+        plays: Any = algorithm.get("agent")
+    elif algorithm["kind"] == "sb3":
+        plays = sorted(run.get("model", {}).get("sha256", "") for run in runs)
+    else:
+        plays = None
+    body = {
+        "env": submission["env"]["id"],
+        "kind": algorithm["kind"],
+        "plays": plays,
+        "runs": sorted(sorted(_return_key(value) for value in run["returns"]) for run in runs),
+    }
     return "sha256:" + hashlib.sha256(canonical_json(body)).hexdigest()
 
 
@@ -185,8 +237,42 @@ def _reject_constant(constant: str) -> float:
     raise ValueError(f"{constant} is not a finite number (JSON has no NaN or Infinity)")
 
 
+def _depth(value: Any, limit: int) -> int:
+    """Nesting depth of a parsed JSON value, walked without recursion, stopping past ``limit``."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, depth)
+            if deepest > limit:
+                return deepest
+            children = item.values() if isinstance(item, dict) else item
+            stack.extend((child, depth + 1) for child in children)
+    return deepest
+
+
+def _unprintable_problems(value: Any) -> list[str]:
+    """Every string (keys included) holding a control, zero-width or bidi character."""
+    problems, stack = [], [(value, ())]
+    while stack:
+        item, path = stack.pop()
+        if isinstance(item, dict):
+            for key, child in item.items():
+                if UNPRINTABLE.search(key):
+                    problems.append(f"{_pointer(path)}: a key holds a control character: {key!r}")
+                stack.append((child, (*path, key)))
+        elif isinstance(item, list):
+            stack.extend((child, (*path, index)) for index, child in enumerate(item))
+        elif isinstance(item, str) and UNPRINTABLE.search(item):
+            problems.append(
+                f"{_pointer(path)}: holds a control or invisible character ({item[:40]!r}); "
+                "names and text must be printable"
+            )
+    return sorted(problems)
+
+
 def parse_submission_bytes(data: bytes, source: str) -> dict[str, Any]:
-    """JSON from ``data``, refusing oversized input, bad UTF-8, NaN/Infinity and non-objects."""
+    """JSON from ``data``, refusing oversized input, bad UTF-8, NaN/Infinity, deep nesting."""
     if len(data) > MAX_SUBMISSION_BYTES:
         raise SubmissionError(
             source,
@@ -198,12 +284,23 @@ def parse_submission_bytes(data: bytes, source: str) -> dict[str, Any]:
         raise SubmissionError(source, [f"(file): not UTF-8 text ({error})"]) from None
     try:
         value = json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise SubmissionError(
+            source, [f"(file): JSON nested deeper than the {MAX_JSON_DEPTH} levels allowed"]
+        ) from None
     except ValueError as error:
         raise SubmissionError(source, [f"(file): not valid JSON: {error}"]) from None
     if not isinstance(value, dict):
         raise SubmissionError(
             source, [f"(top level): expected a JSON object, got {type(value).__name__}"]
         )
+    if _depth(value, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
+        raise SubmissionError(
+            source, [f"(file): JSON nested deeper than the {MAX_JSON_DEPTH} levels allowed"]
+        )
+    problems = _unprintable_problems(value)
+    if problems:
+        raise SubmissionError(source, problems)
     return value
 
 
@@ -243,15 +340,26 @@ def _env_problems(env: Mapping[str, Any]) -> list[str]:
     return [f"/env/id: unknown env {env_id!r}; `rlbench list` shows the {len(known)} known ids"]
 
 
-def _run_problems(submission: Mapping[str, Any], reward_dim: int) -> list[str]:
+def _run_problems(submission: Mapping[str, Any], card: EnvCard) -> list[str]:
     problems = []
     runs = submission["runs"]
     if len(runs) < MIN_SEEDS:
         problems.append(f"/runs: {len(runs)} seed(s), at least {MIN_SEEDS} are required")
+    if len(runs) > MAX_RUNS:
+        problems.append(f"/runs: {len(runs)} seeds, at most {MAX_RUNS} are accepted")
+    episodes = sum(len(run["returns"]) for run in runs)
+    if episodes > MAX_EPISODES:
+        problems.append(
+            f"/runs: {episodes:,} episodes in all, at most {MAX_EPISODES:,} are accepted "
+            "(the board re-runs every one)"
+        )
+    if problems:
+        return problems
     seeds = [run["seed"] for run in runs]
     for index, seed in enumerate(seeds):
         if seeds.index(seed) != index:
             problems.append(f"/runs/{index}/seed: seed {seed} appears twice")
+    low, high = card.return_bounds if card.return_bounds is not None else (-np.inf, np.inf)
     for index, run in enumerate(runs):
         where = f"/runs/{index}"
         returns, episode_seeds = run["returns"], run["episode_seeds"]
@@ -268,22 +376,56 @@ def _run_problems(submission: Mapping[str, Any], reward_dim: int) -> list[str]:
             problems.append(f"{where}/episode_seeds: an episode seed appears twice")
         for episode, value in enumerate(returns):
             shape = 1 if isinstance(value, int | float) else len(value)
-            if shape != reward_dim:
-                kind = "a number" if reward_dim == 1 else f"a list of {reward_dim} numbers"
+            if shape != card.reward_dim:
+                dim = card.reward_dim
+                kind = f"a list of {dim} numbers" if dim > 1 else "a number"
                 problems.append(
-                    f"{where}/returns/{episode}: {submission['env']['id']} has "
-                    f"{reward_dim} objective(s), so each return is {kind}; got {json.dumps(value)}"
+                    f"{where}/returns/{episode}: {card.id} has {card.reward_dim} objective(s), "
+                    f"so each return is {kind}; got {json.dumps(value)}"
                 )
             elif not all(math.isfinite(item) for item in np.atleast_1d(value)):
                 problems.append(f"{where}/returns/{episode}: {value} is not finite")
+            elif card.reward_dim == 1 and not _within(value, low, high):
+                problems.append(
+                    f"{where}/returns/{episode}: {value} is outside what {card.id} can produce "
+                    f"([{low:g}, {high:g}] per episode, from its reward range and horizon)"
+                )
     return problems
+
+
+def _within(value: float, low: float, high: float) -> bool:
+    # A relative slack of 1e-9 absorbs float summation order; nothing a policy could exploit.
+    slack_low = 1e-9 * max(1.0, abs(low)) if math.isfinite(low) else 0.0
+    slack_high = 1e-9 * max(1.0, abs(high)) if math.isfinite(high) else 0.0
+    return low - slack_low <= value <= high + slack_high
+
+
+def _algorithm_problems(algorithm: Mapping[str, Any], card: EnvCard) -> list[str]:
+    kind = algorithm["kind"]
+    if kind == "reference":
+        agent = algorithm.get("agent")
+        if agent not in (*card.agents, "expert"):
+            return [
+                f"/algorithm/agent: {card.id} has no reference agent {agent!r}; "
+                f"its agents are {list(card.agents)}"
+            ]
+        return []
+    if kind == "sb3":
+        return sb3_settings_problems(algorithm["name"], algorithm["hyperparameters"])
+    return []
 
 
 def _model_problems(submission: Mapping[str, Any], folder: Path | None) -> list[str]:
     problems = []
+    needs_model = submission["algorithm"]["kind"] == "sb3"
     for index, run in enumerate(submission["runs"]):
         model = run.get("model")
         if model is None:
+            if needs_model:
+                problems.append(
+                    f"/runs/{index}/model: an sb3 run needs its model file, so the board can "
+                    "re-run it"
+                )
             continue
         where = f"/runs/{index}/model/path"
         relative = model["path"]
@@ -293,14 +435,111 @@ def _model_problems(submission: Mapping[str, Any], folder: Path | None) -> list[
             continue
         if folder is None:
             continue
-        path = (folder / relative).resolve()
-        if not path.is_relative_to(folder.resolve()):
-            problems.append(f"{where}: {relative!r} resolves outside the submission's folder")
-        elif not path.is_file():
-            problems.append(f"{where}: no file at {relative!r} beside the submission")
-        elif hashlib.sha256(path.read_bytes()).hexdigest() != model["sha256"]:
+        try:
+            digest = sha256_of_file(folder / relative, max_model_bytes())
+        except UnsafeFileError as error:
+            problems.append(f"{where}: {error}")
+            continue
+        if digest != model["sha256"]:
             problems.append(f"{where}: {relative!r} does not match its sha256")
     return problems
+
+
+#: What an sb3 submission's ``hyperparameters`` hold: the training run's settings (as the SB3
+#: runner writes them), the algorithm's own arguments under ``hyperparameters``.
+SB3_SETTINGS = frozenset(
+    {
+        "policy",
+        "n_timesteps",
+        "n_envs",
+        "vec_env",
+        "env_kwargs",
+        "env_wrapper",
+        "eval_freq",
+        "eval_episodes",
+        "final_eval_episodes",
+        "torch_threads",
+        "noise_type",
+        "noise_std",
+        "hyperparameters",
+    }
+)
+MAX_SETTING_STRING = 40
+
+
+def sb3_settings_problems(algo: str, settings: Mapping[str, Any]) -> list[str]:
+    """What keeps the board from rebuilding an sb3 submission's policy from plain values.
+
+    Every value must be plain JSON: the policy by its SB3 name, wrappers by their name in the
+    suite's registry with checked arguments, policy keyword arguments from an allowlist, the
+    other algorithm arguments as scalars. Nothing here is ever imported or called.
+    """
+    where = "/algorithm/hyperparameters"
+    try:
+        from rlbench_suite.agents import sb3 as sb3_agents
+    except ImportError:
+        return [
+            "/algorithm/kind: sb3 submissions are re-run with Stable-Baselines3; "
+            "pip install 'rlbench-suite[sb3]'"
+        ]
+    from rlbench_suite.wrappers.registry import wrapper_problems
+
+    if algo not in sb3_agents.ALGORITHMS:
+        return [f"/algorithm/name: {algo!r} is not one of {', '.join(sb3_agents.ALGORITHMS)}"]
+    problems = [
+        f"{where}/{key}: unknown setting (expected: {', '.join(sorted(SB3_SETTINGS))})"
+        for key in settings
+        if key not in SB3_SETTINGS
+    ]
+    if settings.get("policy", "MlpPolicy") not in sb3_agents.POLICY_NAMES:
+        problems.append(
+            f"{where}/policy: {settings.get('policy')!r} cannot be rebuilt; "
+            f"expected one of {list(sb3_agents.POLICY_NAMES)}"
+        )
+    if settings.get("env_kwargs", {}) != {}:
+        problems.append(f"{where}/env_kwargs: must be {{}} (the board plays the default instance)")
+    wrappers = settings.get("env_wrapper", [])
+    if not isinstance(wrappers, list):
+        problems.append(f"{where}/env_wrapper: expected a list of {{name: arguments}}")
+        wrappers = []
+    for index, item in enumerate(wrappers):
+        if not (isinstance(item, dict) and len(item) == 1):
+            problems.append(f"{where}/env_wrapper/{index}: expected {{name: arguments}}")
+            continue
+        (name, arguments), = item.items()
+        problems += [
+            f"{where}/env_wrapper/{index}: {problem}"
+            for problem in wrapper_problems(name, arguments or {})
+        ]
+    arguments = settings.get("hyperparameters", {})
+    if not isinstance(arguments, dict):
+        return [*problems, f"{where}/hyperparameters: expected a mapping"]
+    import inspect
+
+    accepted = set(inspect.signature(sb3_agents.ALGORITHMS[algo].__init__).parameters)
+    for key, value in arguments.items():
+        if key not in accepted or key in ("self", "env", "policy", "device"):
+            problems.append(f"{where}/hyperparameters/{key}: not an argument {algo} takes")
+        elif key == "policy_kwargs":
+            problems += [
+                f"{where}/hyperparameters/{problem}"
+                for problem in sb3_agents.policy_kwargs_problems(value)
+            ]
+        elif not (
+            value is None
+            or isinstance(value, bool | int | float)
+            or (isinstance(value, str) and len(value) <= MAX_SETTING_STRING)
+        ):
+            problems.append(
+                f"{where}/hyperparameters/{key}: expected a number, boolean, null or a short "
+                f"string, got {type(value).__name__}"
+            )
+    return problems
+
+
+def max_model_bytes() -> int:
+    """The largest model file the board reads (the SB3 loader's cap)."""
+    return 64 * 1024 * 1024
 
 
 def check_submission(
@@ -310,21 +549,15 @@ def check_submission(
 
     ``folder`` is where the submission's model files are looked for (skipped when None).
     """
-    problems = _schema_problems(submission)
+    problems = _unprintable_problems(submission) + _schema_problems(submission)
     if problems:
         raise SubmissionError(source, problems)
     problems = _env_problems(submission["env"])
     if problems:
         raise SubmissionError(source, problems)
     card = env_card(submission["env"]["id"])
-    if submission["algorithm"]["kind"] == "reference":
-        agent = submission["algorithm"].get("agent")
-        if agent not in (*card.agents, "expert"):
-            problems.append(
-                f"/algorithm/agent: {card.id} has no reference agent {agent!r}; "
-                f"its agents are {list(card.agents)}"
-            )
-    problems += _run_problems(submission, card.reward_dim)
+    problems += _algorithm_problems(submission["algorithm"], card)
+    problems += _run_problems(submission, card)
     problems += _model_problems(submission, folder)
     digest = compute_digest(submission)
     if submission["digest"] != digest:
@@ -336,18 +569,23 @@ def check_submission(
         raise SubmissionError(source, problems)
 
 
+def read_submission(path: Path | str) -> tuple[bytes, dict[str, Any]]:
+    """The bytes and the parsed JSON of the submission file at ``path``, unchecked.
+
+    The file must be a regular file (not a link, FIFO or device) of at most
+    :data:`MAX_SUBMISSION_BYTES`; no more than that is ever read.
+    """
+    try:
+        data = read_regular_file(path, MAX_SUBMISSION_BYTES)
+    except UnsafeFileError as error:
+        raise SubmissionError(str(path), [f"(file): {error}"]) from None
+    return data, parse_submission_bytes(data, str(path))
+
+
 def load_submission(path: Path | str) -> dict[str, Any]:
     """Read and check the submission at ``path`` (models are looked for beside it)."""
     path = Path(path)
-    try:
-        size = path.stat().st_size
-    except OSError as error:
-        raise SubmissionError(str(path), [f"(file): cannot read it: {error.strerror}"]) from None
-    if size > MAX_SUBMISSION_BYTES:
-        raise SubmissionError(
-            str(path), [f"(file): {size:,} bytes, more than the {MAX_SUBMISSION_BYTES:,} allowed"]
-        )
-    submission = parse_submission_bytes(path.read_bytes(), str(path))
+    _, submission = read_submission(path)
     check_submission(submission, str(path), folder=path.parent)
     return submission
 

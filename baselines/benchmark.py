@@ -3,7 +3,8 @@
 What one run writes under ``--out-dir`` (default ``benchmark_results/``):
 
 - ``submissions/<agent>.<env>.json``: each reference agent's episodes on each env as a
-  leaderboard submission (the episodes split into :data:`RUNS_PER_SUBMISSION` runs, in order);
+  leaderboard submission (the episodes split into :data:`RUNS_PER_SUBMISSION` runs, in order),
+  named ``<agent>.<env>``, or ``NAME.<agent>.<env>`` with ``--name NAME``;
 - ``sb3/``: the SB3 runs (model, learning curve CSV and PNG per seed, a submission per env),
   ``aggregates.json`` and an interval-estimate PNG per family, as ``rlbench sweep`` writes them;
 - ``intervals_<family>.png``: the agents' normalised scores per family (IQM, mean, median,
@@ -16,6 +17,8 @@ of seeds and episodes: they show the format, and ``submit`` says what is missing
 
 from __future__ import annotations
 
+import functools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -31,10 +34,48 @@ RUNS_PER_SUBMISSION = 3
 SB3_ENVS = ("rlbench/CartPole-v1", "rlbench/RMAB-TwoState-v0")
 
 
-def submission_from_evaluation(result: EvaluationResult) -> dict[str, Any]:
-    """The reference evaluation ``result`` as a submission: its episodes in equal runs."""
+@functools.cache
+def _submission_name_pattern() -> re.Pattern[str]:
+    from rlbench_suite.leaderboard.submission import submission_schema
+
+    return re.compile(submission_schema()["properties"]["name"]["pattern"])
+
+
+def check_submission_name(name: str) -> str:
+    """``name`` if the board accepts it as an entry name (the schema's pattern); else ValueError.
+
+    >>> check_submission_name("my-ppo.v2")
+    'my-ppo.v2'
+    """
+    if not _submission_name_pattern().fullmatch(name):
+        raise ValueError(
+            "expected a leaderboard name of letters, digits, '.', '_' and '-', starting with a "
+            f"letter or digit, at most 80 characters; got {name!r}"
+        )
+    return name
+
+
+def prefixed_submission_name(prefix: str | None, algorithm: str, env_id: str) -> str:
+    """``<algorithm>.<env>``, or ``<prefix>.<algorithm>.<env>``, checked against the schema.
+
+    >>> prefixed_submission_name("nightly", "random", "rlbench/CartPole-v1")
+    'nightly.random.CartPole-v1'
+    """
+    from rlbench_suite.leaderboard.submission import submission_name
+
+    name = submission_name(algorithm, env_id)
+    return check_submission_name(name if prefix is None else f"{prefix}.{name}")
+
+
+def submission_from_evaluation(
+    result: EvaluationResult, name_prefix: str | None = None
+) -> dict[str, Any]:
+    """The reference evaluation ``result`` as a submission: its episodes in equal runs.
+
+    The submission is named ``<agent>.<env>``, after ``name_prefix`` and a dot if one is given.
+    """
     import rlbench_suite
-    from rlbench_suite.leaderboard.submission import Run, build_submission, submission_name
+    from rlbench_suite.leaderboard.submission import Run, build_submission
 
     records = list(result.records)
     blocks = np.array_split(np.arange(len(records)), min(RUNS_PER_SUBMISSION, len(records)))
@@ -47,7 +88,7 @@ def submission_from_evaluation(result: EvaluationResult) -> dict[str, Any]:
         for index, block in enumerate(blocks)
     ]
     return build_submission(
-        name=submission_name(result.agent, result.env_id),
+        name=prefixed_submission_name(name_prefix, result.agent, result.env_id),
         env_id=result.env_id,
         algorithm={
             "name": result.agent,
@@ -118,8 +159,12 @@ def run_sb3_benchmark(
     seeds: Sequence[int] = (0, 1, 2),
     workers: int = 1,
     on_done: Callable[[dict[str, Any]], None] | None = None,
+    name_prefix: str | None = None,
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """PPO on ``env_ids`` for ``seeds`` with the shipped configs; summaries and submissions."""
+    """PPO on ``env_ids`` for ``seeds`` with the shipped configs; summaries and submissions.
+
+    The submissions are named ``ppo.<env>``, after ``name_prefix`` and a dot if one is given.
+    """
     import json
 
     from rlbench_suite.baselines.sweep import Sweep, SweepRun, run_sweep, write_sweep_report
@@ -128,6 +173,7 @@ def run_sb3_benchmark(
         tuple(SweepRun("ppo", env_id, seed) for env_id in env_ids for seed in seeds),
         out_dir,
         timesteps,
+        name_prefix,
     )
     summaries = run_sweep(sweep, "local", workers, on_done=on_done)
     if all("error" not in summary for summary in summaries):

@@ -4,10 +4,14 @@ A sweep file is YAML::
 
     out: runs/hover-sweep          # where runs are written (relative to the sweep file)
     timesteps: 100000              # optional: overrides every config's budget
+    name: hover-sweep              # optional: submissions are named hover-sweep.<algo>.<env>
     grid:
       - algo: ppo
         envs: [rlbench/QuadHover-v0, rlbench/RMAB-TwoState-v0]
         seeds: [0, 1, 2]
+
+Every key is checked before anything trains: an unknown or misspelt key (``timestep:``) is an
+error naming the key and the closest known one, never silently ignored.
 
 Every run goes through :func:`rlbench_suite.baselines.sb3.train`, which writes its result
 atomically and skips a run whose result exists, so a killed sweep loses nothing that finished:
@@ -17,6 +21,7 @@ run the same command again and only the missing runs train.
 from __future__ import annotations
 
 import csv
+import difflib
 import json
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -27,6 +32,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from rlbench_suite.baselines.benchmark import prefixed_submission_name
 from rlbench_suite.baselines.sb3 import (
     ConfigError,
     load_config,
@@ -55,35 +61,90 @@ class SweepRun:
 
 @dataclass(frozen=True)
 class Sweep:
-    """A parsed sweep file: the runs, where they go, and an optional budget override."""
+    """A parsed sweep file: the runs, where they go, an optional budget and submission prefix.
+
+    ``name``, when set, prefixes the name of every submission the sweep writes
+    (``<name>.<algo>.<env>``).
+    """
 
     runs: tuple[SweepRun, ...]
     out_dir: Path
     timesteps: int | None
+    name: str | None = None
+
+
+#: The keys a sweep file may hold at its top level, and in each grid entry.
+SWEEP_KEYS = ("out", "timesteps", "name", "grid")
+GRID_KEYS = ("algo", "envs", "seeds")
+
+
+def _unknown_keys(where: str, given: dict[Any, Any], known: tuple[str, ...]) -> None:
+    for key in given:
+        if key not in known:
+            close = difflib.get_close_matches(str(key), known, n=1)
+            hint = f"did you mean {close[0]!r}? " if close else ""
+            raise ConfigError(f"{where}: unknown key {key!r}; {hint}(keys: {', '.join(known)})")
+
+
+def _is_count(value: object) -> bool:
+    # YAML reads `true` as a bool, which Python counts as an int; a count is never a bool.
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def load_sweep(path: Path | str) -> Sweep:
-    """Parse and check a sweep file; every (algo, env) must have a training config."""
+    """Parse and check a sweep file; every (algo, env) must have a training config.
+
+    Raises :class:`ConfigError` (a ValueError) naming the file and the problem: an unreadable
+    file or a folder, unknown keys, a bad budget, name, env list or seeds, an (algo, env)
+    without a config, or a cell listed twice.
+    """
     source = Path(path)
     try:
         raw = yaml.safe_load(source.read_text())
-    except (OSError, yaml.YAMLError) as error:
+    except IsADirectoryError:
+        raise ConfigError(f"{source}: expected a sweep file, got a folder") from None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as error:
         raise ConfigError(f"{source}: cannot read the sweep file ({error})") from None
-    if not isinstance(raw, dict) or not isinstance(raw.get("grid"), list) or not raw["grid"]:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: a sweep needs a non-empty 'grid' list")
+    _unknown_keys(str(source), raw, SWEEP_KEYS)
+    if not isinstance(raw.get("grid"), list) or not raw["grid"]:
         raise ConfigError(f"{source}: a sweep needs a non-empty 'grid' list")
     timesteps = raw.get("timesteps")
-    if timesteps is not None and (not isinstance(timesteps, int) or timesteps < 1):
-        raise ConfigError(f"{source}: 'timesteps' must be a positive integer, got {timesteps!r}")
+    if timesteps is not None and (not _is_count(timesteps) or timesteps < 1):
+        # PyYAML reads 1e5 as a string (YAML 1.1 wants 1.0e+5); say how to write it.
+        raise ConfigError(
+            f"{source}: 'timesteps' must be a positive integer such as 100000, got {timesteps!r}"
+        )
+    name = raw.get("name")
+    if name is not None:
+        try:
+            prefixed_submission_name(str(name), "algo", "rlbench/Env-v0")
+        except ValueError as error:
+            raise ConfigError(f"{source}: 'name': {error}") from None
+        name = str(name)
+    out = raw.get("out", "runs")
+    if not isinstance(out, str) or not out:
+        raise ConfigError(f"{source}: 'out' must be a folder path, got {out!r}")
     runs = []
     for index, entry in enumerate(raw["grid"]):
         where = f"{source}: grid[{index}]"
-        if not isinstance(entry, dict) or {"algo", "envs", "seeds"} - entry.keys():
+        if not isinstance(entry, dict):
+            raise ConfigError(f"{where} needs 'algo', 'envs' and 'seeds', got {entry!r}")
+        _unknown_keys(where, entry, GRID_KEYS)
+        if set(GRID_KEYS) - entry.keys():
             raise ConfigError(f"{where} needs 'algo', 'envs' and 'seeds'")
         envs, seeds = entry["envs"], entry["seeds"]
-        if not isinstance(envs, list) or not all(isinstance(env, str) for env in envs):
-            raise ConfigError(f"{where}: 'envs' must be a list of env ids")
-        if not isinstance(seeds, list) or not all(isinstance(s, int) and s >= 0 for s in seeds):
-            raise ConfigError(f"{where}: 'seeds' must be a list of non-negative integers")
+        if not isinstance(envs, list) or not envs or not all(isinstance(e, str) for e in envs):
+            raise ConfigError(f"{where}: 'envs' must be a non-empty list of env ids, got {envs!r}")
+        if (
+            not isinstance(seeds, list)
+            or not seeds
+            or not all(_is_count(seed) and seed >= 0 for seed in seeds)
+        ):
+            raise ConfigError(
+                f"{where}: 'seeds' must be a non-empty list of non-negative integers, got {seeds!r}"
+            )
         for env_id in envs:
             try:  # fail now, not an hour into the sweep
                 load_config(entry["algo"], env_id)
@@ -93,10 +154,12 @@ def load_sweep(path: Path | str) -> Sweep:
             runs.extend(SweepRun(entry["algo"], env_id, seed) for seed in seeds)
     if len(set(runs)) != len(runs):
         raise ConfigError(f"{source}: the grid lists some (algo, env, seed) more than once")
-    out_dir = Path(raw.get("out", "runs"))
-    return Sweep(
-        tuple(runs), out_dir if out_dir.is_absolute() else source.parent / out_dir, timesteps
-    )
+    out_dir = Path(out)
+    if not out_dir.is_absolute():
+        out_dir = source.parent / out_dir
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ConfigError(f"{source}: 'out' must be a folder, but {out_dir} is a file")
+    return Sweep(tuple(runs), out_dir, timesteps, name)
 
 
 def run_one(run: SweepRun, out_dir: str, timesteps: int | None) -> dict[str, Any]:
@@ -138,12 +201,17 @@ def run_sweep(
     write_atomically(
         sweep.out_dir / "sweep_summary.json", (json.dumps(ordered, indent=2) + "\n").encode()
     )
-    write_sweep_submissions(sweep.out_dir, ordered)
+    write_sweep_submissions(sweep.out_dir, ordered, sweep.name)
     return ordered
 
 
-def write_sweep_submissions(out_dir: Path, summaries: list[dict[str, Any]]) -> list[Path]:
-    """A leaderboard submission per (algo, env) cell whose seeds all finished."""
+def write_sweep_submissions(
+    out_dir: Path, summaries: list[dict[str, Any]], name_prefix: str | None = None
+) -> list[Path]:
+    """A leaderboard submission per (algo, env) cell whose seeds all finished.
+
+    Each is named ``<algo>.<env>``, after ``name_prefix`` and a dot if one is given.
+    """
     cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for summary in summaries:
         cells.setdefault((summary["algo"], summary["env_id"]), []).append(summary)
@@ -152,7 +220,8 @@ def write_sweep_submissions(out_dir: Path, summaries: list[dict[str, Any]]) -> l
         if any("error" in run for run in runs):
             continue
         seeds = sorted(run["seed"] for run in runs)
-        written.append(write_training_submission(out_dir, algo, env_id, seeds))
+        name = None if name_prefix is None else prefixed_submission_name(name_prefix, algo, env_id)
+        written.append(write_training_submission(out_dir, algo, env_id, seeds, name=name))
     return written
 
 

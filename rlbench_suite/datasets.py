@@ -43,9 +43,11 @@ The dataset's metadata adds ``behaviour`` (normalised weights), ``behaviour_mixt
 per episode), ``seed`` and ``env_kwargs``, and the env's reference scores as Minari's
 ``ref_min_score``/``ref_max_score`` when the env runs with its default arguments.
 
-A dataset appears whole or not at all: it is written into a hidden temporary folder inside the
-output folder and renamed into place once complete, so an interrupted run leaves no half
-dataset, and an existing dataset is never overwritten.
+A dataset appears whole or not at all: it is written into a hidden staging folder inside the
+output folder (``.rlbench-dataset-<host>.<pid>.<token>``) and renamed into place once complete,
+so an interrupted run leaves no half dataset, and an existing dataset is never overwritten. A
+run killed outright (SIGKILL, a power cut) cannot remove its staging folder; the next write into
+the same folder does (:func:`remove_stale_staging`).
 
 The episodes are collected by the suite's own loop and handed to
 ``minari.create_dataset_from_buffers``; Minari's ``DataCollector`` wrapper would do the same
@@ -58,12 +60,13 @@ appending to lists. Minari's HDF5 storage needs ``h5py`` (the ``minari[hdf5]`` e
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import math
 import os
+import secrets
 import shutil
-import tempfile
+import socket
+import time
 import warnings
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -84,6 +87,11 @@ AUTHOR = "rlbench_suite"
 CODE_PERMALINK = "https://github.com/rlbench-suite/rlbench_suite"
 #: Minari marks each namespace folder with this file.
 NAMESPACE_METADATA = "namespace_metadata.json"
+#: Staging folders are named ``<prefix><host>.<pid>.<token>`` inside the output folder.
+STAGING_PREFIX = ".rlbench-dataset-"
+#: A staging folder lives only while Minari writes the collected episodes (seconds to minutes),
+#: so one this old is stale whoever made it, even a process on another host of a shared disk.
+STAGING_MAX_AGE_SECONDS = 24 * 3600
 
 
 def _import_minari() -> Any:
@@ -312,7 +320,9 @@ def write_dataset(
             "env_kwargs": env_kwargs,
         }
         out.mkdir(parents=True, exist_ok=True)
-        staging = Path(tempfile.mkdtemp(prefix=".rlbench-dataset-", dir=out))
+        remove_stale_staging(out)
+        staging = out / f"{STAGING_PREFIX}{_staging_owner()}.{secrets.token_hex(4)}"
+        staging.mkdir()
         try:
             with _datasets_root(staging):
                 dataset = _create(minari, dataset_id, buffers, env, card, weights, env_kwargs)
@@ -324,6 +334,63 @@ def write_dataset(
     finally:
         env.close()
     return minari.MinariDataset(target / "data")
+
+
+def remove_stale_staging(out: str | os.PathLike[str]) -> list[Path]:
+    """Remove the staging folders that killed runs left in ``out``; returns those removed.
+
+    A staging folder is stale when the process named in it is gone (on this host) or when it is
+    older than :data:`STAGING_MAX_AGE_SECONDS`; the folder of a run still writing is left alone.
+
+    >>> import tempfile
+    >>> out = Path(tempfile.mkdtemp())
+    >>> dead = out / f"{STAGING_PREFIX}{socket.gethostname()}.{2**22 + 1}.0a1b2c3d"  # > pid_max
+    >>> dead.mkdir()
+    >>> [path.name == dead.name for path in remove_stale_staging(out)], dead.exists()
+    ([True], False)
+    """
+    folder = Path(out)
+    if not folder.is_dir():
+        return []
+    removed = []
+    for staging in folder.glob(f"{STAGING_PREFIX}*"):
+        if staging.is_dir() and _is_stale_staging(staging):
+            shutil.rmtree(staging, ignore_errors=True)
+            removed.append(staging)
+    return removed
+
+
+def _is_stale_staging(staging: Path) -> bool:
+    try:
+        age = time.time() - staging.stat().st_mtime
+    except FileNotFoundError:  # its own run just renamed or removed it
+        return False
+    if age > STAGING_MAX_AGE_SECONDS:
+        return True
+    owner, _, _token = staging.name.removeprefix(STAGING_PREFIX).rpartition(".")
+    host, _, pid = owner.rpartition(".")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False  # another host's run, whose process cannot be checked from here
+    return not _process_alive(int(pid))
+
+
+def _staging_owner() -> str:
+    """``<host>.<pid>``: who writes a staging folder, so a later run can tell if it died."""
+    return f"{socket.gethostname()}.{os.getpid()}"
+
+
+def _process_alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    if os.name != "posix":
+        return True  # os.kill(pid, 0) would send CTRL_C_EVENT on Windows; the age rule applies
+    try:
+        os.kill(pid, 0)  # signal 0 checks that the process exists and sends nothing
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, owned by another user
+        return True
+    return True
 
 
 def _collect_episode(
@@ -435,97 +502,3 @@ def _move_into_place(staging: Path, out: Path, dataset_id: str) -> None:
                 "the existing one was left untouched"
             ) from None
         raise OSError(f"could not move the finished dataset to {target}: {error}") from error
-
-
-# -- command line -----------------------------------------------------------------------------
-
-
-def add_cli(subparsers: Any) -> argparse.ArgumentParser:
-    """Add ``rlbench dataset`` to the ``rlbench`` command's subparsers."""
-    from rlbench_suite.cli import _positive_int
-
-    parser = subparsers.add_parser(
-        "dataset", help="write an offline dataset (Minari format) from behaviour policies"
-    )
-    parser.add_argument("--env", required=True, help="env id, e.g. rlbench/Maze-v0")
-    parser.add_argument(
-        "--behaviour",
-        default="expert:0.5,random:0.5",
-        help="agents and weights, e.g. expert:0.7,random:0.3 (weights are normalised; "
-        "any agent of the env's card may be named)",
-    )
-    parser.add_argument(
-        "--mixture",
-        choices=MIXTURES,
-        default="episode",
-        help="draw the behaviour agent once per episode (default) or afresh every step",
-    )
-    parser.add_argument("--episodes", type=_positive_int, default=100)
-    parser.add_argument("--seed", type=int, default=0, help="episode i is reset with seed+i")
-    parser.add_argument(
-        "--out", default="datasets", help="Minari datasets folder (default: datasets)"
-    )
-    parser.add_argument(
-        "--dataset-id",
-        help="Minari id (namespace/)name-vN (default: rlbench/<env>/<behaviour>-v0)",
-    )
-    parser.add_argument("--env-kwargs", help="JSON object of env arguments")
-    parser.set_defaults(handler=command_dataset)
-    return parser
-
-
-def command_dataset(args: argparse.Namespace) -> int:
-    """Write the dataset and print where it is and what each behaviour agent did."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    from rlbench_suite.cli import _parse_env_kwargs, _progress, console
-
-    weights = parse_behaviour(args.behaviour)
-    env_kwargs = _parse_env_kwargs(args.env_kwargs)
-    try:
-        with _progress() as progress:
-            task = progress.add_task(f"dataset of {args.env}", total=args.episodes)
-            dataset = write_dataset(
-                args.env,
-                args.out,
-                behaviour=weights,
-                mixture=args.mixture,
-                episodes=args.episodes,
-                seed=args.seed,
-                dataset_id=args.dataset_id,
-                env_kwargs=env_kwargs,
-                on_episode=lambda _summary: progress.advance(task),
-            )
-    except ImportError as error:
-        raise ValueError(str(error)) from None
-    names = list(weights)
-    steps = dict.fromkeys(names, 0)
-    returns: dict[str, list[float]] = {name: [] for name in [*names, "per-step"]}
-    episode_metadata = dataset.storage.get_episode_metadata(range(dataset.total_episodes))
-    for episode, metadata in zip(dataset.iterate_episodes(), episode_metadata, strict=True):
-        returns[str(metadata["behaviour_agent"])].append(float(metadata["return"]))
-        for index in episode.infos["behaviour_agent"][1:]:
-            steps[names[int(index)]] += 1
-    table = Table(title=escape(f"{dataset.spec.dataset_id}: {dataset.total_episodes} episodes"))
-    for column in ("behaviour agent", "weight", "episodes", "steps", "mean return"):
-        table.add_column(column, justify="left" if column == "behaviour agent" else "right")
-    rows = names if args.mixture == "episode" else [*names, "per-step"]
-    for name in rows:
-        values = returns[name]
-        table.add_row(
-            escape(name),
-            f"{weights[name]:.2f}" if name in weights else "",
-            str(len(values)) if values or args.mixture == "episode" else "",
-            str(steps[name]) if name in steps else str(dataset.total_steps),
-            f"{np.mean(values):.2f}" if values else "-",
-        )
-    console.print(table)
-    console.print(
-        escape(
-            f"wrote {dataset.total_steps} steps to {Path(args.out) / dataset.spec.dataset_id}; "
-            f"load it with MINARI_DATASETS_PATH={args.out} and "
-            f"minari.load_dataset({dataset.spec.dataset_id!r})"
-        )
-    )
-    return 0

@@ -103,7 +103,7 @@ def test_evaluate_passes_env_kwargs(capsys) -> None:
                 "--env-kwargs",
                 "[1]",
             ],
-            "--env-kwargs must be a JSON object",
+            "argument --env-kwargs: expected a JSON object",
         ),
         (
             [
@@ -126,20 +126,20 @@ def test_bad_input_exits_2_with_the_reason(capsys, argv: list[str], message: str
 
 
 def test_episodes_must_be_positive(capsys) -> None:
-    """--episodes 0 is refused by the parser."""
-    with pytest.raises(SystemExit):
-        main(
-            [
-                "evaluate",
-                "--env",
-                "rlbench/RMAB-TwoState-v0",
-                "--agent",
-                "random",
-                "--episodes",
-                "0",
-            ]
-        )
-    assert "expected a positive integer, got 0" in capsys.readouterr().err
+    """--episodes 0 is refused by the parser: exit 2 and one line, no usage dump."""
+    argv = ["evaluate", "--env", "rlbench/RMAB-TwoState-v0", "--agent", "random"]
+    assert main([*argv, "--episodes", "0"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: argument --episodes: expected a positive integer")
+    assert err.count("\n") == 1 and "usage:" not in err
+
+
+def test_help_and_version_exit_0(capsys) -> None:
+    """`--help` and `--version` return 0 from main rather than raising SystemExit."""
+    assert main(["--version"]) == 0
+    assert capsys.readouterr().out.strip() == rlbench_suite.__version__
+    assert main(["evaluate", "--help"]) == 0
+    assert "--env-kwargs" in capsys.readouterr().out
 
 
 def test_benchmark_scores_random_near_0_and_expert_near_100(capsys, tmp_path) -> None:
@@ -169,8 +169,7 @@ def test_benchmark_scores_random_near_0_and_expert_near_100(capsys, tmp_path) ->
 
 def test_benchmark_writes_submissions_sb3_runs_and_family_plots(tmp_path, capsys) -> None:
     """The main job's outputs: a submission per agent, a short PPO run the board accepts, plots."""
-    from rlbench_suite.leaderboard.board import submit
-    from rlbench_suite.leaderboard.submission import SubmissionError
+    from rlbench_suite.leaderboard import Board, SubmissionError
 
     out = tmp_path / "results"
     argv = ["benchmark", "--quick", "--family", "calibration", "--out-dir", str(out)]
@@ -179,11 +178,10 @@ def test_benchmark_writes_submissions_sb3_runs_and_family_plots(tmp_path, capsys
     assert "ppo (sb3)" in printed and "below the board's minimum" in printed
     names = sorted(path.name for path in (out / "submissions").iterdir())
     assert names == ["balance.CartPole-v1.json", "random.CartPole-v1.json"]
-    with pytest.raises(SubmissionError, match="at least 10 per seed"):
-        submit(out / "submissions" / "random.CartPole-v1.json", tmp_path / "board.json")
-    entry = submit(
-        out / "sb3" / "ppo" / "rlbench_CartPole-v1" / "submission.json", tmp_path / "board.json"
-    )
+    board = Board.create(tmp_path / "board")
+    with pytest.raises(SubmissionError, match="10 per seed are required"):
+        board.submit(out / "submissions" / "random.CartPole-v1.json")
+    entry = board.submit(out / "sb3" / "ppo" / "rlbench_CartPole-v1" / "submission.json")
     assert entry["algorithm"]["kind"] == "sb3" and entry["training_timesteps"] == 512
     assert (out / "intervals_calibration.png").read_bytes().startswith(b"\x89PNG")
 
@@ -263,3 +261,82 @@ def test_without_stockfish_benchmark_skips_chess_and_evaluate_says_what_to_insta
     assert "skipped rlbench/Chess-v0" in captured.err and "apt install stockfish" in captured.err
     assert main(["evaluate", "--env", "rlbench/Chess-v0", "--agent", "random"]) == 2
     assert "apt install stockfish" in capsys.readouterr().err
+
+
+TINY_TWO_STATE = """\
+rlbench/RMAB-TwoState-v0:
+  n_timesteps: 64
+  env_wrapper: [TopKBudget]
+  eval_freq: 64
+  eval_episodes: 1
+  final_eval_episodes: 2
+  torch_threads: 1
+  n_steps: 64
+  batch_size: 32
+  n_epochs: 1
+"""
+
+
+def test_train_name_names_the_submission_and_its_digest_covers_it(tmp_path, capsys) -> None:
+    """`train --name` sets the submission's board name; a rerun renames it with a fresh digest."""
+    pytest.importorskip("stable_baselines3")
+    from rlbench_suite.leaderboard.submission import compute_digest
+
+    config = tmp_path / "tiny.yaml"
+    config.write_text(TINY_TWO_STATE)
+    argv = ["train", "--algo", "ppo", "--env", "rlbench/RMAB-TwoState-v0"]
+    argv += ["--config", str(config), "--out", str(tmp_path / "runs")]
+    submission_path = tmp_path / "runs" / "ppo" / "rlbench_RMAB-TwoState-v0" / "submission.json"
+    names = []
+    for name in ("my-ppo.v1", "my-ppo.v2"):
+        assert main([*argv, "--name", name]) == 0
+        submission = json.loads(submission_path.read_text())
+        assert submission["digest"] == compute_digest(submission)
+        names.append(submission["name"])
+    assert names == ["my-ppo.v1", "my-ppo.v2"]
+    assert "skipped (finished earlier)" in capsys.readouterr().out
+
+
+def test_benchmark_name_prefixes_every_submission(tmp_path) -> None:
+    """`benchmark --name nightly` names the submissions nightly.<agent>.<env>."""
+    out = tmp_path / "results"
+    argv = ["benchmark", "--quick", "--no-sb3", "--family", "calibration", "--agents", "random"]
+    assert main([*argv, "--name", "nightly", "--out-dir", str(out)]) == 0
+    submission = json.loads((out / "submissions" / "random.CartPole-v1.json").read_text())
+    assert submission["name"] == "nightly.random.CartPole-v1"
+
+
+def test_progress_in_a_pipe_is_plain_lines_every_tenth() -> None:
+    """Without a terminal, progress is a plain line per tenth of the way, no live bar codes."""
+    import io
+
+    from rich.console import Console
+
+    from rlbench_suite.cli.common import LineProgress
+
+    output = io.StringIO()
+    with LineProgress(Console(file=output, width=200)) as progress:
+        task = progress.add_task("random on rlbench/CartPole-v1", total=20)
+        for _ in range(20):
+            progress.advance(task)
+    lines = output.getvalue().splitlines()
+    assert len(lines) == 10
+    assert lines[0].startswith("random on rlbench/CartPole-v1: 2/20 (10%), ")
+    assert lines[-1].startswith("random on rlbench/CartPole-v1: 20/20 (100%), ")
+    assert "\x1b" not in output.getvalue()
+
+
+def test_piped_command_prints_progress_lines_on_stderr(tmp_path) -> None:
+    """`rlbench evaluate` in a pipe writes its progress as lines on stderr, its result on stdout."""
+    argv = ["evaluate", "--env", "rlbench/RMAB-TwoState-v0", "--agent", "random"]
+    completed = subprocess.run(
+        [sys.executable, "-m", "rlbench_suite.cli", *argv, "--episodes", "10", "--json"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=120,
+    )
+    assert len(json.loads(completed.stdout)["episodes"]) == 10
+    progress_lines = [line for line in completed.stderr.splitlines() if "random on" in line]
+    assert progress_lines[-1].startswith("random on rlbench/RMAB-TwoState-v0: 10/10 (100%)")
+    assert len(progress_lines) == 10

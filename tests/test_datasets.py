@@ -198,6 +198,36 @@ def test_a_failure_mid_write_leaves_no_partial_dataset(
     assert _leftovers(tmp_path) == []
 
 
+def test_a_killed_runs_staging_folder_is_removed_by_the_next_run(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A staging folder whose process is gone goes on the next write; a live run's stays."""
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    from rlbench_suite.datasets import STAGING_PREFIX
+
+    finished = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    host = socket.gethostname()
+    killed = tmp_path / f"{STAGING_PREFIX}{host}.{finished.stdout.strip()}.0a1b2c3d"
+    (killed / "rlbench" / "maze").mkdir(parents=True)
+    (killed / "rlbench" / "maze" / "half-written.hdf5").write_bytes(b"\x89HDF")
+    live = tmp_path / f"{STAGING_PREFIX}{host}.{os.getppid()}.4e5f6a7b"
+    live.mkdir()
+    argv = ["dataset", "--env", MAZE, "--episodes", "2", "--dataset-id", "a-v0"]
+    assert cli.main([*argv, "--out", str(tmp_path)]) == 0
+    assert not killed.exists() and live.exists()
+    assert f"note: removed {killed}, left by an interrupted run" in capsys.readouterr().err
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(["a-v0", live.name])
+
+
 def test_cli_writes_the_dataset_and_reports_the_behaviour(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -229,7 +259,7 @@ def test_cli_writes_the_dataset_and_reports_the_behaviour(
     [
         (["--behaviour", "expert=1"], "name:weight pairs such as 'expert:0.7,random:0.3'"),
         (["--behaviour", "ghost:1"], "has no agent 'ghost'"),
-        (["--env-kwargs", "[1]"], "--env-kwargs must be a JSON object"),
+        (["--env-kwargs", "[1]"], "argument --env-kwargs: expected a JSON object"),
     ],
 )
 def test_cli_bad_input_exits_2_with_the_reason(

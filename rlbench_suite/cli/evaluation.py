@@ -1,0 +1,462 @@
+"""``rlbench evaluate``, ``rlbench benchmark`` and ``rlbench references``: scoring agents.
+
+The ``--json`` outputs are a contract that later tools and users parse; change them only by
+adding keys.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+import rlbench_suite
+from rlbench_suite.cli.common import (
+    MAX_EPISODES,
+    UsageError,
+    board_name,
+    check_agent,
+    check_env_kwargs,
+    check_family,
+    console,
+    episode_count,
+    errors,
+    format_mean,
+    integer_in_range,
+    json_object,
+    output_file,
+    output_folder,
+    print_json,
+    progress,
+    seed,
+    timesteps,
+)
+from rlbench_suite.registry import env_card, list_envs
+
+#: Most MDP-family instances ``evaluate --family K`` samples per split.
+MAX_FAMILY_INSTANCES = 1_000
+
+# -- evaluate ---------------------------------------------------------------------------------
+
+
+def command_evaluate(args: argparse.Namespace) -> int:
+    """Run a reference agent and report the mean return with a 95% interval."""
+    from rlbench_suite.scoring import evaluate
+
+    card = env_card(args.env)
+    check_agent(card.id, args.agent)
+    env_kwargs = args.env_kwargs or {}
+    if args.family is not None:
+        if env_kwargs:
+            raise UsageError("--family samples the env's arguments; drop --env-kwargs")
+        return _evaluate_family(args)
+    check_env_kwargs(card.id, env_kwargs)
+    with progress() as bar:
+        task = bar.add_task(f"{args.agent} on {card.id}", total=args.episodes)
+        result = evaluate(
+            args.agent,
+            card.id,
+            n_episodes=args.episodes,
+            seed=args.seed,
+            env_kwargs=env_kwargs,
+            on_episode=lambda _record: bar.advance(task),
+        )
+    if args.json:
+        print_json(result.to_json())
+        return 0
+    references = card.references
+    normalised = ""
+    if references is not None and not env_kwargs and references.expert != references.random:
+        normalised = f", normalised score {references.normalise(result.mean_return):.1f}"
+    console.print(
+        f"{result.env_id} / {result.agent}: mean return "
+        f"{format_mean(result.mean_return, result.ci95)} (95% CI) over "
+        f"{len(result.records)} episodes from seed {args.seed}{normalised}"
+    )
+    return 0
+
+
+def _evaluate_family(args: argparse.Namespace) -> int:
+    """The default instance beside K in-distribution and K held-out instances."""
+    from rlbench_suite.scoring import evaluate_family
+
+    card = env_card(args.env)
+    if card.mdp_family is None:
+        raise UsageError(f"{card.id} has no MDP family on its EnvCard; drop --family")
+    total = (1 + 2 * args.family) * args.episodes
+    if total > MAX_EPISODES:
+        raise UsageError(
+            f"--family {args.family} with --episodes {args.episodes} plays {total:,} episodes; "
+            f"expected at most {MAX_EPISODES:,}"
+        )
+    with progress() as bar:
+        task = bar.add_task(f"{args.agent} on the {card.id} family", total=total)
+        family = evaluate_family(
+            args.agent,
+            card.id,
+            num_instances=args.family,
+            episodes_per_instance=args.episodes,
+            seed=args.seed,
+            on_episode=lambda _record: bar.advance(task),
+        )
+    if args.json:
+        print_json(family.to_json())
+        return 0
+    table = Table(
+        title=escape(
+            f"{family.env_id} / {family.agent}: MDP family ({card.mdp_family.description}), "
+            f"{args.family} instances per split, {args.episodes} episodes each"
+        )
+    )
+    for column in ("instances", "mean return ± 95% CI", "normalised (default refs)"):
+        table.add_column(column, justify="left" if column == "instances" else "right")
+    references = card.references
+    for split, row in family.summary().items():
+        ci95 = float("nan") if row["ci95"] is None else row["ci95"]
+        score = (
+            "–"
+            if references is None or references.expert == references.random
+            else f"{references.normalise(row['mean_return']):.1f}"
+        )
+        table.add_row(split, format_mean(row["mean_return"], ci95), score)
+    console.print(table)
+    console.print(
+        "Split intervals are over instance means; normalised scores use the default instance's "
+        "references, so they show how far the family moves an agent from its default score."
+    )
+    return 0
+
+
+# -- benchmark --------------------------------------------------------------------------------
+
+
+def available_envs(env_ids: Sequence[str]) -> list[str]:
+    """``env_ids`` without those whose optional dependencies are missing, each skip said once."""
+    from rlbench_suite.registry import missing_dependency
+
+    available = []
+    for env_id in env_ids:
+        reason = missing_dependency(env_id)
+        if reason is None:
+            available.append(env_id)
+        else:
+            errors.print(Text.assemble(("skipped ", "yellow"), env_id, f": {reason}"))
+    return available
+
+
+def _benchmark_agents(text: str, env_ids: Sequence[str]) -> list[str] | None:
+    """The ``--agents`` names (None for ``all``), each one an agent of some benchmarked env."""
+    if text == "all":
+        return None
+    names = [name.strip() for name in text.split(",")]
+    if not all(names):
+        raise UsageError(f"--agents expects comma-separated agent names or 'all', got {text!r}")
+    known = sorted({agent for env_id in env_ids for agent in env_card(env_id).agents})
+    for name in names:
+        if name != "expert" and name not in known:
+            raise UsageError(
+                f"--agents names {name!r}, which no benchmarked env has; "
+                f"their agents are expert, {', '.join(known)} (or 'all')"
+            )
+    return names
+
+
+def _check_benchmark_names(
+    args: argparse.Namespace, env_ids: Sequence[str], agents: Sequence[str] | None
+) -> None:
+    """Fail before any episode if ``--name`` makes a submission name the board refuses."""
+    from rlbench_suite.baselines.benchmark import SB3_ENVS, prefixed_submission_name
+    from rlbench_suite.baselines.reference import agents_for
+
+    if args.name is None:
+        return
+    planned = [
+        (env_card(env_id).expert_agent if agent == "expert" else agent, env_id)
+        for env_id in env_ids
+        for agent in agents_for(env_id, agents)
+    ]
+    if not args.no_sb3:
+        planned += [("ppo", env_id) for env_id in (args.sb3 or SB3_ENVS) if env_id in env_ids]
+    for algorithm, env_id in planned:
+        try:
+            prefixed_submission_name(args.name, algorithm, env_id)
+        except ValueError as error:
+            raise UsageError(f"--name {args.name!r} is too long for {env_id}: {error}") from None
+
+
+def command_benchmark(args: argparse.Namespace) -> int:
+    """Reference agents on every env, with normalised scores."""
+    from rlbench_suite.baselines.reference import agents_for, run_reference_benchmark
+
+    check_family(args.family)
+    episodes = args.episodes or (3 if args.quick else 20)
+    candidates = list_envs(family=args.family, multi_agent=False)
+    agents = _benchmark_agents(args.agents, candidates)
+    for env_id in args.sb3 or ():
+        if env_card(env_id).id not in candidates:
+            where = f"family {args.family}" if args.family else "single-agent envs"
+            raise UsageError(f"--sb3 names {env_id}, which is not among the benchmarked {where}")
+    _check_benchmark_names(args, candidates, agents)
+    env_ids = available_envs(candidates)
+    total = sum(len(agents_for(env_id, agents)) for env_id in env_ids) * episodes
+    with progress() as bar:
+        task = bar.add_task("benchmark", total=total)
+
+        def tick(env_id: str, agent: str) -> None:
+            bar.update(task, advance=1, description=f"{agent} on {env_id}")
+
+        rows = run_reference_benchmark(env_ids, agents, episodes, args.seed, on_episode=tick)
+    payload = {
+        "suite_version": rlbench_suite.__version__,
+        "episodes": episodes,
+        "seed": args.seed,
+        "results": [row.to_json() for row in rows],
+    }
+    if args.out:
+        Path(args.out).write_text(json.dumps(payload, indent=2) + "\n")
+    if args.json:
+        # The outputs' messages go to stderr, so stdout stays one JSON document.
+        _benchmark_outputs(args, rows, episodes, env_ids, errors)
+        print_json(payload)
+        return 0
+    columns = list(dict.fromkeys(name for row in rows for name in row.results))
+    table = Table(
+        title=escape(
+            f"Reference benchmark: mean return ± 95% CI [normalised score], "
+            f"{episodes} episodes per agent, seeds from {args.seed}"
+        )
+    )
+    table.add_column("env", no_wrap=True)
+    for name in columns:
+        table.add_column(name, justify="right")
+    if "expert" in columns:
+        table.add_column("expert is")
+    for row in rows:
+        cells = []
+        for name in columns:
+            result = row.results.get(name)
+            if result is None:
+                cells.append("–")
+                continue
+            score = row.normalised(name)
+            suffix = "" if score is None else f" [{round(score):d}]"
+            cells.append(escape(format_mean(result.mean_return, result.ci95) + suffix))
+        if "expert" in columns:
+            cells.append(row.results["expert"].agent if "expert" in row.results else "–")
+        table.add_row(row.env_id, *cells)
+    console.print(table)
+    console.print(
+        "Normalised score: 0 = random, 100 = expert, from the references on each EnvCard."
+    )
+    _benchmark_outputs(args, rows, episodes, env_ids, console)
+    return 0
+
+
+def _benchmark_outputs(
+    args: argparse.Namespace, rows: list[Any], episodes: int, env_ids: list[str], out: Console
+) -> None:
+    """Submissions, the short SB3 runs and the per-family interval plots of a benchmark."""
+    from rlbench_suite.baselines.benchmark import (
+        SB3_ENVS,
+        family_score_matrices,
+        run_sb3_benchmark,
+        submission_from_evaluation,
+    )
+    from rlbench_suite.leaderboard.submission import (
+        MIN_EPISODES_PER_SEED,
+        submission_name,
+        write_submission,
+    )
+    from rlbench_suite.scoring.aggregate import aggregate_scores
+    from rlbench_suite.scoring.plots import plot_interval_estimates
+
+    out_dir = Path(args.out_dir)
+    submissions = []
+    for row in rows:
+        for result in row.results.values():
+            submission = submission_from_evaluation(result, name_prefix=args.name)
+            write_submission(
+                submission,
+                out_dir / "submissions" / f"{submission_name(result.agent, row.env_id)}.json",
+            )
+            submissions.append(submission)
+    out.print(f"wrote {len(submissions)} submissions to {out_dir / 'submissions'}")
+    if episodes < 3 * MIN_EPISODES_PER_SEED:
+        out.print(
+            f"note: {episodes} episodes per agent is below the board's minimum of "
+            f"3 seeds x {MIN_EPISODES_PER_SEED} episodes; run without --quick to submit them"
+        )
+    sb3_envs = [env_id for env_id in (args.sb3 or SB3_ENVS) if env_id in env_ids]
+    if sb3_envs and not args.no_sb3:
+        try:
+            import stable_baselines3  # noqa: F401  (only to know whether it is there)
+        except ImportError:
+            errors.print("note: no SB3 runs (pip install 'rlbench-suite[sb3]')")
+            sb3_envs = []
+    if sb3_envs and not args.no_sb3:
+        budget = args.sb3_timesteps or (5_000 if args.quick else 50_000)
+        with progress() as bar:
+            task = bar.add_task("SB3 PPO runs", total=3 * len(sb3_envs))
+
+            def done(summary: dict[str, Any]) -> None:
+                label = f"ppo {summary['env_id']} seed {summary['seed']}"
+                if "error" in summary:
+                    bar.console.print(f"failed: {label}: {summary['error']}", markup=False)
+                else:
+                    bar.console.print(f"{label}: {summary['mean_return']:.2f}")
+                bar.advance(task)
+
+            _, trained = run_sb3_benchmark(
+                sb3_envs, out_dir / "sb3", budget, on_done=done, name_prefix=args.name
+            )
+        submissions += trained
+        out.print(
+            f"SB3 PPO ({budget:,} steps a seed): runs, curves and submissions in {out_dir / 'sb3'}"
+        )
+    matrices = family_score_matrices(submissions)
+    table = Table(title="Per family: IQM of normalised scores [95% bootstrap CI] over runs x envs")
+    for column in ("family", "agent", "envs", "IQM", "optimality gap"):
+        table.add_column(column, justify="left" if column in ("family", "agent") else "right")
+    for family, by_agent in sorted(matrices.items()):
+        estimates = aggregate_scores(by_agent, reps=1000)
+        plot_interval_estimates(estimates, out_dir / f"intervals_{family}.png")
+        for agent, metrics in estimates.items():
+            iqm, gap = metrics["iqm"], metrics["optimality_gap"]
+            table.add_row(
+                family,
+                escape(agent),
+                str(by_agent[agent].shape[1]),
+                f"{iqm.point:.1f} [{iqm.low:.1f}, {iqm.high:.1f}]",
+                f"{gap.point:.1f} [{gap.low:.1f}, {gap.high:.1f}]",
+            )
+    if matrices:
+        out.print(table)
+        out.print(f"interval plots: {out_dir}/intervals_<family>.png")
+
+
+# -- references -------------------------------------------------------------------------------
+
+
+def command_references(args: argparse.Namespace) -> int:
+    """Measure reference scores; write them, or check the stored ones for drift."""
+    from rlbench_suite.scoring.references import (
+        measure_references,
+        reference_drift,
+        write_references,
+    )
+
+    if args.env:
+        env_ids = list(dict.fromkeys(env_card(env_id).id for env_id in args.env))
+    else:
+        env_ids = available_envs(list_envs(multi_agent=False))
+    measured = {}
+    with progress() as bar:
+        task = bar.add_task("references", total=len(env_ids) * 2 * args.episodes)
+        for env_id in env_ids:
+            bar.update(task, description=f"references of {env_id}")
+            measured[env_id] = measure_references(
+                env_id, args.episodes, args.seed, on_episode=lambda _r: bar.advance(task)
+            )
+    failures = 0
+    table = Table(title="Reference scores")
+    for column in ("env", "random", "expert agent", "expert", "status"):
+        table.add_column(column)
+    for env_id, scores in measured.items():
+        status = "measured"
+        if args.check:
+            stored = env_card(env_id).references
+            problems = (
+                ["no stored references"] if stored is None else reference_drift(stored, scores)
+            )
+            status = "ok" if not problems else "DRIFT: " + "; ".join(problems)
+            failures += bool(problems)
+        table.add_row(
+            env_id,
+            format_mean(scores.random, scores.random_ci95),
+            scores.expert_agent,
+            format_mean(scores.expert, scores.expert_ci95),
+            escape(status),
+        )
+    console.print(table)
+    if args.write:
+        for path in write_references(measured):
+            console.print(f"wrote {path}")
+    return 1 if failures else 0
+
+
+# -- parsers ----------------------------------------------------------------------------------
+
+
+def add_cli(commands: argparse._SubParsersAction) -> None:
+    """Add ``evaluate``, ``benchmark`` and ``references`` to the ``rlbench`` subcommands."""
+    episodes_help = f"episodes per agent and env (at most {MAX_EPISODES:,})"
+    seed_help = "episode i is reset with seed+i (0 to 2**31 - 1)"
+
+    evaluating = commands.add_parser("evaluate", help="run a reference agent on an env")
+    evaluating.add_argument("--env", required=True, help="env id, e.g. rlbench/RMAB-TwoState-v0")
+    evaluating.add_argument("--agent", required=True, help="random, expert, or a named agent")
+    evaluating.add_argument("--episodes", type=episode_count, default=10, help=episodes_help)
+    evaluating.add_argument("--seed", type=seed, default=0, help=seed_help)
+    evaluating.add_argument(
+        "--env-kwargs",
+        type=json_object,
+        help="JSON object of env arguments, e.g. '{\"budget\": 5}'",
+    )
+    evaluating.add_argument(
+        "--family",
+        type=integer_in_range(1, MAX_FAMILY_INSTANCES),
+        metavar="K",
+        help="also run K in-distribution and K held-out instances of the env's MDP family",
+    )
+    evaluating.add_argument("--json", action="store_true", help="print per-episode JSON")
+    evaluating.set_defaults(handler=command_evaluate)
+
+    benchmark = commands.add_parser(
+        "benchmark", help="reference agents on every env, short SB3 runs, submissions and plots"
+    )
+    benchmark.add_argument("--quick", action="store_true", help="3 episodes per agent and env")
+    benchmark.add_argument("--episodes", type=episode_count, help=episodes_help)
+    benchmark.add_argument("--family", help="only this family")
+    benchmark.add_argument(
+        "--agents",
+        default="random,expert",
+        help="comma-separated agent names, or 'all' for every agent of each env's card",
+    )
+    benchmark.add_argument("--seed", type=seed, default=0, help=seed_help)
+    benchmark.add_argument("--json", action="store_true", help="print the results as JSON")
+    benchmark.add_argument("--out", type=output_file, help="also write the JSON results here")
+    benchmark.add_argument(
+        "--out-dir",
+        type=output_folder,
+        default="benchmark_results",
+        help="folder for the submissions, SB3 runs and plots (default: benchmark_results)",
+    )
+    benchmark.add_argument(
+        "--name",
+        type=board_name,
+        help="prefix of the submissions' leaderboard names: NAME.<agent>.<env>",
+    )
+    benchmark.add_argument(
+        "--sb3", nargs="+", metavar="ENV", help="envs for the short SB3 PPO runs"
+    )
+    benchmark.add_argument(
+        "--sb3-timesteps", type=timesteps, help="PPO steps per seed (quick 5k, else 50k)"
+    )
+    benchmark.add_argument("--no-sb3", action="store_true", help="skip the SB3 runs")
+    benchmark.set_defaults(handler=command_benchmark)
+
+    references = commands.add_parser("references", help="measure the reference scores")
+    references.add_argument("--env", action="append", help="env id (repeatable; default all)")
+    references.add_argument("--episodes", type=episode_count, default=50, help=episodes_help)
+    references.add_argument("--seed", type=seed, default=0, help=seed_help)
+    mode = references.add_mutually_exclusive_group()
+    mode.add_argument("--write", action="store_true", help="store them in the families' files")
+    mode.add_argument("--check", action="store_true", help="fail if the stored ones drifted")
+    references.set_defaults(handler=command_references)

@@ -99,6 +99,15 @@ class EnvCard:
     kwargs: Mapping[str, Any] = field(default_factory=dict)
     references: ReferenceScores | None = None
     summary: str = ""
+    return_bounds: tuple[float, float] | None = None
+    """The smallest and largest undiscounted episode return the default instance can produce.
+
+    Per-step reward bounds times the horizon, plus any terminal terms, derived from the env's own
+    constants by the ``return_bounds`` function at the end of its module; the leaderboard uses
+    them to refuse impossible returns. For a multi-agent id they bound one agent's episode
+    return. A side the env does not cap is infinite (``null`` in :meth:`to_json`); ``None``
+    means the card states no bounds.
+    """
 
     @property
     def reward_dim(self) -> int:
@@ -120,6 +129,12 @@ class EnvCard:
             "mdp_family": self.mdp_family.description if self.mdp_family else None,
             "references": None if self.references is None else vars(self.references).copy(),
             "summary": self.summary,
+            "return_bounds": (
+                None
+                if self.return_bounds is None
+                # JSON has no infinity: an uncapped side is written as null.
+                else [float(bound) if np.isfinite(bound) else None for bound in self.return_bounds]
+            ),
         }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 from rlbench_suite.envs.bandits.armman import armman_family
@@ -18,6 +19,10 @@ _ROBUST_RMAB = "Killian et al., Restless and Uncertain (RobustRMAB), UAI 2022"
 
 
 def _card(env_id: str, module: str, cls: str, **fields: object) -> EnvCard:
+    # Each env module ends with its return_bounds(**env_kwargs), derived from its own reward
+    # constants; the card states them for the instance gym.make(env_id) builds.
+    env_module = importlib.import_module(f"rlbench_suite.envs.bandits.{module}")
+    env_kwargs = dict(fields.get("kwargs", {}))  # type: ignore[call-overload]
     return EnvCard(
         id=env_id,
         family=FAMILY,
@@ -26,6 +31,7 @@ def _card(env_id: str, module: str, cls: str, **fields: object) -> EnvCard:
         objectives=("reward",),
         observation_kind="vector",
         references=REFERENCES.get(env_id),
+        return_bounds=env_module.return_bounds(**env_kwargs),
         **fields,  # type: ignore[arg-type]
     )
 

@@ -180,3 +180,14 @@ def armman_family(rng: np.random.Generator, split: str) -> dict[str, object]:
         "perturbation": 0.2,
         "type_shares": tuple(float(share) for share in shares / shares.sum()),
     }
+
+
+def return_bounds(**env_kwargs: object) -> tuple[float, float]:
+    """Smallest and largest episode return of ``ARMMANRMABEnv(**env_kwargs)``.
+
+    Each step pays every mother her state's reward (:data:`ARMMAN_STATE_REWARDS`: 1, 0.5 or 0),
+    0 to ``num_arms``, for exactly ``horizon`` steps. Defaults: [0, 50 x 100].
+    """
+    from rlbench_suite.envs.bandits.classic import budgeted_return_bounds
+
+    return budgeted_return_bounds(ARMMANRMABEnv, env_kwargs, ARMMAN_STATE_REWARDS)

@@ -224,3 +224,14 @@ class CoRMABCapacityEnv(PulledArmBandit):
             "arm_costs": self.arm_costs.tolist(),
             "worker_capacity": self.worker_capacity.tolist(),
         }
+
+
+def return_bounds(**env_kwargs: object) -> tuple[float, float]:
+    """Smallest and largest episode return of ``CoRMABCapacityEnv(**env_kwargs)``.
+
+    Exactly ``horizon`` steps, each paying every arm its state's reward; see
+    :func:`~rlbench_suite.envs.bandits.cormab.coupled_return_bounds` (defaults: [40, 1500]).
+    """
+    from rlbench_suite.envs.bandits.cormab import coupled_return_bounds
+
+    return coupled_return_bounds(CoRMABCapacityEnv, env_kwargs)

@@ -128,3 +128,14 @@ def circulant_family(rng: np.random.Generator, split: str) -> dict[str, object]:
     """MDP family: rows mixed with noise, weight up to 0.1 in distribution, 0.3 held out."""
     bound = 0.1 if split == "in_distribution" else 0.3
     return {"instance_seed": int(rng.integers(1, 2**31)), "perturbation": bound}
+
+
+def return_bounds(**env_kwargs: object) -> tuple[float, float]:
+    """Smallest and largest episode return of ``CirculantRMABEnv(**env_kwargs)``.
+
+    Each step pays every arm ``[-1, 0, 0, 1][state]`` (:data:`CIRCULANT_STATE_REWARDS`), so
+    ``-num_arms`` to ``num_arms``, for exactly ``horizon`` steps. Defaults: [-20 x 100, 20 x 100].
+    """
+    from rlbench_suite.envs.bandits.classic import budgeted_return_bounds
+
+    return budgeted_return_bounds(CirculantRMABEnv, env_kwargs, CIRCULANT_STATE_REWARDS)

@@ -143,3 +143,29 @@ class BudgetedRestlessBandit(RestlessBanditBase):
             "state_rewards": self.state_rewards.copy(),
             "budget": self.budget,
         }
+
+
+def budgeted_return_bounds(
+    env_class: type[BudgetedRestlessBandit], env_kwargs: dict[str, Any], state_rewards: np.ndarray
+) -> tuple[float, float]:
+    """Episode-return bounds of ``env_class(**env_kwargs)``, whose arms all pay ``state_rewards``.
+
+    ``state_rewards`` (num_states,) is the reward table the env class hands to
+    :class:`BudgetedRestlessBandit`; see
+    :func:`~rlbench_suite.envs.bandits.common.restless_return_bounds` for the arithmetic.
+    """
+    import inspect
+
+    from rlbench_suite.envs.bandits.common import restless_return_bounds
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(env_class).bind(**env_kwargs)
+    arguments.apply_defaults()
+    values = arguments.arguments
+    rewards = np.asarray(state_rewards, dtype=np.float64)
+    return restless_return_bounds(
+        np.broadcast_to(rewards, (values["num_arms"], rewards.size)),
+        values["horizon"],
+        values["invalid_action"],
+        values["invalid_action_penalty"],
+    )

@@ -322,3 +322,41 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
             if was_pulled:
                 pygame.draw.rect(surface, (255, 255, 255), (x, y, cell, cell), width=2)
         return np.transpose(pygame.surfarray.array3d(surface), (1, 0, 2)).copy()
+
+
+def restless_return_bounds(
+    arm_rewards: np.ndarray,
+    horizon: int,
+    invalid_action: InvalidActionMode,
+    invalid_action_penalty: float | None,
+) -> tuple[float, float]:
+    """Smallest and largest episode return of a family env, from what each arm can pay.
+
+    ``arm_rewards`` (num_arms, k) lists every state reward arm ``j`` can pay (its row of
+    ``state_rewards``, or every value an instance draw can give it). :meth:`RestlessBanditBase.step`
+    pays each arm the reward of its next state and never terminates, so an episode is exactly
+    ``horizon`` steps, each worth between the sum of the arms' smallest rewards and the sum of
+    their largest. Only ``invalid_action="penalty"`` takes more: a penalised step also loses
+    ``invalid_action_penalty``; its default, as the envs compute it, is the sum over arms of the
+    largest absolute state reward (the coupled envs take the largest reward, the same number
+    for their positive rewards).
+    """
+    import math
+
+    arm_rewards = np.asarray(arm_rewards, dtype=np.float64)  # (num_arms, k)
+    # fsum: the exact sum, correctly rounded (twenty 0.1 rewards make 2.0, not 2.0000000000000004).
+    step_low = math.fsum(arm_rewards.min(axis=1))
+    step_high = math.fsum(arm_rewards.max(axis=1))
+    penalty = 0.0
+    if invalid_action == "penalty":
+        penalty = (
+            math.fsum(np.abs(arm_rewards).max(axis=1))
+            if invalid_action_penalty is None
+            else float(invalid_action_penalty)
+        )
+    # max(...) keeps the bounds sound whatever the penalty's sign: a penalised step pays
+    # its state rewards minus the penalty, an unpenalised one pays them alone.
+    return (
+        horizon * (step_low - max(penalty, 0.0)),
+        horizon * (step_high + max(-penalty, 0.0)),
+    )

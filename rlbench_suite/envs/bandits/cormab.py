@@ -295,3 +295,37 @@ class PulledArmBandit(CoupledRestlessBandit):
             "up_probability_passive": self.up_probability_passive.tolist(),
             "up_probability_active": self.up_probability_active.tolist(),
         }
+
+
+def coupled_return_bounds(
+    env_class: type[CoupledRestlessBandit], env_kwargs: dict[str, Any]
+) -> tuple[float, float]:
+    """Episode-return bounds of ``env_class(**env_kwargs)``, valid for every ``instance_seed``.
+
+    The first ``budget`` arms are high-value: their state reward is one of
+    :data:`HIGH_VALUE_LOW_STATE_REWARDS` or the drawn top from :data:`HIGH_VALUE_TOP_REWARDS`
+    (0.1 to 6); every other arm's is one of :data:`OTHER_LOW_STATE_REWARDS` or a top from
+    :data:`OTHER_TOP_REWARDS` (0.1 to 3). Taking every value a draw can give, rather than the
+    default instance's draw, keeps the bounds true for any instance of the MDP family. Defaults
+    (20 arms, budget 5, horizon 20): a step pays 20 x 0.1 = 2 to 5 x 6 + 15 x 3 = 75, so
+    returns lie in [40, 1500]; see
+    :func:`~rlbench_suite.envs.bandits.common.restless_return_bounds` for the arithmetic.
+    """
+    import inspect
+
+    from rlbench_suite.envs.bandits.common import restless_return_bounds
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(env_class).bind(**env_kwargs)
+    arguments.apply_defaults()
+    values = arguments.arguments
+    num_arms, budget = values["num_arms"], values["budget"]
+    num_high_value = default_budget(num_arms) if budget is None else budget
+    arm_rewards = np.array(
+        [HIGH_VALUE_LOW_STATE_REWARDS + HIGH_VALUE_TOP_REWARDS] * num_high_value
+        + [OTHER_LOW_STATE_REWARDS + OTHER_TOP_REWARDS] * (num_arms - num_high_value),
+        dtype=np.float64,
+    )  # (num_arms, 6): every reward each arm's state can pay
+    return restless_return_bounds(
+        arm_rewards, values["horizon"], values["invalid_action"], values["invalid_action_penalty"]
+    )

@@ -366,3 +366,14 @@ def multi_intervention_family(rng: np.random.Generator, split: str) -> dict[str,
     if split != "in_distribution":
         sample["edge_weight"] = float(rng.choice([2.5, 3.5]))
     return sample
+
+
+def return_bounds(**env_kwargs: object) -> tuple[float, float]:
+    """Smallest and largest episode return of ``CoRMABMultiInterventionEnv(**env_kwargs)``.
+
+    Exactly ``horizon`` steps, each paying every arm its state's reward; see
+    :func:`~rlbench_suite.envs.bandits.cormab.coupled_return_bounds` (defaults: [40, 1500]).
+    """
+    from rlbench_suite.envs.bandits.cormab import coupled_return_bounds
+
+    return coupled_return_bounds(CoRMABMultiInterventionEnv, env_kwargs)

@@ -648,3 +648,14 @@ class SparseRows:
             shape=(self.num_rows, num_variables),
         ).tocsr()
         return LinearConstraint(matrix, np.concatenate(self._lower), np.concatenate(self._upper))
+
+
+def return_bounds(**env_kwargs: object) -> tuple[float, float]:
+    """Smallest and largest episode return of ``CoRMABPathEnv(**env_kwargs)``.
+
+    Exactly ``horizon`` steps, each paying every arm its state's reward; see
+    :func:`~rlbench_suite.envs.bandits.cormab.coupled_return_bounds` (defaults: [40, 1500]).
+    """
+    from rlbench_suite.envs.bandits.cormab import coupled_return_bounds
+
+    return coupled_return_bounds(CoRMABPathEnv, env_kwargs)

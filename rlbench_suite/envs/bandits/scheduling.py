@@ -287,3 +287,14 @@ class CoRMABSchedulingEnv(PulledArmBandit):
             "arm_available": self.arm_available.astype(int).tolist(),
             "worker_available": self.worker_available.astype(int).tolist(),
         }
+
+
+def return_bounds(**env_kwargs: object) -> tuple[float, float]:
+    """Smallest and largest episode return of ``CoRMABSchedulingEnv(**env_kwargs)``.
+
+    Exactly ``horizon`` steps, each paying every arm its state's reward; see
+    :func:`~rlbench_suite.envs.bandits.cormab.coupled_return_bounds` (defaults: [40, 1500]).
+    """
+    from rlbench_suite.envs.bandits.cormab import coupled_return_bounds
+
+    return coupled_return_bounds(CoRMABSchedulingEnv, env_kwargs)

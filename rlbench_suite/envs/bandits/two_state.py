@@ -154,3 +154,15 @@ def two_state_family(rng: np.random.Generator, split: str) -> dict[str, object]:
     """MDP family: new arm draws; held out, a U-shaped Beta(0.5, 0.5) prior (extreme arms)."""
     prior = (1.0, 1.0) if split == "in_distribution" else (0.5, 0.5)
     return {"instance_seed": int(rng.integers(1, 2**31)), "transition_prior": prior}
+
+
+def return_bounds(**env_kwargs: object) -> tuple[float, float]:
+    """Smallest and largest episode return of ``TwoStateRMABEnv(**env_kwargs)``.
+
+    Each step pays one per arm in the good state, 0 to ``num_arms``, for exactly ``horizon``
+    steps; every drawn transition probability is strictly between 0 and 1, so all arms good (or
+    all bad) after every step is reachable and both ends are attained. Defaults: [0, 10 x 100].
+    """
+    from rlbench_suite.envs.bandits.classic import budgeted_return_bounds
+
+    return budgeted_return_bounds(TwoStateRMABEnv, env_kwargs, GOOD_STATE_REWARDS)

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from rlbench_suite.envs.calibration import cartpole
 from rlbench_suite.envs.calibration.cartpole import cartpole_family
 from rlbench_suite.registry import EnvCard, MDPFamily, load_references, register_env
 
 FAMILY = "calibration"
 REFERENCES = load_references(Path(__file__).parent / "data" / "references.json")
+CARTPOLE_MAX_EPISODE_STEPS = 500  # Gymnasium's CartPole-v1 time limit
 
 
 def _register() -> None:
@@ -27,8 +29,9 @@ def _register() -> None:
             mdp_family=MDPFamily(cartpole_family, "pole half-length U(0.4, 0.6); held out 0.7-1"),
             native_kernel=True,
             summary="Gymnasium's cart-pole; calibrates the C fast path against Gymnasium.",
+            return_bounds=cartpole.return_bounds(CARTPOLE_MAX_EPISODE_STEPS),
         ),
-        max_episode_steps=500,
+        max_episode_steps=CARTPOLE_MAX_EPISODE_STEPS,
     )
 
 

@@ -136,3 +136,22 @@ def cartpole_family(rng: np.random.Generator, split: str) -> dict[str, Any]:
     """MDP family: pole half-length U(0.4, 0.6); held out U(0.7, 1.0), never seen in training."""
     low, high = (0.4, 0.6) if split == "in_distribution" else (0.7, 1.0)
     return {"length": float(rng.uniform(low, high))}
+
+
+def return_bounds(max_episode_steps: int, **env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``CartPoleEnv(**env_kwargs)`` under a time limit.
+
+    ``max_episode_steps`` is the registration's ``TimeLimit`` (500 for CartPole-v1): the env
+    itself never truncates. Gymnasium's reward is +1 on every step, the terminating one
+    included, and an episode lasts 1 to ``max_episode_steps`` steps, so returns lie in
+    ``[1, max_episode_steps]``. With ``sutton_barto_reward=True`` a step pays 0 and the
+    terminating step -1, so returns lie in ``[-1, 0]``.
+    """
+    import inspect
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(CartPoleEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    if arguments.arguments["sutton_barto_reward"]:
+        return -1.0, 0.0
+    return 1.0, float(max_episode_steps)

@@ -805,3 +805,39 @@ def register() -> None:
             buyer_family, "buyer patience and concession scales U(0.8, 1.25); held out U(0.4, 0.6)"
         ),
     )
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``CarDealerEnv(**env_kwargs)``.
+
+    Only the turn the buyer accepts pays, ``price / 1000``, and it ends the episode, so the
+    return is one accepted price (in thousands) or 0. No price is negative (the parser reads
+    none), so the lowest return is 0. The built-in buyer accepts no more than its standing
+    counter-offer or its reservation price :func:`reservation_price`, and every counter-offer
+    starts at ``first_counter`` times that price and concedes toward it. So the highest return
+    is the largest reservation price any buyer can have for any car on the lot, times the
+    largest first counter when that exceeds 1: a buyer of the car's type and brand who wants
+    only features it has, with the largest of :data:`BUDGETS`. A ``buyer`` of the user's may
+    accept any positive price, so then the top is infinite.
+    """
+    import inspect
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(CarDealerEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    if arguments.arguments["buyer"] is not None:
+        return 0.0, math.inf
+    best_limit = max(
+        reservation_price(
+            {
+                "car_type": car.type,
+                "brand": car.brand,
+                "features": list(car.features),
+                "budget": max(BUDGETS),
+            },
+            car,
+        )
+        for car in load_lot().cars
+    )
+    first_counter = max(personality.first_counter for personality in PERSONALITIES.values())
+    return 0.0, max(1.0, first_counter) * best_limit / 1000.0

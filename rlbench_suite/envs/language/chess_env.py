@@ -805,3 +805,20 @@ def register() -> None:
             summary=summary,
             mdp_family=family,
         )
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``ChessEnv`` or ``EndgamesEnv(**env_kwargs)``.
+
+    :meth:`ChessEnv._turn` pays -1 for an illegal move or a move after which Black mates, +1
+    for the mating move, and 0 otherwise; only the mates end the game with a non-zero reward.
+    Lowest: ``max_turns`` turns of -1, -400 by default; highest: a game won without an illegal
+    move, 1. The opponent and, for Endgames, the material do not change either end.
+    """
+    import inspect
+
+    # EndgamesEnv passes everything but its material on to ChessEnv, whose signature reads it.
+    chess_kwargs = {name: value for name, value in env_kwargs.items() if name != "material"}
+    arguments = inspect.signature(ChessEnv).bind(**chess_kwargs)
+    arguments.apply_defaults()
+    return -float(arguments.arguments["max_turns"]), 1.0

@@ -750,3 +750,19 @@ def register() -> None:
             "hidden-city pool: 40 of 92 training cities; held out 15 of 22 other cities",
         ),
     )
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``GuessMyCityEnv(**env_kwargs)``: [-20, 0].
+
+    :meth:`GuessMyCityEnv._turn` pays -1 for every turn (question, wrong guess or malformed
+    text) except the correct guess, which pays 0 and ends the episode. Lowest:
+    ``max_questions`` turns without finding the city, -20 by default; highest: guessing it on
+    the first turn, 0.
+    """
+    import inspect
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(GuessMyCityEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    return -float(arguments.arguments["max_questions"]), 0.0

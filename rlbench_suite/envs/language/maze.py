@@ -480,3 +480,27 @@ def register() -> None:
         mdp_family=family,
         kwargs={"partially_observed": True},
     )
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``MazeEnv(**env_kwargs)``: [-401, 0] by default.
+
+    Lowest: every one of the ``max_moves`` moves is malformed text
+    (:data:`INVALID_ACTION_REWARD`, the worse of it and :data:`MOVE_REWARD`) and the last also
+    carries :data:`FAILURE_REWARD`: 100 x -4 - 1 = -401. Highest: the start nearest the goal
+    (one move away in any maze, as every open cell reaches the goal) and a first move onto it:
+    :data:`GOAL_REWARD` after no other move, 0.
+    """
+    import inspect
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(MazeEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    values = arguments.arguments
+    layout = values["layout"]
+    maze = DOUBLE_T_MAZE if layout is None else MazeMap.from_layout(layout)
+    nearest_start = min(maze.distances[cell] for cell in maze.start_cells())
+    worst_move = min(MOVE_REWARD, INVALID_ACTION_REWARD)
+    lowest = values["max_moves"] * worst_move + min(FAILURE_REWARD, 0.0)
+    highest = (nearest_start - 1) * MOVE_REWARD + GOAL_REWARD
+    return lowest, highest

@@ -969,3 +969,17 @@ def register() -> None:
         mdp_family=family,
         kwargs={"hide_location": True},
     )
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``TextNavEnv(**env_kwargs)``: [0, 1].
+
+    :meth:`TextNavEnv._turn` pays 0 on every turn (invalid commands and eating the stale food
+    included) except the winning one, which pays 1 and ends the episode; so a return is 1 for
+    a won game and 0 otherwise, whatever ``max_turns``.
+    """
+    import inspect
+
+    # Bound only to refuse keyword arguments the env does not take; none changes the bounds.
+    inspect.signature(TextNavEnv).bind(**env_kwargs)
+    return 0.0, 1.0

@@ -1048,3 +1048,19 @@ def register() -> None:
             "hidden-object pool: 60 of 137 training objects; held out 20 of 34 other objects",
         ),
     )
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``TwentyQuestionsEnv(**env_kwargs)``: [-20, 0].
+
+    :meth:`TwentyQuestionsEnv._turn` pays -1 for every turn (question, wrong guess or
+    malformed text) except the correct guess, which pays 0 and ends the episode. Lowest:
+    ``max_questions`` turns without finding the object, -20 by default; highest: guessing it
+    on the first turn, 0.
+    """
+    import inspect
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(TwentyQuestionsEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    return -float(arguments.arguments["max_questions"]), 0.0

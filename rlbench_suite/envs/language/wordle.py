@@ -320,3 +320,18 @@ def register() -> None:
             "hidden-word pool: 500 of 1,766 training answers; held out 200 of 441 other answers",
         ),
     )
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``WordleEnv(**env_kwargs)``: [-6, 0] by default.
+
+    :meth:`WordleEnv._turn` pays -1 for every guess, invalid ones included, except the solving
+    guess, which pays 0 and ends the episode. Lowest: ``max_guesses`` guesses without solving,
+    -6; highest: solving with the first guess, 0.
+    """
+    import inspect
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(WordleEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    return -float(arguments.arguments["max_guesses"]), 0.0

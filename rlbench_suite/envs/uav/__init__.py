@@ -7,6 +7,7 @@ from typing import Any
 
 import numpy as np
 
+from rlbench_suite.envs.uav import attack, hover, l2f, multi_hover, trajectory
 from rlbench_suite.envs.uav.dynamics import CrazyflieParams
 from rlbench_suite.registry import EnvCard, MDPFamily, Split, load_references, register_env
 
@@ -78,6 +79,7 @@ def _register() -> None:
             mdp_family=_AIRFRAME,
             native_kernel=True,
             summary="Crazyflie take-off and hover at (0, 0, 1); HoverAviary's reward and limits.",
+            return_bounds=hover.return_bounds(),
         )
     )
     register_env(
@@ -88,6 +90,7 @@ def _register() -> None:
             anchor=_GYM_PYBULLET_DRONES,
             mdp_family=_AIRFRAME,
             summary="Track a figure-eight (or circle) reference; position RMSE in info.",
+            return_bounds=trajectory.return_bounds(),
         )
     )
     register_env(
@@ -98,6 +101,7 @@ def _register() -> None:
             anchor=_ATTACKS,
             mdp_family=_AIRFRAME,
             summary="Hover under GPS spoofing, gyro injection, motor loss or wind gusts.",
+            return_bounds=attack.return_bounds(),
         )
     )
     register_env(
@@ -108,6 +112,7 @@ def _register() -> None:
             anchor=_L2F,
             mdp_family=_L2F_AIRFRAME,
             summary="Recover from tumbling starts to hover at the origin; 100 Hz RK4, motor lag.",
+            return_bounds=l2f.return_bounds(),
         )
     )
     register_env(
@@ -118,6 +123,8 @@ def _register() -> None:
             anchor=_GYM_PYBULLET_DRONES,
             mdp_family=_AIRFRAME,
             summary="2-8 drones hover at their own heights; downwash and collisions couple them.",
+            # One agent's return: a multi-agent card bounds each agent's episode return.
+            return_bounds=multi_hover.agent_return_bounds(),
         )
     )
     register_env(
@@ -128,6 +135,7 @@ def _register() -> None:
             anchor=_GYM_PYBULLET_DRONES,
             mdp_family=_AIRFRAME,
             summary="MultiQuadHover's centralised single-agent twin (joint action, summed reward).",
+            return_bounds=multi_hover.return_bounds(),
         )
     )
 

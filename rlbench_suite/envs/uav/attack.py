@@ -246,3 +246,23 @@ class QuadAttackEnv(QuadTrajectoryEnv):
             "attack_schedule": [dict(attack) for attack in self.attack_schedule],
             "active_attacks": self.active_attacks(),
         }
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``QuadAttackEnv(**env_kwargs)``.
+
+    The reward is QuadTrajectory's, on the true state (attacks corrupt only what the drone
+    senses and how it flies), so the bounds are QuadTrajectory's for the same episode length:
+    [0, 480] with the defaults.
+    """
+    import inspect
+
+    from rlbench_suite.envs.uav import trajectory
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(QuadAttackEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    values = arguments.arguments
+    return trajectory.return_bounds(
+        episode_seconds=values["episode_seconds"], ctrl_freq=values["ctrl_freq"]
+    )

@@ -442,3 +442,21 @@ class QuadrotorEnv(gym.Env):
         state = self.__dict__.copy()
         state["_renderer"] = None
         return state
+
+
+def quadrotor_return_bounds(
+    step_reward_bounds: tuple[float, float], episode_seconds: float, ctrl_freq: int
+) -> tuple[float, float]:
+    """Episode-return bounds of a quadrotor task whose steps pay within ``step_reward_bounds``.
+
+    An episode lasts ``round(episode_seconds * ctrl_freq)`` steps (:class:`QuadrotorEnv`'s
+    ``episode_steps``) unless a crash or the task's termination ends it sooner, after as little
+    as one step. A step reward that is never negative therefore makes one step's reward the
+    lowest return, and one that is never positive makes one step's reward the highest.
+    """
+    step_low, step_high = step_reward_bounds
+    episode_steps = round(episode_seconds * ctrl_freq)
+    return (
+        float(min(step_low, step_low * episode_steps)),
+        float(max(step_high, step_high * episode_steps)),
+    )

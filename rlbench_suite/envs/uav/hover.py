@@ -168,3 +168,26 @@ class QuadHoverEnv(QuadrotorEnv):
 
     def _info(self) -> dict[str, Any]:
         return {"distance_to_target": self.distance_to_target()}
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``QuadHoverEnv(**env_kwargs)``.
+
+    :func:`hover_reward` falls from 2 on the target to 0 at ``2 ** 0.25`` m and stays 0 beyond,
+    so a step pays within [0, 2]; with the default 8 s at 30 Hz (240 steps) returns lie in
+    [0, 480]. The top assumes the drone on the target from the first step; it starts about
+    0.9 m below, so real returns stay a few points under it (the PID expert's is about 471).
+    """
+    import inspect
+    import math
+
+    from rlbench_suite.envs.uav.base import quadrotor_return_bounds
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(QuadHoverEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    values = arguments.arguments
+    step_reward_bounds = (float(hover_reward(math.inf)), float(hover_reward(0.0)))
+    return quadrotor_return_bounds(
+        step_reward_bounds, values["episode_seconds"], values["ctrl_freq"]
+    )

@@ -224,3 +224,31 @@ class QuadL2FEnv(QuadrotorEnv):
 
     def _info(self) -> dict[str, Any]:
         return {"distance_to_origin": float(np.linalg.norm(self.state.position[0]))}
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``QuadL2FEnv(**env_kwargs)``: ``(-inf, 1000)``.
+
+    L2F's reward is 2 minus half a sum of costs that are each a non-negative multiple of a
+    square, so a step pays at most 2 and an episode of at most ``episode_steps`` (500) steps at
+    most 1000. There is no finite lowest return: the position cost is capped by the
+    termination at ``position_limit``, the attitude cost by 5 and the action cost by the
+    action space, but the velocity cost ``0.01 ||v||^2`` by nothing the env enforces. No clip or
+    speed limit holds the velocity, termination looks only at the position after the step, and
+    the RK4 step cannot bound the acceleration either: its intermediate attitudes are not unit
+    quaternions, so a spinning drone's thrust is not capped by the motors' maximum.
+    """
+    import inspect
+
+    from rlbench_suite.envs.uav.base import quadrotor_return_bounds
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(QuadL2FEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    best_step_reward = 2.0  # the constant of _reward, paid in full when every cost is zero
+    # QuadL2FEnv.__init__ runs its episode_steps at L2F_CONTROL_HZ as episode_seconds.
+    return quadrotor_return_bounds(
+        (-math.inf, best_step_reward),
+        arguments.arguments["episode_steps"] / L2F_CONTROL_HZ,
+        L2F_CONTROL_HZ,
+    )

@@ -286,3 +286,41 @@ def parallel_env(**kwargs: Any) -> MultiQuadHoverParallelEnv:
 def env(**kwargs: Any) -> Any:
     """The AEC (turn-by-turn) version, through PettingZoo's parallel_to_aec."""
     return parallel_to_aec(parallel_env(**kwargs))
+
+
+def agent_return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of one agent (drone) of ``parallel_env(**env_kwargs)``.
+
+    Each drone is paid HoverAviary's :func:`hover_reward` of its own distance to its target,
+    within [0, 2] a step; with the default 8 s at 30 Hz (240 steps) one agent's returns lie in
+    [0, 480]. A collision or any drone's crash ends the episode early, after one step at least.
+    """
+    import inspect
+    import math
+
+    from rlbench_suite.envs.uav.base import quadrotor_return_bounds
+
+    # parallel_env passes its keyword arguments on to the centralised twin, which reads them.
+    arguments = inspect.signature(MultiQuadHoverCentralEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    values = arguments.arguments
+    step_reward_bounds = (float(hover_reward(math.inf)), float(hover_reward(0.0)))
+    return quadrotor_return_bounds(
+        step_reward_bounds, values["episode_seconds"], values["ctrl_freq"]
+    )
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``MultiQuadHoverCentralEnv(**env_kwargs)``.
+
+    The twin's reward is the sum of the drones' rewards over one shared episode, so its bounds
+    are ``num_drones`` times one agent's (:func:`agent_return_bounds`): [0, 960] for the
+    default two drones.
+    """
+    import inspect
+
+    arguments = inspect.signature(MultiQuadHoverCentralEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    num_drones = arguments.arguments["num_drones"]
+    low, high = agent_return_bounds(**env_kwargs)
+    return num_drones * low, num_drones * high

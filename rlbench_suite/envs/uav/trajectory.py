@@ -214,3 +214,25 @@ class QuadTrajectoryEnv(QuadrotorEnv):
     def _reference_path(self) -> np.ndarray:
         times = np.linspace(0.0, self.period, 120)
         return np.array([self.reference_at(float(t))[0] for t in times])
+
+
+def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
+    """Smallest and largest episode return of ``QuadTrajectoryEnv(**env_kwargs)``.
+
+    :func:`tracking_reward` is 2 on the reference and falls toward 0 (never below) with the
+    distance, for any ``tracking_sigma``, so a step pays within [0, 2]; with the default 8 s at
+    30 Hz (240 steps) returns lie in [0, 480].
+    """
+    import inspect
+
+    from rlbench_suite.envs.uav.base import quadrotor_return_bounds
+
+    # Binding to the class's own signature reads its defaults, so none is typed here twice.
+    arguments = inspect.signature(QuadTrajectoryEnv).bind(**env_kwargs)
+    arguments.apply_defaults()
+    values = arguments.arguments
+    sigma = values["tracking_sigma"]
+    step_reward_bounds = (tracking_reward(math.inf, sigma), tracking_reward(0.0, sigma))
+    return quadrotor_return_bounds(
+        step_reward_bounds, values["episode_seconds"], values["ctrl_freq"]
+    )

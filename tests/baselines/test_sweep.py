@@ -10,7 +10,12 @@ import pytest
 
 import rlbench_suite
 from rlbench_suite.baselines.sb3 import ConfigError
-from rlbench_suite.baselines.sweep import load_sweep, run_sweep, write_sweep_report
+from rlbench_suite.baselines.sweep import (
+    load_sweep,
+    run_sweep,
+    write_sweep_report,
+    write_sweep_submissions,
+)
 
 TINY_SWEEP = """\
 out: runs
@@ -42,6 +47,9 @@ def test_sweep_runs_every_cell_and_a_rerun_only_fills_gaps(tmp_path: Path) -> No
     assert [(row["seed"], row["skipped"]) for row in second] == [(0, True), (1, False)]
     assert lost.exists()
 
+    named = write_sweep_submissions(tmp_path / "runs", second, name_prefix="tiny")
+    assert json.loads(named[0].read_text())["name"] == "tiny.ppo.RMAB-TwoState-v0"
+
     written = write_sweep_report(sweep, second)
     names = {path.name for path in written}
     assert {
@@ -64,6 +72,13 @@ def test_sweep_runs_every_cell_and_a_rerun_only_fills_gaps(tmp_path: Path) -> No
         (TINY_SWEEP.replace("seeds: [0, 1]", "seeds: [0, 0]"), "more than once"),
         (TINY_SWEEP.replace("RMAB-TwoState", "RMAB-Nowhere"), "RMAB-Nowhere"),
         ("grid: [unclosed\n", "cannot read the sweep file"),
+        (TINY_SWEEP.replace("timesteps:", "timestep:"), "unknown key 'timestep'; did you mean"),
+        (TINY_SWEEP.replace("seeds:", "seed:"), r"grid\[0\]: unknown key 'seed'; did you mean"),
+        (TINY_SWEEP.replace("timesteps: 64", "timesteps: 1e5"), "such as 100000, got '1e5'"),
+        (TINY_SWEEP.replace("timesteps: 64", "timesteps: true"), "positive integer"),
+        (TINY_SWEEP.replace("[0, 1]", "[]"), "'seeds' must be a non-empty list"),
+        (TINY_SWEEP.replace("[rlbench/RMAB-TwoState-v0]", "[]"), "'envs' must be a non-empty"),
+        ("name: my sweep\n" + TINY_SWEEP, "'name': expected a leaderboard name"),
     ],
 )
 def test_malformed_sweep_files_are_refused_before_any_training(
@@ -74,6 +89,12 @@ def test_malformed_sweep_files_are_refused_before_any_training(
     with pytest.raises(ConfigError, match=message) as caught:
         load_sweep(path)
     assert str(path) in str(caught.value)
+
+
+def test_a_folder_given_as_the_sweep_file_is_named(tmp_path: Path) -> None:
+    """A folder where the sweep file should be is refused with what was expected."""
+    with pytest.raises(ConfigError, match="expected a sweep file, got a folder"):
+        load_sweep(tmp_path)
 
 
 def test_ray_and_local_sweeps_give_identical_results(tmp_path: Path) -> None:

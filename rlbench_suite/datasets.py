@@ -61,6 +61,7 @@ appending to lists. Minari's HDF5 storage needs ``h5py`` (the ``minari[hdf5]`` e
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import math
 import os
 import secrets
@@ -269,7 +270,13 @@ def write_dataset(
         raise ValueError(f"mixture must be one of {MIXTURES}, got {mixture!r}")
     weights = normalise_behaviour(DEFAULT_BEHAVIOUR if behaviour is None else behaviour)
     dataset_id = dataset_id or default_dataset_id(card.id, weights, mixture)
-    minari.dataset.minari_dataset.parse_dataset_id(dataset_id)  # a malformed id fails now
+    try:  # a malformed id fails now, not after the episodes are played
+        minari.dataset.minari_dataset.parse_dataset_id(dataset_id)
+    except (TypeError, ValueError):  # Minari raises TypeError for an id without its -vN
+        raise ValueError(
+            f"the dataset id must be (namespace/)name-vN, such as 'rlbench/maze/mix-v0'; "
+            f"got {dataset_id!r}"
+        ) from None
     out = Path(_default_out() if out is None else out).resolve()
     target = out / dataset_id
     if target.exists():
@@ -462,14 +469,19 @@ def _create(
         else {}
     )
     weights_text = ", ".join(f"{name} {weight:.2f}" for name, weight in weights.items())
+    spec = env.spec
+    if spec is not None and callable(spec.vector_entry_point):
+        # Minari stores the spec as JSON, and Gymnasium cannot serialise the callable that
+        # builds a native kernel's vector env; a dataset's env is recovered one copy at a time.
+        spec = dataclasses.replace(spec, vector_entry_point=None)
     with warnings.catch_warnings():
         # Minari asks for an author e-mail; a generated dataset has none to give.
         warnings.filterwarnings("ignore", message=".*author_email.*")
         return minari.create_dataset_from_buffers(
             dataset_id=dataset_id,
             buffer=buffers,
-            env=env,
-            eval_env=env,
+            env=spec or env,
+            eval_env=spec or env,
             algorithm_name=f"behaviour mix ({weights_text})",
             author=AUTHOR,
             code_permalink=CODE_PERMALINK,

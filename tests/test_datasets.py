@@ -155,13 +155,23 @@ def test_bad_agents_envs_ids_and_mixtures_get_clear_errors(tmp_path: Path) -> No
         write_dataset(MAZE, tmp_path, behaviour={"wizard": 1.0}, episodes=1)
     with pytest.raises(KeyError, match="unknown env id 'rlbench/Mazee-v0'"):
         write_dataset("rlbench/Mazee-v0", tmp_path, episodes=1)
-    with pytest.raises(ValueError, match="Malformed dataset ID"):
+    with pytest.raises(ValueError, match=r"must be \(namespace/\)name-vN.*got 'no spaces allowed'"):
         write_dataset(MAZE, tmp_path, dataset_id="no spaces allowed", episodes=1)
+    with pytest.raises(ValueError, match=r"must be \(namespace/\)name-vN.*got 'no-version'"):
+        write_dataset(MAZE, tmp_path, dataset_id="no-version", episodes=1)
     with pytest.raises(ValueError, match=r"mixture must be one of \('episode', 'step'\)"):
         write_dataset(MAZE, tmp_path, mixture="turn", episodes=1)
     with pytest.raises(ValueError, match="episodes must be a positive integer, got 0"):
         write_dataset(MAZE, tmp_path, episodes=0)
     assert _leftovers(tmp_path) == []
+
+
+def test_an_env_with_a_native_kernel_writes_a_dataset_whose_env_recovers(tmp_path: Path) -> None:
+    """CartPole, whose spec holds a native vector entry point, writes and recovers its env."""
+    dataset = write_dataset("rlbench/CartPole-v1", tmp_path, episodes=2, seed=0)
+    recovered = dataset.recover_environment()
+    assert recovered.spec.id == "rlbench/CartPole-v1"
+    recovered.close()
 
 
 def test_an_existing_dataset_is_never_overwritten(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ share lives in :mod:`~rlbench_suite.cli.common`. Library modules never import th
 
 Exit status: 0 on success, 1 when a command's check fails (drift, a disagreeing
 verification, a failed sweep run), 2 for a user mistake, reported as one ``error:`` line on
-stderr. Any other exception is a bug and shows its traceback.
+stderr, 130 after Ctrl-C. Any other exception is a bug and shows its traceback.
 """
 
 from __future__ import annotations
@@ -70,6 +70,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except USER_ERRORS as error:
         print_error(describe_error(error))
         return 2
+    except KeyboardInterrupt:
+        # Ctrl-C is the user's choice, not a bug: no traceback. Finished runs, datasets and
+        # submissions were written atomically, so a rerun resumes from them.
+        print_error("interrupted")
+        return 130
 
 
 __all__ = ["build_parser", "main"]

@@ -213,19 +213,30 @@ def existing_file(what: str) -> Callable[[str], Path]:
     return parse
 
 
+def _check_parent_folders(path: Path) -> None:
+    """Refuse a path below a file, which no amount of ``mkdir`` can turn into a folder."""
+    for parent in path.parents:
+        if parent.exists():
+            if not parent.is_dir():
+                raise argparse.ArgumentTypeError(f"{path}: {parent} is a file, not a folder")
+            return
+
+
 def output_folder(text: str) -> Path:
-    """A folder to write into: it may not exist yet, but must not be a file."""
+    """A folder to write into: it may not exist yet, but must not be a file or below one."""
     path = Path(text)
     if path.exists() and not path.is_dir():
         raise argparse.ArgumentTypeError(f"{path}: expected a folder to write into, got a file")
+    _check_parent_folders(path)
     return path
 
 
 def output_file(text: str) -> Path:
-    """A file to write: it may not exist yet, but must not be a folder."""
+    """A file to write (its folders are made): not a folder, and not below a file."""
     path = Path(text)
     if path.is_dir():
         raise argparse.ArgumentTypeError(f"{path}: expected a file to write, got a folder")
+    _check_parent_folders(path)
     return path
 
 

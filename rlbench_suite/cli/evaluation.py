@@ -220,7 +220,8 @@ def command_benchmark(args: argparse.Namespace) -> int:
         "results": [row.to_json() for row in rows],
     }
     if args.out:
-        Path(args.out).write_text(json.dumps(payload, indent=2) + "\n")
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(json.dumps(payload, indent=2) + "\n")
     if args.json:
         # The outputs' messages go to stderr, so stdout stays one JSON document.
         _benchmark_outputs(args, rows, episodes, env_ids, errors)
@@ -354,6 +355,12 @@ def command_references(args: argparse.Namespace) -> int:
 
     if args.env:
         env_ids = list(dict.fromkeys(env_card(env_id).id for env_id in args.env))
+        for env_id in env_ids:
+            if env_card(env_id).multi_agent:
+                raise UsageError(
+                    f"references are measured on single-agent envs; {env_id} is multi-agent "
+                    "(its centralised twin, if it has one, is single-agent)"
+                )
     else:
         env_ids = available_envs(list_envs(multi_agent=False))
     measured = {}

@@ -108,6 +108,16 @@ MISTAKES = [
         id="benchmark-out-is-a-folder",
     ),
     pytest.param(
+        ["benchmark", "--no-sb3", "--out", "{tmp}/a_file.txt/results.json"],
+        "a_file.txt is a file, not a folder",
+        id="benchmark-out-below-a-file",
+    ),
+    pytest.param(
+        ["train", "--algo", "ppo", "--env", CARTPOLE, "--seeds", "0", str(2**40)],
+        "argument --seeds: expected a seed between 0 and 2**31 - 1, got 1099511627776",
+        id="train-seed-too-large",
+    ),
+    pytest.param(
         ["bench", "--threads", "999"],
         "argument --threads: expected a thread count from 1 to this machine's",
         id="bench-too-many-threads",
@@ -217,6 +227,11 @@ MISTAKES = [
         ["references", "--env", "nope"], "unknown env id 'nope'", id="references-unknown-env"
     ),
     pytest.param(
+        ["references", "--env", "rlbench/MultiQuadHover-v0"],
+        "references are measured on single-agent envs; rlbench/MultiQuadHover-v0 is multi-agent",
+        id="references-multi-agent-env",
+    ),
+    pytest.param(
         ["bench", "--env-ids", MAZE],
         "--env-ids expects ids with a native kernel (rlbench/CartPole-v1",
         id="bench-env-without-kernel",
@@ -258,6 +273,12 @@ MISTAKES = [
         "rlbench/Maze-v0 has no agent 'ghost'",
         marks=needs_minari,
         id="dataset-unknown-agent",
+    ),
+    pytest.param(
+        ["dataset", "--env", MAZE, "--dataset-id", "no-version", "--out", "{tmp}/datasets"],
+        "the dataset id must be (namespace/)name-vN, such as 'rlbench/maze/mix-v0'",
+        marks=needs_minari,
+        id="dataset-id-without-version",
     ),
     pytest.param(
         ["dataset", "--env", MAZE, "--env-kwargs", '{"max_moves": "many"}'],

@@ -292,7 +292,7 @@ def load_policy(
         stored = _space_shape(data.get(key))
         if stored is not None and stored != list(space.shape or ()):
             raise ModelError(
-                f"{path}: trained on a {key.replace('_', ' ')} of shape {tuple(stored)}, but the "
+                f"{path}: the model's {key.replace('_', ' ')} has shape {tuple(stored)}, but the "
                 f"env (with the submitted wrappers) has {space.shape}"
             )
     built = build_policy(algo, observation_space, action_space, policy_kwargs, use_sde, policy)

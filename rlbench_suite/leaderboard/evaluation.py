@@ -20,7 +20,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -191,7 +191,7 @@ def evaluate_entry(
         returns = _play(policy_for_run(submission, run, folder), env_id, episode_seeds, on_episode)
         runs.append({"seed": run["seed"], "episode_seeds": episode_seeds, "returns": returns})
     entry["evaluation"] = {
-        "evaluated_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "suite_version": rlbench_suite.__version__,
         "runs": runs,
         "claim_check": [asdict(check) for check in checks],

@@ -30,7 +30,7 @@ import secrets
 import shutil
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -143,7 +143,7 @@ def new_entry(submission: Mapping[str, Any]) -> dict[str, Any]:
         },
         "submitter": submitter.get("name"),
         "training_timesteps": submission["training"]["timesteps"],
-        "submitted_at": datetime.now(UTC).isoformat(timespec="seconds"),
+        "submitted_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "digest": submission["digest"],
         "fingerprint": fingerprint(submission),
         "status": "self-reported" if algorithm["kind"] == "custom" else "unverified",
@@ -251,7 +251,7 @@ class Board:
         if self.marker.exists():
             marker = {**self.read_marker(), "entries": count}
         else:
-            marker["created_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+            marker["created_at"] = datetime.now(timezone.utc).isoformat(timespec="seconds")
         write_atomically(self.marker, (json.dumps(marker, indent=1) + "\n").encode())
 
     def write_entry(self, entry: Mapping[str, Any]) -> None:

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from rlbench_suite.leaderboard.board import add_entry, read_board, submit
+from rlbench_suite.leaderboard.store import Board
 from rlbench_suite.leaderboard.submission import (
     MAX_SUBMISSION_BYTES,
     SubmissionError,
@@ -90,21 +90,36 @@ MALFORMED: dict[str, tuple[Mutation, str]] = {
     ),
     "model file missing": (
         _set("runs/0/model", {"path": "models/seed_0.zip", "sha256": "0" * 64}),
-        "no file at 'models/seed_0.zip'",
+        "models/seed_0.zip: cannot open it",
     ),
 }
 
 
-def _board_snapshot(board_path: Path) -> bytes:
-    return board_path.read_bytes()
+def _board_snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of the board (but its lock) with its bytes."""
+    return {
+        str(path.relative_to(root)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and path.name != "board.lock"
+    }
+
+
+def submit(path: Path, root: Path) -> dict[str, Any]:
+    """Submit ``path`` to the board at ``root``, creating the board the first time."""
+    board = Board.open(root) if (root / "board.json").exists() else Board.create(root)
+    return board.submit(path)
+
+
+def _names(root: Path) -> list[str]:
+    return Board.open(root).names()
 
 
 @pytest.fixture
 def seeded_board(tmp_path: Path, whittle_submission: dict[str, Any]) -> Path:
     """A board holding the Whittle submission."""
-    board_path = tmp_path / "board.json"
-    submit(write_submission(whittle_submission, tmp_path / "whittle.json"), board_path)
-    return board_path
+    root = tmp_path / "board"
+    submit(write_submission(whittle_submission, tmp_path / "whittle.json"), root)
+    return root
 
 
 @pytest.mark.parametrize("kind", sorted(MALFORMED))
@@ -176,8 +191,8 @@ def test_duplicates_are_refused_by_digest_and_by_content(
     before = _board_snapshot(seeded_board)
     with pytest.raises(SubmissionError, match="already holds this exact submission"):
         submit(write_submission(whittle_submission, tmp_path / "again.json"), seeded_board)
-    renamed = redigest({**whittle_submission, "name": "whittle-copy", "submitter": {"n": "x"}})
-    with pytest.raises(SubmissionError, match="same results are already on the board"):
+    renamed = redigest({**whittle_submission, "name": "whittle-copy", "submitter": {"name": "x"}})
+    with pytest.raises(SubmissionError, match="same returns from the same agent"):
         submit(write_submission(renamed, tmp_path / "renamed.json"), seeded_board)
     assert _board_snapshot(seeded_board) == before
 
@@ -187,10 +202,10 @@ def test_submitted_aggregates_are_ignored(
 ) -> None:
     """A submission claiming a perfect score gets the score its returns earn."""
     boastful = {**whittle_submission, "aggregates": {"iqm": 1e9}}
-    entry = submit(write_submission(boastful, tmp_path / "boast.json"), tmp_path / "board.json")
+    entry = submit(write_submission(boastful, tmp_path / "boast.json"), tmp_path / "board")
     returns = [value for run in whittle_submission["runs"] for value in run["returns"]]
-    assert entry["scores"]["mean_return"]["point"] == pytest.approx(sum(returns) / len(returns))
-    assert entry["scores"]["normalised"]["iqm"]["point"] < 200
+    assert entry["claimed"]["mean_return"]["point"] == pytest.approx(sum(returns) / len(returns))
+    assert entry["claimed"]["normalised"]["iqm"]["point"] < 200
 
 
 def _variant(base: dict[str, Any], index: int) -> dict[str, Any]:
@@ -200,19 +215,23 @@ def _variant(base: dict[str, Any], index: int) -> dict[str, Any]:
     return redigest(variant)
 
 
-def _submit_in_child(board_path: str, submission: dict[str, Any]) -> None:
-    add_entry(Path(board_path), submission, submission["name"])
+def _submit_in_child(root: str, folder: str, submission: dict[str, Any]) -> None:
+    Board.open(root).submit(
+        write_submission(submission, Path(folder) / f"{submission['name']}.json")
+    )
 
 
 def test_fifty_concurrent_submits_from_separate_processes_all_land(
     tmp_path: Path, whittle_submission: dict[str, Any]
 ) -> None:
-    """50 processes submitting at once: the board ends valid with all 50 entries."""
-    board_path = tmp_path / "board.json"
+    """50 processes submitting at once: the board ends valid with all 50 entries counted."""
+    root = tmp_path / "board"
+    Board.create(root)
     context = multiprocessing.get_context("fork")
     processes = [
         context.Process(
-            target=_submit_in_child, args=(str(board_path), _variant(whittle_submission, i))
+            target=_submit_in_child,
+            args=(str(root), str(tmp_path), _variant(whittle_submission, i)),
         )
         for i in range(50)
     ]
@@ -221,60 +240,53 @@ def test_fifty_concurrent_submits_from_separate_processes_all_land(
     for process in processes:
         process.join(timeout=300)
     assert [process.exitcode for process in processes] == [0] * 50
-    board = json.loads(board_path.read_text())
-    assert sorted(entry["name"] for entry in board["entries"]) == [
-        f"variant-{i:02d}" for i in range(50)
-    ]
+    assert _names(root) == [f"variant-{i:02d}" for i in range(50)]
+    assert json.loads((root / "board.json").read_text())["entries"] == 50
 
 
-def _crash_while_writing(board_path: str, submission: dict[str, Any], where: str) -> None:
-    """In a child process: submit, and die at ``where`` in the board's rewrite."""
-    from rlbench_suite import files
+def _crash_while_writing(root: str, path: str, where: str) -> None:
+    """In a child process: submit, and die at ``where`` in the new entry's writing."""
+    from rlbench_suite.leaderboard import store
 
-    real_write = os.write
+    real_rename = os.rename
 
     def die(*_args: Any) -> None:
         os._exit(137)
 
-    def write_half_then_die(descriptor: int, data: bytes) -> int:
-        real_write(descriptor, bytes(data)[: len(data) // 2])
-        os._exit(137)
-
-    if where == "before rename":
-        files.os.replace = die  # type: ignore[attr-defined]
+    if where == "before the entry lands":
+        store.os.rename = die  # type: ignore[attr-defined]
     else:
-        files.os.write = write_half_then_die  # type: ignore[attr-defined]
-    add_entry(Path(board_path), submission, "crash")
+
+        def rename_then_die(source: Any, target: Any) -> None:
+            real_rename(source, target)
+            os._exit(137)
+
+        store.os.rename = rename_then_die  # type: ignore[attr-defined]
+    Board.open(root).submit(path)
 
 
-@pytest.mark.parametrize("where", ["mid-write", "before rename"])
-def test_a_crash_while_the_board_is_written_leaves_the_previous_board(
-    where: str, seeded_board: Path, whittle_submission: dict[str, Any]
+@pytest.mark.parametrize("where", ["before the entry lands", "before the count is updated"])
+def test_a_crash_while_submitting_leaves_a_consistent_board(
+    where: str, tmp_path: Path, seeded_board: Path, whittle_submission: dict[str, Any]
 ) -> None:
-    """A submit killed while writing leaves the old board byte for byte; the next one lands."""
+    """A submit killed mid-way leaves the old entries intact; the next submit lands."""
     before = _board_snapshot(seeded_board)
+    path = write_submission(_variant(whittle_submission, 1), tmp_path / "variant.json")
     context = multiprocessing.get_context("fork")
-    child = context.Process(
-        target=_crash_while_writing,
-        args=(str(seeded_board), _variant(whittle_submission, 1), where),
-    )
+    child = context.Process(target=_crash_while_writing, args=(str(seeded_board), str(path), where))
     child.start()
     child.join(timeout=120)
     assert child.exitcode == 137
-    leftovers = list(seeded_board.parent.glob(f".{seeded_board.name}.*.tmp"))
-    assert len(leftovers) == 1, "the child should have died with its temporary file written"
-    try:
-        json.loads(leftovers[0].read_bytes())
-        complete = True
-    except json.JSONDecodeError:
-        complete = False
-    assert complete == (where == "before rename"), "mid-write should leave half a board"
-    assert _board_snapshot(seeded_board) == before
-    add_entry(seeded_board, _variant(whittle_submission, 2), "after the crash")
-    assert [e["name"] for e in read_board(seeded_board)["entries"]] == [
-        "variant-02",
-        "whittle.RMAB-TwoState-v0",
-    ]
+    after = _board_snapshot(seeded_board)
+    assert {key: value for key, value in after.items() if key in before} == before
+    if where == "before the entry lands":
+        assert _names(seeded_board) == ["whittle.RMAB-TwoState-v0"]
+    else:
+        assert _names(seeded_board) == ["variant-01", "whittle.RMAB-TwoState-v0"]
+    later = write_submission(_variant(whittle_submission, 2), tmp_path / "later.json")
+    Board.open(seeded_board).submit(later)
+    assert "variant-02" in _names(seeded_board)
+    assert not list((seeded_board / "submissions").glob(".staging-*"))
 
 
 def test_cli_submit_accepts_the_good_file_and_names_the_bad_one(
@@ -286,11 +298,10 @@ def test_cli_submit_accepts_the_good_file_and_names_the_bad_one(
     good = write_submission(whittle_submission, tmp_path / "good.json")
     bad = tmp_path / "bad.json"
     bad.write_text(json.dumps({**whittle_submission, "runs": []}))
-    board_path = tmp_path / "board.json"
-    assert main(["leaderboard", "submit", str(good), str(bad), "--board", str(board_path)]) == 2
+    root = tmp_path / "board"
+    argv = ["leaderboard", "submit", str(good), str(bad), "--board", str(root), "--new-board"]
+    assert main(argv) == 2
     captured = capsys.readouterr()
     assert "accepted whittle.RMAB-TwoState-v0" in captured.out
     assert "bad.json: rejected" in captured.err and "/runs" in captured.err
-    assert [entry["name"] for entry in read_board(board_path)["entries"]] == [
-        "whittle.RMAB-TwoState-v0"
-    ]
+    assert _names(root) == ["whittle.RMAB-TwoState-v0"]

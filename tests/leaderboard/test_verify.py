@@ -13,7 +13,7 @@ import pytest
 
 from rlbench_suite.baselines import sb3
 from rlbench_suite.cli import main
-from rlbench_suite.leaderboard.board import submit
+from rlbench_suite.leaderboard.store import Board
 from rlbench_suite.leaderboard.submission import (
     SubmissionError,
     compute_digest,
@@ -21,6 +21,13 @@ from rlbench_suite.leaderboard.submission import (
     write_submission,
 )
 from rlbench_suite.leaderboard.verify import compare_returns, verify_submission
+
+
+def submit(path: Path, board_root: Path) -> dict[str, Any]:
+    """Submit ``path`` to the board at ``board_root``, creating the board the first time."""
+    board = Board.open(board_root) if (board_root / "board.json").exists() else None
+    return (board or Board.create(board_root)).submit(path)
+
 
 BANDIT = "rlbench/RMAB-TwoState-v0"
 # PPO through the TopKBudget wrapper, small enough to train 3 seeds in a few seconds.
@@ -60,7 +67,7 @@ def test_inflated_returns_with_a_fresh_digest_fail_verification(
     cheat["runs"][1]["returns"] = [value + 40.0 for value in cheat["runs"][1]["returns"]]
     cheat["digest"] = compute_digest(cheat)
     path = write_submission(cheat, tmp_path / "cheat.json")
-    submit(path, tmp_path / "board.json")  # the schema cannot tell
+    submit(path, tmp_path / "board")  # the schema cannot tell
     assert main(["leaderboard", "verify", str(path)]) == 1
     output = capsys.readouterr().out
     assert "DISAGREES" in output and "disagrees" in output
@@ -88,8 +95,9 @@ def test_trained_sb3_models_submit_and_verify_exactly(tmp_path: Path) -> None:
         f"seed_{seed}/model.zip" for seed in (0, 1, 2)
     ]
     assert submission["training"]["timesteps"] == 256
-    entry = submit(path, tmp_path / "board.json")
-    assert entry["scores"]["seeds"] == 3 and entry["scores"]["episodes"] == 30
+    entry = submit(path, tmp_path / "board")
+    assert entry["status"] == "unverified"
+    assert entry["claimed"]["seeds"] == 3 and entry["claimed"]["episodes"] == 30
     verification = verify_submission(path)
     assert verification.agrees
     assert {run.verdict for run in verification.runs} == {"exact"}
@@ -152,7 +160,7 @@ def test_a_non_default_instance_is_refused_and_the_wrapped_default_env_verifies(
     instance = json.loads(instance_path.read_text())
     assert instance["env"]["kwargs"] == {"action_type": "one_d_rpm"}
     with pytest.raises(SubmissionError, match=re.escape("/env/kwargs: must be {}")):
-        submit(instance_path, tmp_path / "board.json")
+        submit(instance_path, tmp_path / "board")
 
     wrapped_path = _train_hover(
         tmp_path / "wrapped",
@@ -163,13 +171,19 @@ def test_a_non_default_instance_is_refused_and_the_wrapped_default_env_verifies(
     assert [run["returns"] for run in wrapped["runs"]] == [
         run["returns"] for run in instance["runs"]
     ]
-    submit(wrapped_path, tmp_path / "board.json")
+    submit(wrapped_path, tmp_path / "board")
     assert {run.verdict for run in verify_submission(wrapped_path).runs} == {"exact"}
 
-    # A submission that hides its env kwargs passes the schema but its models cannot replay.
+    # Hiding the env kwargs in one place is caught by the other; hiding them in both leaves a
+    # model whose action space is not the default env's, which the board refuses to load.
     hidden = copy.deepcopy(instance)
     hidden["env"]["kwargs"] = {}
     hidden["digest"] = compute_digest(hidden)
     hidden_path = write_submission(hidden, instance_path.parent / "hidden.json")
-    with pytest.raises(ValueError, match="cannot play rlbench/QuadHover-v0's default instance"):
+    with pytest.raises(SubmissionError, match=re.escape("env_kwargs: must be {}")):
         verify_submission(hidden_path)
+    hidden["algorithm"]["hyperparameters"]["env_kwargs"] = {}
+    hidden["digest"] = compute_digest(hidden)
+    write_submission(hidden, hidden_path)
+    with pytest.raises(SubmissionError, match="the model's observation space has shape"):
+        submit(hidden_path, tmp_path / "board")

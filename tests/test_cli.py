@@ -340,3 +340,15 @@ def test_piped_command_prints_progress_lines_on_stderr(tmp_path) -> None:
     progress_lines = [line for line in completed.stderr.splitlines() if "random on" in line]
     assert progress_lines[-1].startswith("random on rlbench/RMAB-TwoState-v0: 10/10 (100%)")
     assert len(progress_lines) == 10
+
+
+def test_a_bug_is_not_dressed_as_a_mistake(monkeypatch) -> None:
+    """An exception that is no user mistake propagates, so its traceback reaches the user."""
+    from rlbench_suite.cli import catalogue
+
+    def broken(_args: object) -> int:
+        raise RuntimeError("a bug in the list command")
+
+    monkeypatch.setattr(catalogue, "command_list", broken)
+    with pytest.raises(RuntimeError, match="a bug in the list command"):
+        main(["list"])

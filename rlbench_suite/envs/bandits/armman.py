@@ -154,7 +154,11 @@ class ARMMANRMABEnv(BudgetedRestlessBandit):
         if not 0.0 <= perturbation < 0.5:
             raise ValueError(f"ARMMANRMABEnv: perturbation must be in [0, 0.5), got {perturbation}")
         instance_rng = np.random.default_rng(instance_seed)
-        self.arm_types = instance_rng.permutation(armman_arm_types(num_arms, type_shares))
+        try:
+            arm_types = armman_arm_types(num_arms, type_shares)
+        except ValueError as error:
+            raise ValueError(f"ARMMANRMABEnv: {error}") from None
+        self.arm_types = instance_rng.permutation(arm_types)
         parameters = ARM_TYPE_PARAMETERS[self.arm_types].copy()  # (N, 3)
         if perturbation > 0:
             shift = instance_rng.uniform(-perturbation, perturbation, size=(num_arms, 2))

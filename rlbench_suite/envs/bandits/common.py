@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from copy import deepcopy
 from dataclasses import dataclass
+from numbers import Real
 from typing import Any, ClassVar, Literal
 
 import gymnasium as gym
@@ -23,7 +24,12 @@ from gymnasium import spaces
 from gymnasium.vector.utils import batch_space
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from rlbench_suite.envs.validation import InvalidActionError, env_name, validate_action
+from rlbench_suite.envs.validation import (
+    EnvContract,
+    InvalidActionError,
+    env_name,
+    validate_action,
+)
 
 InvalidActionMode = Literal["raise", "penalty", "project"]
 INVALID_ACTION_MODES: tuple[InvalidActionMode, ...] = ("raise", "penalty", "project")
@@ -119,13 +125,13 @@ class ActionPolytope:
         return action.reshape(self.action_shape)
 
 
-class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
+class RestlessBanditBase(EnvContract, gym.Env[np.ndarray, np.ndarray]):
     """Shared mechanics of the family's envs; not registered itself.
 
     Subclasses set, in ``__init__`` before calling :meth:`_finish_init`: ``state_rewards``
     (num_arms, num_states), ``horizon``, ``action_space`` and ``action_polytope``, and implement
     :meth:`next_state_distribution`, :meth:`one_step_objective`, :meth:`sample_feasible_action`,
-    :meth:`constraint_violation` and :meth:`_initial_states`.
+    :meth:`constraint_violation` and :meth:`_initial_states`. ``reset`` takes no options.
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["ansi", "rgb_array"], "render_fps": 4}
@@ -152,6 +158,17 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
             )
         if self.horizon < 1:
             raise ValueError(f"{type(self).__name__}: horizon must be >= 1, got {self.horizon}")
+        # NaN and infinity were refused at construction (EnvContract); a negative penalty would
+        # pay the agent for infeasible actions.
+        if (
+            isinstance(invalid_action_penalty, bool)
+            or not isinstance(invalid_action_penalty, Real)
+            or invalid_action_penalty < 0
+        ):
+            raise ValueError(
+                f"{type(self).__name__}: invalid_action_penalty must be a number >= 0 (it is "
+                f"subtracted from the reward), got {invalid_action_penalty!r}"
+            )
         if isinstance(self.action_space, spaces.MultiBinary):
             self.action_space = FeasibleMultiBinary(
                 self.action_space.n, self.sample_feasible_action
@@ -228,10 +245,8 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
     def reset(
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
-        """Draw the arms' start states; ``options`` is not used and must be None or empty."""
-        super().reset(seed=seed)
-        if options:
-            raise ValueError(f"{env_name(self)}: reset takes no options, got {sorted(options)}")
+        """Draw the arms' start states; ``options`` must be None or empty."""
+        super().reset(seed=seed, options=options)
         self.arm_states = self._initial_states().astype(np.int64)
         self.time_step = 0
         self._last_action = self.null_action
@@ -240,6 +255,7 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Apply ``action`` to every arm, sample next states, reward their state values."""
+        self._warn_if_stepped_out_of_episode()
         action = validate_action(self, action)
         violation = self.constraint_violation(action)
         penalty = 0.0
@@ -261,6 +277,7 @@ class RestlessBanditBase(gym.Env[np.ndarray, np.ndarray]):
         self.time_step += 1
         self._last_action, self._last_reward = action, reward
         truncated = self.time_step >= self.horizon
+        self._record_step_end(False, truncated)
         info = {
             "time_step": self.time_step,
             "state_reward": state_reward,

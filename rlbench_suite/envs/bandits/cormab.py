@@ -194,14 +194,7 @@ class CoupledRestlessBandit(RestlessBanditBase):
         # Default penalty: the largest step reward there is, so an infeasible action never pays.
         if invalid_action_penalty is None:
             invalid_action_penalty = float(self.state_rewards.max(axis=1).sum())
-        elif not isinstance(invalid_action_penalty, Real) or not np.isfinite(
-            invalid_action_penalty
-        ):
-            raise ValueError(
-                f"{type(self).__name__}: invalid_action_penalty must be a finite number or None, "
-                f"got {invalid_action_penalty!r}"
-            )
-        self._finish_init(invalid_action, float(invalid_action_penalty), render_mode)
+        self._finish_init(invalid_action, invalid_action_penalty, render_mode)
 
     # -- what a subclass defines ------------------------------------------------------------
 

@@ -133,7 +133,10 @@ class TwoStateRMABEnv(BudgetedRestlessBandit):
             raise ValueError(f"TwoStateRMABEnv: num_arms must be >= 1, got {num_arms}")
         if transitions is None:
             instance_rng = np.random.default_rng(instance_seed)
-            transitions = sample_two_state_transitions(instance_rng, num_arms, transition_prior)
+            try:
+                transitions = sample_two_state_transitions(instance_rng, num_arms, transition_prior)
+            except ValueError as error:
+                raise ValueError(f"TwoStateRMABEnv: {error}") from None
         elif np.shape(transitions) != (num_arms, 2, 2, 2):
             raise ValueError(
                 f"TwoStateRMABEnv: transitions must have shape ({num_arms}, 2, 2, 2), "

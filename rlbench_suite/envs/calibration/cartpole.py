@@ -38,7 +38,8 @@ on termination).
 
 ## Starting State
 
-All four state variables uniform in ``[-0.05, 0.05)``.
+All four state variables uniform in ``[-0.05, 0.05)``; ``reset(options={"low": a, "high": b})``
+draws them from ``[a, b)`` instead, as in Gymnasium (no other option is accepted).
 
 ## Episode End
 
@@ -88,17 +89,21 @@ Example:
 
 from __future__ import annotations
 
+import warnings
 from typing import Any
 
 import numpy as np
 from gymnasium import spaces
 from gymnasium.envs.classic_control import cartpole
 
-from rlbench_suite.envs.validation import validate_action
+from rlbench_suite.envs.validation import EnvContract, validate_action
 
 
-class CartPoleEnv(cartpole.CartPoleEnv):
+class CartPoleEnv(EnvContract, cartpole.CartPoleEnv):
     """Gymnasium's ``CartPoleEnv`` with checked actions and a settable pole half-length."""
+
+    #: Gymnasium's CartPole reads the start range from these.
+    reset_options = ("low", "high")
 
     def __init__(
         self,
@@ -107,7 +112,7 @@ class CartPoleEnv(cartpole.CartPoleEnv):
         render_mode: str | None = None,
     ) -> None:
         super().__init__(sutton_barto_reward=sutton_barto_reward, render_mode=render_mode)
-        if not np.isfinite(length) or length <= 0:
+        if not length > 0:
             raise ValueError(f"CartPoleEnv: length must be a positive number, got {length!r}")
         self.length = float(length)
         self.polemass_length = self.masspole * self.length
@@ -128,8 +133,19 @@ class CartPoleEnv(cartpole.CartPoleEnv):
         self.observation_space = spaces.Box(-high, high, dtype=np.float32)
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
-        """Gymnasium's step, after the suite's action check."""
-        return super().step(int(validate_action(self, action)))
+        """Gymnasium's step, after the suite's order and action checks."""
+        self._warn_if_stepped_out_of_episode()
+        checked = int(validate_action(self, action))
+        if self.steps_beyond_terminated is None:
+            result = super().step(checked)
+        else:
+            # Past termination Gymnasium's CartPole warns too; the suite's warning above already
+            # did, naming the env, so the user reads one warning rather than two.
+            with warnings.catch_warnings():
+                warnings.filterwarnings("ignore", message=".*already returned terminated = True")
+                result = super().step(checked)
+        self._record_step_end(result[2], result[3])
+        return result
 
 
 def cartpole_family(rng: np.random.Generator, split: str) -> dict[str, Any]:

@@ -25,6 +25,8 @@ import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 
+from rlbench_suite.envs.validation import EnvContract, env_name
+
 PRINTABLE = string.printable
 PRINTABLE_SET = frozenset(PRINTABLE)
 
@@ -49,8 +51,11 @@ def printable(text: str) -> str:
     return "".join(char if char in PRINTABLE_SET else "?" for char in text)
 
 
-class LanguageEnv(gym.Env[str, str]):
+class LanguageEnv(EnvContract, gym.Env[str, str]):
     """A string-in, string-out Gymnasium env whose observation is the whole transcript.
+
+    Reset options: none here; a task that takes some lists them in ``reset_options`` (Maze's
+    ``start``, Chess's ``fen``) and reads them in its own ``reset`` before calling this one.
 
     Args:
         max_turns: agent utterances before truncation.
@@ -72,13 +77,19 @@ class LanguageEnv(gym.Env[str, str]):
         max_observation_length: int = 20_000,
         max_action_length: int = 400,
     ) -> None:
+        name = type(self).__name__
         if render_mode is not None and render_mode not in self.metadata["render_modes"]:
             raise ValueError(
-                f"render_mode must be one of {self.metadata['render_modes']} or None, "
+                f"{name}: render_mode must be one of {self.metadata['render_modes']} or None, "
                 f"got {render_mode!r}"
             )
-        if int(max_turns) <= 0:
-            raise ValueError(f"max_turns must be a positive integer, got {max_turns!r}")
+        for label, value in (
+            ("max_turns", max_turns),
+            ("max_observation_length", max_observation_length),
+            ("max_action_length", max_action_length),
+        ):
+            if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+                raise ValueError(f"{name}: {label} must be a positive integer, got {value!r}")
         self.max_turns = int(max_turns)
         self.render_mode = render_mode
         self.observation_space = spaces.Text(
@@ -141,7 +152,7 @@ class LanguageEnv(gym.Env[str, str]):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
         """Start an episode; ``seed`` fixes the hidden state and the partner's choices."""
-        super().reset(seed=seed)
+        super().reset(seed=seed, options=options)
         self.turns = 0
         self.invalid_actions = 0
         self.succeeded = False
@@ -151,10 +162,10 @@ class LanguageEnv(gym.Env[str, str]):
 
     def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
         """Say ``action``; a non-string raises ``TypeError``, malformed text gets the penalty."""
+        self._warn_if_stepped_out_of_episode()
         if not isinstance(action, str):
-            env_name = self.spec.id if self.spec is not None else type(self).__name__
             raise TypeError(
-                f"{env_name}: actions are text in {self.action_space}, "
+                f"{env_name(self)}: actions are text in {self.action_space}, "
                 f"got {type(action).__name__} {action!r}"
             )
         if len(action) > self.action_space.max_length:
@@ -167,6 +178,7 @@ class LanguageEnv(gym.Env[str, str]):
         self.succeeded = self.succeeded or turn.success
         self._turn_texts.append(f"\n{self.agent_prefix}{action}\n{printable(turn.reply)}")
         truncated = not turn.terminated and self.turns >= self.max_turns
+        self._record_step_end(turn.terminated, truncated)
         return (
             self._observation(),
             float(turn.reward),

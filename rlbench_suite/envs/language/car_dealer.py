@@ -699,7 +699,7 @@ class CarDealerEnv(LanguageEnv):
             ("patience_scale", patience_scale),
             ("concession_scale", concession_scale),
         ):
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            if not (isinstance(value, int | float) and value > 0):
                 raise ValueError(f"CarDealerEnv: {name} must be a positive number, got {value!r}")
         super().__init__(max_turns=max_turns, render_mode=render_mode)
         self.buyer = buyer

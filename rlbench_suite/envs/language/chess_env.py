@@ -162,6 +162,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from rlbench_suite.envs.language.base import LanguageEnv, Turn, register_language_env
+from rlbench_suite.envs.validation import env_name
 
 if TYPE_CHECKING:
     import chess
@@ -521,6 +522,8 @@ class ChessEnv(LanguageEnv):
     """
 
     task_name = "Chess"
+    #: ``reset(options={"fen": ...})`` starts the game from that position.
+    reset_options = ("fen",)
 
     def __init__(
         self,
@@ -538,17 +541,22 @@ class ChessEnv(LanguageEnv):
             max_observation_length=max_observation_length,
         )
         chess = import_chess()
+        name = type(self).__name__
         self.stockfish_path = stockfish_path
         if opponent is None:
-            self.opponent: Opponent = StockfishOpponent(
-                find_stockfish(stockfish_path), opponent_skill_level, opponent_nodes
-            )
+            try:
+                self.opponent: Opponent = StockfishOpponent(
+                    find_stockfish(stockfish_path), opponent_skill_level, opponent_nodes
+                )
+            except ValueError as error:
+                raise ValueError(f"{name}: {error}") from None
         elif callable(opponent):
             self.opponent = opponent
         else:
             raise TypeError(
-                "opponent must be a callable f(board: chess.Board, rng: numpy.random.Generator) "
-                f"-> chess.Move, or None for Stockfish; got {type(opponent).__name__}"
+                f"{name}: opponent must be a callable "
+                "f(board: chess.Board, rng: numpy.random.Generator) -> chess.Move, or None for "
+                f"Stockfish; got {type(opponent).__name__}"
             )
         self._board: chess.Board = chess.Board()
         self._requested_fen: str | None = None
@@ -561,9 +569,8 @@ class ChessEnv(LanguageEnv):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
         """Start a game; ``options={"fen": ...}`` starts it from that position (White to move)."""
-        unknown = sorted(set(options or {}) - {"fen"})
-        if unknown:
-            raise ValueError(f"reset options accept only 'fen', got {unknown}")
+        # Unknown keys are reported before the position is read.
+        self._check_reset_options(options)
         self._requested_fen = (options or {}).get("fen")
         return super().reset(seed=seed, options=options)
 
@@ -588,20 +595,26 @@ class ChessEnv(LanguageEnv):
             "-1 and you move again."
         )
 
-    @staticmethod
-    def _board_from_fen(fen: str) -> chess.Board:
+    def _board_from_fen(self, fen: str) -> chess.Board:
         import chess
 
+        name = env_name(self)
         try:
             board = chess.Board(fen)
         except ValueError as error:
-            raise ValueError(f"options['fen'] is not a FEN string: {fen!r} ({error})") from error
+            raise ValueError(
+                f"{name}: options['fen'] is not a FEN string: {fen!r} ({error})"
+            ) from error
         if not board.is_valid():
-            raise ValueError(f"options['fen'] is not a legal position ({board.status()!r}): {fen}")
+            raise ValueError(
+                f"{name}: options['fen'] is not a legal position ({board.status()!r}): {fen}"
+            )
         if board.turn != chess.WHITE:
-            raise ValueError(f"options['fen'] must have White to move, got {fen!r}")
+            raise ValueError(f"{name}: options['fen'] must have White to move, got {fen!r}")
         if _game_over_reason(board) is not None:
-            raise ValueError(f"options['fen'] is a finished game ({_game_over_reason(board)})")
+            raise ValueError(
+                f"{name}: options['fen'] is a finished game ({_game_over_reason(board)})"
+            )
         return board
 
     def _turn(self, action: str) -> Turn:
@@ -711,15 +724,16 @@ class EndgamesEnv(ChessEnv):
     task_name = "Endgames"
 
     def __init__(self, material: Sequence[str] = tuple(ENDGAME_MATERIAL), **kwargs: Any) -> None:
+        name = type(self).__name__
         if isinstance(material, str) or not material:
             raise ValueError(
-                f"material must be a non-empty sequence of {list(ENDGAME_MATERIAL)}, "
+                f"{name}: material must be a non-empty sequence of {list(ENDGAME_MATERIAL)}, "
                 f"got {material!r}"
             )
-        unknown = [name for name in material if name not in ENDGAME_MATERIAL]
+        unknown = [kind for kind in material if kind not in ENDGAME_MATERIAL]
         if unknown:
             raise ValueError(
-                f"unknown material sets {unknown}; choose from {list(ENDGAME_MATERIAL)}"
+                f"{name}: unknown material sets {unknown}; choose from {list(ENDGAME_MATERIAL)}"
             )
         super().__init__(**kwargs)
         self.material = tuple(material)

@@ -148,6 +148,7 @@ from typing import Any
 import numpy as np
 
 from rlbench_suite.envs.language.base import LanguageEnv, Turn, register_language_env
+from rlbench_suite.envs.validation import env_name
 
 Cell = tuple[int, int]  # (row, column), row 0 at the top
 
@@ -333,6 +334,9 @@ class MazeEnv(LanguageEnv):
 
     """
 
+    #: ``reset(options={"start": (row, column)})`` picks the start cell.
+    reset_options = ("start",)
+
     def __init__(
         self,
         partially_observed: bool = False,
@@ -360,15 +364,14 @@ class MazeEnv(LanguageEnv):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[str, dict[str, Any]]:
         """Start an episode; ``options={"start": (row, column)}`` picks the start cell."""
+        # Unknown keys are reported before the start cell is read.
+        self._check_reset_options(options)
         self._requested_start = self._start_option(options)
         return super().reset(seed=seed, options=options)
 
     def _start_option(self, options: dict[str, Any] | None) -> Cell | None:
-        if not options:
+        if not options or "start" not in options:
             return None
-        unknown = sorted(set(options) - {"start"})
-        if unknown:
-            raise ValueError(f"MazeEnv.reset: unknown options {unknown}; the only one is 'start'")
         requested = options["start"]
         try:
             row, column = (int(value) for value in requested)
@@ -376,8 +379,8 @@ class MazeEnv(LanguageEnv):
             row, column = -1, -1
         if (row, column) not in self.start_cells:
             raise ValueError(
-                f"MazeEnv.reset: start must be one of the {len(self.start_cells)} start cells "
-                f"{self.start_cells}, got {requested!r}"
+                f"{env_name(self)}: the start option must be one of the "
+                f"{len(self.start_cells)} start cells {self.start_cells}, got {requested!r}"
             )
         return row, column
 

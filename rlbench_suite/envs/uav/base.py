@@ -28,7 +28,7 @@ from rlbench_suite.envs.uav.dynamics import (
     quaternion_to_rotation,
     rotation_to_euler,
 )
-from rlbench_suite.envs.validation import validate_action
+from rlbench_suite.envs.validation import EnvContract, validate_action
 
 
 class ActionType(str, enum.Enum):
@@ -69,8 +69,11 @@ def parse_action_type(value: ActionType | str, env_name: str) -> ActionType:
         ) from None
 
 
-class QuadrotorEnv(gym.Env):
+class QuadrotorEnv(EnvContract, gym.Env):
     """Base of the quadrotor envs (see the module docstring); not registered on its own.
+
+    ``reset`` takes no options (``_reset_task`` sees them, for a task that declares some in
+    ``reset_options``).
 
     Public attributes for agents:
 
@@ -124,6 +127,8 @@ class QuadrotorEnv(gym.Env):
                 params = CrazyflieParams(**params)
             except TypeError as error:
                 raise ValueError(f"{name}: params has an unknown field ({error})") from None
+            except ValueError as error:
+                raise ValueError(f"{name}: params refused: {error}") from None
         if params is not None and not isinstance(params, CrazyflieParams):
             raise ValueError(
                 f"{name}: params must be a CrazyflieParams or a dict of its fields, "
@@ -137,6 +142,11 @@ class QuadrotorEnv(gym.Env):
         self.control_timestep = 1.0 / self.ctrl_freq
         self.physics_timestep = 1.0 / self.pyb_freq
         self.episode_steps = round(episode_seconds * self.ctrl_freq)
+        if self.episode_steps < 1:
+            raise ValueError(
+                f"{name}: episode_seconds ({episode_seconds!r}) must last at least one control "
+                f"step (1 / ctrl_freq = {1.0 / self.ctrl_freq:g} s)"
+            )
         self.params = params if params is not None else CrazyflieParams()
         self.dynamics = QuadrotorDynamics(
             self.params,
@@ -342,6 +352,7 @@ class QuadrotorEnv(gym.Env):
 
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Hold the action for one control period of ``substeps`` physics steps."""
+        self._warn_if_stepped_out_of_episode()
         checked = validate_action(self, action)
         per_drone = checked.astype(np.float64).reshape(self.num_drones, self.action_size)
         self._action_buffer = np.roll(self._action_buffer, -1, axis=0)
@@ -361,6 +372,7 @@ class QuadrotorEnv(gym.Env):
         out_of_bounds = self._out_of_bounds()
         truncated = out_of_bounds or self.step_count >= self.episode_steps
         info = {"crashed": bool(out_of_bounds and not terminated), **self._info()}
+        self._record_step_end(terminated, truncated)
         if self.render_mode == "human":
             self.render()
         return self._observation(), reward, terminated, truncated, info
@@ -369,7 +381,7 @@ class QuadrotorEnv(gym.Env):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[np.ndarray, dict[str, Any]]:
         """Put the drones at their start and sample the episode's task."""
-        super().reset(seed=seed)
+        super().reset(seed=seed, options=options)
         self.step_count = 0
         self._physics_steps = 0
         self._action_buffer = np.zeros_like(self._action_buffer)
@@ -436,6 +448,7 @@ class QuadrotorEnv(gym.Env):
         if self._renderer is not None:
             self._renderer.close()
             self._renderer = None
+        super().close()
 
     def __getstate__(self) -> dict[str, Any]:
         # pygame surfaces do not pickle; a copy draws a fresh renderer when asked to render.

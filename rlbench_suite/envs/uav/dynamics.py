@@ -58,6 +58,8 @@ from typing import Literal
 
 import numpy as np
 
+from rlbench_suite.envs.validation import check_finite_fields
+
 Integrator = Literal["euler", "rk4"]
 INTEGRATORS: tuple[Integrator, ...] = ("euler", "rk4")
 
@@ -100,6 +102,8 @@ class CrazyflieParams:
     motor_time_constant: float = 0.0  # s, first-order motor lag; 0 = no lag
 
     def __post_init__(self) -> None:
+        # Finite first: NaN fails no comparison below and infinity passes every lower bound.
+        check_finite_fields(self)
         positive = (
             "mass",
             "arm_length",
@@ -116,7 +120,7 @@ class CrazyflieParams:
         )
         for name in positive:
             value = getattr(self, name)
-            if not (isinstance(value, int | float) and math.isfinite(value) and value > 0):
+            if not (isinstance(value, int | float) and value > 0):
                 raise ValueError(
                     f"CrazyflieParams: {name} must be a positive number, got {value!r}"
                 )

@@ -129,9 +129,9 @@ class QuadHoverEnv(QuadrotorEnv):
         render_mode: str | None = None,
     ) -> None:
         target = np.asarray(target_position, dtype=float)
-        if target.shape != (3,) or not np.all(np.isfinite(target)):
+        if target.shape != (3,):
             raise ValueError(
-                "QuadHoverEnv: target_position must be three finite numbers, "
+                "QuadHoverEnv: target_position must be three numbers (x, y, z in m), "
                 f"got {target_position!r}"
             )
         if not start_jitter >= 0:

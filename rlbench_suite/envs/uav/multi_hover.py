@@ -89,6 +89,7 @@ from pettingzoo.utils import parallel_to_aec
 from rlbench_suite.envs.uav.base import OBSERVATION_BOUND, ActionType, QuadrotorEnv
 from rlbench_suite.envs.uav.dynamics import CrazyflieParams, QuadrotorState
 from rlbench_suite.envs.uav.hover import hover_reward
+from rlbench_suite.envs.validation import EnvContract
 
 MIN_DRONES, MAX_DRONES = 2, 8
 
@@ -177,8 +178,12 @@ class MultiQuadHoverCentralEnv(QuadrotorEnv):
         return {"collision": self.collision, "drone_rewards": self.drone_rewards()}
 
 
-class MultiQuadHoverParallelEnv(ParallelEnv):
-    """PettingZoo ParallelEnv: one agent per drone, all stepping the shared simulation."""
+class MultiQuadHoverParallelEnv(EnvContract, ParallelEnv):
+    """PettingZoo ParallelEnv: one agent per drone, all stepping the shared simulation.
+
+    ``reset`` accepts any ``options`` and ignores them, as PettingZoo's API test requires of a
+    ParallelEnv (it resets with ``options={"options": 1}``); the twin is reset without them.
+    """
 
     metadata: ClassVar[dict[str, Any]] = {
         "name": "multi_quad_hover_v0",
@@ -191,6 +196,9 @@ class MultiQuadHoverParallelEnv(ParallelEnv):
         self.central = MultiQuadHoverCentralEnv(
             num_drones=num_drones, render_mode=render_mode, **kwargs
         )
+        # This env guards its own step and close; the twin is stepped only through it, so it
+        # would report the same misuse a second time, under a name the user never built.
+        self.central.warns_on_misuse = False
         self.render_mode = render_mode
         self.possible_agents = [f"drone_{index}" for index in range(self.central.num_drones)]
         self.agents: list[str] = []
@@ -235,13 +243,24 @@ class MultiQuadHoverParallelEnv(ParallelEnv):
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
-        """Start an episode; every drone is an agent again."""
-        observation, _ = self.central.reset(seed=seed, options=options)
+        """Start an episode; every drone is an agent again (``options`` are ignored)."""
+        self._start_episode()
+        observation, _ = self.central.reset(seed=seed)
         self.agents = list(self.possible_agents)
         return self._split(observation), {agent: {} for agent in self.agents}
 
     def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
-        """Step every drone with its agent's action; the episode ends for all agents at once."""
+        """Step every drone with its agent's action; the episode ends for all agents at once.
+
+        After the end no agent is left: a step warns (see :class:`EnvContract`) and, with no
+        drone to act, returns empty dicts. Before the first reset it raises, as Gymnasium's
+        ``OrderEnforcing`` does.
+        """
+        self._warn_if_stepped_out_of_episode()
+        if not self.agents:
+            if not self._episode_over:
+                raise RuntimeError(f"{type(self).__name__}: call reset() before step()")
+            return {}, {}, {}, {}, {}
         missing = [agent for agent in self.agents if agent not in actions]
         if missing:
             raise ValueError(f"MultiQuadHover: no action for agents {missing}")
@@ -260,6 +279,7 @@ class MultiQuadHoverParallelEnv(ParallelEnv):
         }
         if terminated or truncated:
             self.agents = []
+        self._record_step_end(terminated, truncated)
         return observations, rewards, terminations, truncations, infos
 
     def render(self) -> np.ndarray | None:
@@ -269,6 +289,7 @@ class MultiQuadHoverParallelEnv(ParallelEnv):
     def close(self) -> None:
         """Close the render window, if any."""
         self.central.close()
+        super().close()
 
     def state(self) -> np.ndarray:
         """The twin's observation: every drone's block, concatenated."""

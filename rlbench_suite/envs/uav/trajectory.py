@@ -144,7 +144,7 @@ class QuadTrajectoryEnv(QuadrotorEnv):
                 f"{name}: trajectory must be one of {self.trajectories}, got {trajectory!r}"
             )
         for label, value in (("amplitude", amplitude), ("height", height), ("period", period)):
-            if not (math.isfinite(value) and value > 0):
+            if not value > 0:
                 raise ValueError(f"{name}: {label} must be a positive number, got {value!r}")
         if not tracking_sigma > 0:
             raise ValueError(f"{name}: tracking_sigma must be > 0, got {tracking_sigma!r}")

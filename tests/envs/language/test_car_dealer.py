@@ -257,7 +257,7 @@ def test_bad_arguments_and_buyer_outputs_raise_clear_errors() -> None:
     with pytest.raises(ValueError, match="patience_scale must be a positive number"):
         CarDealerEnv(patience_scale=0)
     with pytest.raises(ValueError, match="concession_scale must be a positive number"):
-        CarDealerEnv(concession_scale=float("nan"))
+        CarDealerEnv(concession_scale=-1.0)
     env = CarDealerEnv(buyer=lambda profile, transcript, text: ("Fine.", ("accept", -5)))
     env.reset(seed=0)
     with pytest.raises(ValueError, match=r'outcome None, "reject" or \("accept", price > 0\)'):

@@ -76,9 +76,13 @@ def command_submit(args: argparse.Namespace) -> int:
             continue
         claimed = entry["claimed"]
         console.print(
-            f"accepted {_text(entry['name'])} on {entry['env_id']} as {entry['status']}: "
-            f"claimed mean return {_mean_text(claimed)}; it ranks once the board has re-run "
-            "it (rlbench leaderboard evaluate)"
+            f"accepted {_text(entry['name'])} on {entry['env_id']} as {entry['status']} "
+            f"(claimed mean return {_mean_text(claimed)})",
+            soft_wrap=True,
+        )
+    if refused < len(args.files):
+        console.print(
+            "the board ranks entries once it has re-run them: rlbench leaderboard evaluate"
         )
     return 2 if refused else 0
 
@@ -254,11 +258,12 @@ def command_show(args: argparse.Namespace) -> int:
             raise UsageError(f"no entries on {env_id}; the board has {len(rankings)} envs")
         rankings = {env_id: rankings[env_id]}
     if args.family is not None:
-        present = sorted({ranking.family for ranking in rankings.values()})
+        family_of = {env_id: env_card(env_id).family for env_id in rankings}
+        present = sorted(set(family_of.values()))
         if args.family not in present:
             have = ", ".join(present) or "none"
             raise UsageError(f"no entries in family {args.family!r}; the board has {have}")
-        rankings = {key: value for key, value in rankings.items() if value.family == args.family}
+        rankings = {key: value for key, value in rankings.items() if family_of[key] == args.family}
     if not entries:
         console.print(f"the board at {board.root} has no entries yet")
         return 0

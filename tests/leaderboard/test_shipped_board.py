@@ -1,4 +1,4 @@
-"""The board in the repo: every entry re-checks, re-scores and re-runs to the same returns."""
+"""The board in the repo: every entry verified by the board's own re-run, and replayable."""
 
 from __future__ import annotations
 
@@ -8,93 +8,74 @@ from pathlib import Path
 import pytest
 
 import rlbench_suite
-from rlbench_suite.leaderboard.board import read_board, resubmit_board
-from rlbench_suite.leaderboard.submission import load_submission
-from rlbench_suite.leaderboard.verify import verify_submission
+from rlbench_suite.leaderboard.evaluation import check_board, rerun_matches
+from rlbench_suite.leaderboard.rankings import env_rankings
+from rlbench_suite.leaderboard.store import Board
 
 LEADERBOARD = Path(__file__).resolve().parents[2] / "leaderboard"
-BOARD = read_board(LEADERBOARD / "board.json")
-ENTRY_NAMES = [entry["name"] for entry in BOARD["entries"]]
-#: Seconds-cheap entries re-run on every test run: a reference agent from each of two
-#: families and an SB3 model; the slow test re-runs them all.
+BOARD = Board.open(LEADERBOARD)
+ENTRIES = {entry["name"]: entry for entry in BOARD.entries()}
+#: Seconds-cheap entries replayed on every test run: a reference agent from each of two
+#: families and an SB3 model; the slow test replays them all.
 CHEAP_ENTRIES = ("balance.CartPole-v1", "whittle.RMAB-TwoState-v0", "ppo.CartPole-v1")
 SB3_ENVS = ("rlbench/CartPole-v1", "rlbench/RMAB-TwoState-v0", "rlbench/QuadHover-v0")
-
-
-def submission_file(name: str) -> Path:
-    """Where an entry's submission (and its models) lives in the checkout."""
-    return LEADERBOARD / "submissions" / name / "submission.json"
 
 
 def test_shipped_board_rechecks_and_rescores_without_a_problem() -> None:
     """Every entry passes today's checks and its stored scores equal the recomputed ones.
 
-    This also catches reference scores rewritten without re-seeding the board.
+    This also catches reference scores rewritten without re-evaluating the board.
     """
-    assert BOARD["entries"], "the shipped board is empty"
-    assert resubmit_board(BOARD) == []
+    assert ENTRIES, "the shipped board is empty"
+    assert check_board(BOARD) == []
 
 
-def test_every_entry_has_its_submission_and_models_in_the_checkout() -> None:
-    """Each entry's submission file is in leaderboard/submissions/<name>/, digest for digest."""
-    on_disk = sorted(path.parent.name for path in LEADERBOARD.glob("submissions/*/submission.json"))
-    assert on_disk == sorted(ENTRY_NAMES)
-    for entry in BOARD["entries"]:
-        # load_submission checks the schema, the digest and every model file's sha256.
-        assert load_submission(submission_file(entry["name"]))["digest"] == entry["digest"]
+def test_every_entry_was_re_run_by_the_board_and_its_claim_holds() -> None:
+    """No entry is unverified or disputed: each was replayed exactly and ranked on new seeds."""
+    assert {entry["status"] for entry in ENTRIES.values()} == {"verified"}
+    for entry in ENTRIES.values():
+        checks = entry["evaluation"]["claim_check"]
+        assert {check["verdict"] for check in checks} == {"exact"}, entry["name"]
 
 
 def test_board_holds_random_and_expert_on_every_scored_env_and_ppo_on_three_families() -> None:
     """Each single-agent env with reference scores has its random and expert entries."""
-    names = set(ENTRY_NAMES)
     for env_id in rlbench_suite.list_envs(multi_agent=False):
         card = rlbench_suite.env_card(env_id)
         if card.references is None:
             continue
         short = env_id.split("/")[1]
-        assert {f"random.{short}", f"{card.expert_agent}.{short}"} <= names, env_id
-    ppo = {entry["env_id"] for entry in BOARD["entries"] if entry["algorithm"]["kind"] == "sb3"}
+        assert {f"random.{short}", f"{card.expert_agent}.{short}"} <= set(ENTRIES), env_id
+    ppo = {entry["env_id"] for entry in ENTRIES.values() if entry["algorithm"]["kind"] == "sb3"}
     assert ppo == set(SB3_ENVS)
     assert len({rlbench_suite.env_card(env_id).family for env_id in ppo}) == 3
 
 
-def test_entries_rank_the_expert_above_random() -> None:
-    """Within each env the expert's normalised IQM beats random's, as the references say."""
-    by_name = {entry["name"]: entry for entry in BOARD["entries"]}
-    for entry in BOARD["entries"]:
-        if not entry["name"].startswith("random."):
-            continue
-        card = rlbench_suite.env_card(entry["env_id"])
-        expert = by_name[f"{card.expert_agent}.{entry['env_id'].split('/')[1]}"]
-        iqm = {
-            name: by_name[name]["scores"]["normalised"]["iqm"]["point"]
-            for name in (entry["name"], expert["name"])
-        }
-        assert iqm[expert["name"]] > iqm[entry["name"]], iqm
-
-
-def _verify_exactly(name: str) -> None:
-    verification = verify_submission(submission_file(name))
-    assert [run.verdict for run in verification.runs] == ["exact"] * len(verification.runs), (
-        verification
-    )
+def test_each_env_ranks_its_expert_above_random_on_the_boards_own_returns() -> None:
+    """Within each env the verified ranking puts the expert ahead of random."""
+    for env_id, ranking in env_rankings(ENTRIES.values()).items():
+        card = rlbench_suite.env_card(env_id)
+        order = [entry["name"] for entry in ranking.verified]
+        short = env_id.split("/")[1]
+        expert, random = f"{card.expert_agent}.{short}", f"random.{short}"
+        if card.references is not None and expert in order and random in order:
+            assert order.index(expert) < order.index(random), order
 
 
 @pytest.mark.parametrize("name", CHEAP_ENTRIES)
-def test_cheap_entries_reproduce_their_returns_exactly(name: str) -> None:
-    """Re-running the named agent or the stored PPO models gives the submitted returns."""
-    _verify_exactly(name)
+def test_cheap_entries_replay_the_boards_returns_exactly(name: str) -> None:
+    """The named agent or the stored PPO models replay the board's returns on its seeds."""
+    assert rerun_matches(BOARD, name) == []
 
 
 def _needs_engine(name: str) -> bool:
-    env_id = next(entry["env_id"] for entry in BOARD["entries"] if entry["name"] == name)
-    return env_id in ("rlbench/Chess-v0", "rlbench/Endgames-v0")
+    return ENTRIES[name]["env_id"] in ("rlbench/Chess-v0", "rlbench/Endgames-v0")
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("name", ENTRY_NAMES)
-def test_every_entry_reproduces_its_returns_exactly(name: str) -> None:
-    """`rlbench leaderboard verify` agrees exactly on every entry of the shipped board."""
+@pytest.mark.parametrize("name", sorted(ENTRIES))
+def test_every_entry_replays_the_boards_returns_exactly(name: str) -> None:
+    """`rlbench leaderboard check --rerun` agrees exactly on every entry of the shipped board."""
     if _needs_engine(name):
         from rlbench_suite.envs.language.chess_env import find_stockfish
 
@@ -104,4 +85,4 @@ def test_every_entry_reproduces_its_returns_exactly(name: str) -> None:
             find_stockfish()
         except FileNotFoundError as error:
             pytest.skip(str(error))
-    _verify_exactly(name)
+    assert rerun_matches(BOARD, name) == []

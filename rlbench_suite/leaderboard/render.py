@@ -561,6 +561,14 @@ def _card_section(card: EnvCard) -> str:
                 f"{display_text(references.source)}",
             )
         )
+    if card.return_bounds is not None:
+        low, high = card.return_bounds
+        rows.append(
+            (
+                "possible returns",
+                f"[{_number(low)}, {_number(high)}] per episode; returns outside are refused",
+            )
+        )
     items = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
     return f'<dl class="card">{items}</dl>'
 

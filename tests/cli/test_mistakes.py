@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from rlbench_suite.cli import main
+from rlbench_suite.leaderboard.store import Board
 
 CARTPOLE = "rlbench/CartPole-v1"
 TWO_STATE = "rlbench/RMAB-TwoState-v0"
@@ -286,12 +287,93 @@ MISTAKES = [
         marks=needs_minari,
         id="dataset-env-kwargs-wrong-type",
     ),
+    # -- the leaderboard ----------------------------------------------------------------------
+    pytest.param(
+        ["leaderboard", "submit", "{tmp}/corrupt.json", "--board", "{tmp}/folder"],
+        "pass --new-board to create one there",
+        id="leaderboard-submit-without-a-board",
+    ),
+    pytest.param(
+        ["leaderboard", "submit", "{tmp}/corrupt.json", "--board", "{tmp}/board", "--new-board"],
+        "already holds a board; submit without --new-board",
+        id="leaderboard-new-board-over-a-board",
+    ),
+    pytest.param(
+        ["leaderboard", "submit", "{tmp}/folder", "--board", "{tmp}/board"],
+        "folder: expected a submission file, got a folder",
+        id="leaderboard-submit-a-folder",
+    ),
+    pytest.param(
+        ["leaderboard", "submit", "{tmp}/nowhere.json", "--board", "{tmp}/board"],
+        "nowhere.json: no such submission file",
+        id="leaderboard-submit-missing-file",
+    ),
+    pytest.param(
+        ["leaderboard", "submit", "{tmp}/corrupt.json", "{tmp}/a_file.txt", "--name", "mine"],
+        "--name names one submission; got 2 files",
+        id="leaderboard-name-for-two-files",
+    ),
+    pytest.param(
+        ["leaderboard", "submit", "{tmp}/corrupt.json", "--name", "../../etc/passwd"],
+        "expected a leaderboard name of letters, digits",
+        id="leaderboard-name-with-a-path",
+    ),
+    pytest.param(
+        ["leaderboard", "evaluate", "--board", "{tmp}/board"],
+        "name the entries to evaluate, or pass --pending or --all",
+        id="leaderboard-evaluate-nothing",
+    ),
+    pytest.param(
+        ["leaderboard", "evaluate", "nope", "--board", "{tmp}/board"],
+        "no entry 'nope' on the board",
+        id="leaderboard-evaluate-unknown-entry",
+    ),
+    pytest.param(
+        ["leaderboard", "evaluate", "--pending", "--seed", "-3", "--board", "{tmp}/board"],
+        "argument --seed: expected seed, got -3",
+        id="leaderboard-evaluate-negative-seed",
+    ),
+    pytest.param(
+        ["leaderboard", "show", "--family", "nope", "--board", "{tmp}/board"],
+        "no entries in family 'nope'",
+        id="leaderboard-show-unknown-family",
+    ),
+    pytest.param(
+        ["leaderboard", "show", "--env", "rlbench/Nope-v0", "--board", "{tmp}/board"],
+        "unknown env id 'rlbench/Nope-v0'",
+        id="leaderboard-show-unknown-env",
+    ),
+    pytest.param(
+        ["leaderboard", "show", "--board", "{tmp}/a_file.txt"],
+        "a_file.txt: expected a folder to write into, got a file",
+        id="leaderboard-board-is-a-file",
+    ),
+    pytest.param(
+        ["leaderboard", "show", "--board", "{tmp}/broken_board"],
+        "not a readable board marker",
+        id="leaderboard-board-marker-corrupt",
+    ),
+    pytest.param(
+        ["leaderboard", "render", "--board", "{tmp}/board"],
+        "the following arguments are required: --out",
+        id="leaderboard-render-without-out",
+    ),
+    pytest.param(
+        ["leaderboard", "verify", "{tmp}/corrupt.json"],
+        "corrupt.json: rejected (1 problem(s)): - (file): not valid JSON",
+        id="leaderboard-verify-corrupt-file",
+    ),
+    pytest.param(
+        ["leaderboard", "check", "--rerun", "-1", "--board", "{tmp}/board"],
+        "argument --rerun: expected entries to replay, got -1",
+        id="leaderboard-check-negative-rerun",
+    ),
 ]
 
 
 @pytest.fixture
 def workspace(tmp_path: Path) -> Path:
-    """A folder, a plain file, two misspelt sweep files and a run whose result.json is corrupt."""
+    """A folder, a plain file, misspelt sweep files, a corrupt result and submission, boards."""
     (tmp_path / "folder").mkdir()
     (tmp_path / "a_file.txt").write_text("not a folder\n")
     grid = "grid:\n  - algo: ppo\n    envs: [rlbench/CartPole-v1]\n"
@@ -300,6 +382,10 @@ def workspace(tmp_path: Path) -> Path:
     corrupt = tmp_path / "runs" / "ppo" / "rlbench_CartPole-v1" / "seed_0" / "result.json"
     corrupt.parent.mkdir(parents=True)
     corrupt.write_text('{"env_id": "rlbench/CartPole-v1", "algo"')  # a run killed mid-write
+    (tmp_path / "corrupt.json").write_text('{"format": "rlbench-submission/1", "na')
+    Board.create(tmp_path / "board")
+    (tmp_path / "broken_board").mkdir()
+    (tmp_path / "broken_board" / "board.json").write_text("{not json")
     return tmp_path
 
 

@@ -53,6 +53,10 @@ def _sync_directory(folder: Path) -> None:
         os.close(descriptor)
 
 
+#: The largest model file the suite reads (a submitted SB3 zip, hashed, copied or loaded).
+MAX_MODEL_FILE_BYTES = 64 * 1024 * 1024
+
+
 class UnsafeFileError(ValueError):
     """A file that is not a plain regular file within its size limit; the message says which."""
 

@@ -44,7 +44,7 @@ from stable_baselines3 import A2C, DQN, PPO, SAC, TD3
 from stable_baselines3.common.base_class import BaseAlgorithm
 from stable_baselines3.common.policies import BasePolicy
 
-from rlbench_suite.files import read_regular_file
+from rlbench_suite.files import MAX_MODEL_FILE_BYTES, read_regular_file
 from rlbench_suite.wrappers.registry import wrap, wrapper_problems
 
 ALGORITHMS: dict[str, type[BaseAlgorithm]] = {
@@ -78,7 +78,6 @@ POLICY_KWARGS = frozenset(
 )
 POLICY_NAMES = ("MlpPolicy",)
 
-MAX_MODEL_ZIP_BYTES = 64 * 1024 * 1024
 MAX_ZIP_MEMBERS = 32
 MAX_DATA_BYTES = 1024 * 1024
 MAX_WEIGHTS_BYTES = 64 * 1024 * 1024
@@ -145,7 +144,7 @@ def read_model_zip(path: Path | str) -> tuple[dict[str, Any], dict[str, torch.Te
     """
     source = str(path)
     try:
-        raw = read_regular_file(path, MAX_MODEL_ZIP_BYTES)
+        raw = read_regular_file(path, MAX_MODEL_FILE_BYTES)
     except ValueError as error:
         raise ModelError(str(error)) from None
     try:

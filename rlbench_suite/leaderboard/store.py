@@ -37,6 +37,7 @@ from typing import Any
 import numpy as np
 
 from rlbench_suite.files import (
+    MAX_MODEL_FILE_BYTES,
     UnsafeFileError,
     copy_regular_file,
     read_regular_file,
@@ -46,7 +47,6 @@ from rlbench_suite.leaderboard.submission import (
     SubmissionError,
     check_submission,
     fingerprint,
-    max_model_bytes,
     read_submission,
     renamed,
 )
@@ -302,7 +302,7 @@ class Board:
                         target = staging / run["model"]["path"]
                         target.parent.mkdir(parents=True, exist_ok=True)
                         digest = copy_regular_file(
-                            path.parent / run["model"]["path"], target, max_model_bytes()
+                            path.parent / run["model"]["path"], target, MAX_MODEL_FILE_BYTES
                         )
                         if digest != run["model"]["sha256"]:
                             raise SubmissionError(

@@ -32,6 +32,7 @@ import numpy as np
 
 import rlbench_suite
 from rlbench_suite.files import (
+    MAX_MODEL_FILE_BYTES,
     UnsafeFileError,
     read_regular_file,
     sha256_of_file,
@@ -436,7 +437,7 @@ def _model_problems(submission: Mapping[str, Any], folder: Path | None) -> list[
         if folder is None:
             continue
         try:
-            digest = sha256_of_file(folder / relative, max_model_bytes())
+            digest = sha256_of_file(folder / relative, MAX_MODEL_FILE_BYTES)
         except UnsafeFileError as error:
             problems.append(f"{where}: {error}")
             continue
@@ -535,11 +536,6 @@ def sb3_settings_problems(algo: str, settings: Mapping[str, Any]) -> list[str]:
                 f"string, got {type(value).__name__}"
             )
     return problems
-
-
-def max_model_bytes() -> int:
-    """The largest model file the board reads (the SB3 loader's cap)."""
-    return 64 * 1024 * 1024
 
 
 def check_submission(

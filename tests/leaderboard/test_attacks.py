@@ -50,6 +50,8 @@ def board(tmp_path: Path, genuine: dict[str, Any]) -> Board:
     return board
 
 
+# torch names the protocol of the pickle it refuses to load; the refusal is what is tested.
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol:UserWarning")
 @pytest.mark.parametrize("attack", ATTACKS, ids=[attack.name for attack in ATTACKS])
 def test_attack_is_refused_and_the_board_is_unchanged(
     attack: Any, tmp_path: Path, board: Board

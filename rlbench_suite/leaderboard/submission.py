@@ -419,8 +419,14 @@ def _algorithm_problems(algorithm: Mapping[str, Any], card: EnvCard) -> list[str
 def _model_problems(submission: Mapping[str, Any], folder: Path | None) -> list[str]:
     problems = []
     needs_model = submission["algorithm"]["kind"] == "sb3"
+    seen: set[str] = set()
     for index, run in enumerate(submission["runs"]):
         model = run.get("model")
+        if model is not None and model["path"] in seen:
+            problems.append(f"/runs/{index}/model/path: {model['path']!r} is another run's model")
+            continue
+        if model is not None:
+            seen.add(model["path"])
         if model is None:
             if needs_model:
                 problems.append(

@@ -396,13 +396,7 @@ ATTACKS: tuple[Attack, ...] = (
     Attack(
         "return edited after digesting",
         "returns",
-        lambda f: write_submission(
-            {
-                **random_cartpole(),
-                "runs": [{**random_cartpole()["runs"][0], "returns": [99.0] * 10}],
-            },
-            f / "submission.json",
-        ),
+        lambda f: write_submission(_edited_after_digest(), f / "submission.json"),
         "does not match the content",
     ),
     Attack(
@@ -437,6 +431,20 @@ ATTACKS: tuple[Attack, ...] = (
         "/name",
     ),
     Attack(
+        "model path naming the board's own record",
+        "escapes",
+        lambda f: ppo_with(f, _set_path("runs/0/model/path", "entry.json")),
+        "/runs/0/model/path",
+    ),
+    Attack(
+        "two runs sharing one model file",
+        "escapes",
+        lambda f: ppo_with(
+            f, _set_path("runs/1/model", {"path": "seed_0/model.zip", "sha256": "0" * 64})
+        ),
+        "is another run's model",
+    ),
+    Attack(
         "model path leaving the folder",
         "escapes",
         lambda f: ppo_with(
@@ -445,6 +453,12 @@ ATTACKS: tuple[Attack, ...] = (
         "leaves the submission's folder",
     ),
 )
+
+
+def _edited_after_digest() -> dict[str, Any]:
+    submission = random_cartpole()
+    submission["runs"][0]["returns"][0] += 1.0
+    return submission
 
 
 def _relabel_seeds(submission: dict[str, Any], name: str) -> None:

@@ -305,3 +305,36 @@ def test_cli_submit_accepts_the_good_file_and_names_the_bad_one(
     assert "accepted whittle.RMAB-TwoState-v0" in captured.out
     assert "bad.json: rejected" in captured.err and "/runs" in captured.err
     assert _names(root) == ["whittle.RMAB-TwoState-v0"]
+
+
+def test_submit_under_another_name_recomputes_the_digest_and_keeps_the_claim(
+    tmp_path: Path, whittle_submission: dict[str, Any]
+) -> None:
+    """`submit --name` stores the submission renamed and re-digested; the same file again under
+    a third name is the same result and is refused."""
+    from rlbench_suite.cli import main
+    from rlbench_suite.leaderboard.submission import load_submission
+
+    path = write_submission(whittle_submission, tmp_path / "whittle.json")
+    root = tmp_path / "board"
+    assert (
+        main(
+            [
+                "leaderboard",
+                "submit",
+                str(path),
+                "--board",
+                str(root),
+                "--new-board",
+                "--name",
+                "my-whittle",
+            ]
+        )
+        == 0
+    )
+    stored = load_submission(root / "submissions" / "my-whittle" / "submission.json")
+    assert stored["name"] == "my-whittle"
+    assert stored["digest"] != whittle_submission["digest"]
+    assert stored["runs"] == whittle_submission["runs"]
+    assert main(["leaderboard", "submit", str(path), "--board", str(root), "--name", "third"]) == 2
+    assert _names(root) == ["my-whittle"]

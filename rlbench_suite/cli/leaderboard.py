@@ -25,8 +25,9 @@ from rlbench_suite.cli.common import (
     print_json,
     progress,
 )
+from rlbench_suite.leaderboard.evaluation import SEED_CEILING
 from rlbench_suite.leaderboard.store import Board, BoardError, default_board_dir
-from rlbench_suite.leaderboard.submission import MAX_SEED_VALUE, SubmissionError, printable
+from rlbench_suite.leaderboard.submission import SubmissionError, printable
 
 
 def _board_dir(args: argparse.Namespace) -> Path:
@@ -348,7 +349,7 @@ def add_cli(commands: Any) -> None:
     which.add_argument("--all", action="store_true", help="every entry the board can re-run")
     evaluate.add_argument(
         "--seed",
-        type=integer_in_range(0, MAX_SEED_VALUE, "seed"),
+        type=integer_in_range(0, SEED_CEILING, "seed"),
         help="first board episode seed (default: drawn at random)",
     )
     evaluate.set_defaults(handler=command_evaluate)

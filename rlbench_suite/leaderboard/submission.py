@@ -60,8 +60,6 @@ UNDIGESTED = ("digest", "aggregates")
 #: in every string of a submission, since a name printed to a terminal or a page must show
 #: what it says (no colour escapes, no reordered text).
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
-#: Seeds are 32-bit: NumPy's legacy seeding and the C kernels' RNGs take nothing larger.
-MAX_SEED_VALUE = 2**32 - 1
 
 
 class SubmissionError(ValueError):

@@ -65,20 +65,23 @@ class SamplingAgent:
 class WhittleIndexAgent:
     """Act on the ``budget`` arms of highest Whittle index, skipping arms whose index is <= 0.
 
-    Indices are computed once per env from its transition and reward tables, with the discount
-    of the planning model (0.95, as UCWhittle uses): in closed form for two-state arms, by
-    bisection with exact policy evaluation otherwise. An arm with a non-positive index is better
-    left passive even with no subsidy, so the policy spends less than the budget rather than
-    harm it (the circulant env's state 3 is such a case).
+    Indices are computed once per env from its transition and reward tables: in closed form for
+    two-state arms, by bisection with exact policy evaluation otherwise. ``discount`` defaults to
+    the env's planning discount (``arm_model()["discount"]``): 0.9 in UCWhittle's setting
+    (``RMAB-UCWhittle-v0``, the anchor's value), 0.95 for the v0 ids (our choice, which their
+    reference scores use). An arm with a non-positive index is better left passive even with no
+    subsidy, so the policy spends less than the budget rather than harm it (the circulant env's
+    state 3 is such a case).
     """
 
-    def __init__(self, env: gym.Env, discount: float = 0.95) -> None:
+    def __init__(self, env: gym.Env, discount: float | None = None) -> None:
         model = _bandit_model(env, "arm_model").arm_model()
         self.budget = int(model["budget"])
+        self.discount = float(model["discount"] if discount is None else discount)
         transitions, state_rewards = model["transitions"], model["state_rewards"]
         # Two-state arms have a closed form; larger arms need bisection on the subsidy.
         index_function = two_state_whittle_indices if transitions.shape[1] == 2 else whittle_indices
-        self.indices = index_function(transitions, state_rewards, discount)
+        self.indices = index_function(transitions, state_rewards, self.discount)
         self.num_arms = self.indices.shape[0]  # indices: (num_arms, num_states)
         self.reset(None)
 

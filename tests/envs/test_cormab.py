@@ -25,6 +25,8 @@ from rlbench_suite.envs.bandits.path import (
 from rlbench_suite.envs.bandits.scheduling import CoRMABSchedulingEnv
 from rlbench_suite.envs.validation import InvalidActionError
 
+# Scheduling and Capacity have a v1 (the pull-vector action); these tests are about v0.
+pytestmark = pytest.mark.filterwarnings("ignore:.*is out of date:DeprecationWarning")
 MULTI = "rlbench/CoRMAB-MultiIntervention-v0"
 PATH = "rlbench/CoRMAB-Path-v0"
 SCHEDULING = "rlbench/CoRMAB-Scheduling-v0"

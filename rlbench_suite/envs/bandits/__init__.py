@@ -49,7 +49,27 @@ def _register() -> None:
                 two_state_family, "per-arm transition draws; held out: Beta(0.5, 0.5)"
             ),
             native_kernel=True,
-            summary="N two-state arms, act on at most B a step; reward = arms in the good state.",
+            summary=(
+                "N two-state arms, act on at most B a step; reward = arms in the good state. "
+                "References: sorted-uniform arms, N=10, B=3, H=100, Whittle at discount 0.95."
+            ),
+        )
+    )
+    register_env(
+        _card(
+            "rlbench/RMAB-UCWhittle-v0",
+            "ucwhittle",
+            "UCWhittleRMABEnv",
+            anchor=_UCWHITTLE,
+            agents=_CLASSIC_AGENTS,
+            expert_agent="whittle",
+            mdp_family=MDPFamily(
+                two_state_family, "new UCWhittle arm draws; held out: Beta(0.5, 0.5) first draws"
+            ),
+            summary=(
+                "UCWhittle's setting: its arm generator, N=8, B=3, H=20; the references use it, "
+                "with Whittle at its discount 0.9."
+            ),
         )
     )
     register_env(
@@ -61,7 +81,8 @@ def _register() -> None:
             agents=_CLASSIC_AGENTS,
             expert_agent="whittle",
             mdp_family=MDPFamily(
-                armman_family, "call effects +-0.05; held out: +-0.2, other type shares"
+                armman_family,
+                "call effects +-0.05; held out: RobustRMAB's uncertainty intervals per type, row",
             ),
             summary="Maternal-health calls: 3-state mothers of types A/B/C, a few calls a step.",
         )
@@ -147,6 +168,33 @@ def _register_cormab() -> None:
             expert_agent="myopic",
             mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
             summary="Assign arms of cost 2-6 to B workers of capacity 2-7; no global budget.",
+        )
+    )
+    # v1: SEQUOIA's own action, the pull vector, with the assignment solved by the env.
+    register_env(
+        _card(
+            "rlbench/CoRMAB-Scheduling-v1",
+            "scheduling",
+            "CoRMABSchedulingEnv",
+            anchor=_SEQUOIA,
+            agents=_CORMAB_AGENTS,
+            expert_agent="myopic",
+            kwargs={"action_mode": "pulls"},
+            mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
+            summary="Choose up to B arms to pull; the env books 2 worker-slots for each (MILP).",
+        )
+    )
+    register_env(
+        _card(
+            "rlbench/CoRMAB-Capacity-v1",
+            "capacity",
+            "CoRMABCapacityEnv",
+            anchor=_SEQUOIA,
+            agents=_CORMAB_AGENTS,
+            expert_agent="myopic",
+            kwargs={"action_mode": "pulls"},
+            mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
+            summary="Choose arms of cost 2-6 to pull; the env fits them to B workers' capacities.",
         )
     )
 

@@ -17,14 +17,26 @@ is pullable here too; the rule makes each pull have one owner, and the action un
 
 ## Action Space
 
-``MultiBinary((num_workers, num_arms))``: entry ``[i, j]`` = 1 assigns arm j to worker i.
-Infeasible assignments follow ``invalid_action`` (``"raise"``: ``InvalidActionError`` naming the
-broken constraint, e.g. "worker 1 is assigned arms costing 9; capacity 7"; ``"penalty"``: nothing
-is pulled and the reward is reduced by ``invalid_action_penalty``, by default the largest step
-reward; ``"project"``: the closest feasible assignment, by a MILP). ``action_space.sample()``
-returns a random feasible assignment: workers in random order take arms, in a random order, as
-long as they fit (the anchor's random baseline). The tables are ``env.unwrapped.arm_costs`` (J,)
-and ``worker_capacity`` (B,).
+Two action modes (``action_mode``), with the same feasible pull sets, dynamics and rewards:
+
+- ``"pulls"`` (``CoRMAB-Capacity-v1``, SEQUOIA's action): ``MultiBinary(num_arms)``, 1 = pull
+  the arm. SEQUOIA's env takes this J-vector and its MILP assigns the workers as inner
+  variables; here the env does the same: it solves for an assignment of the pulled arms to
+  workers within their capacities with scipy's HiGHS MILP, plays it, and returns it as
+  ``info["assignment"]`` ((num_workers, num_arms)). A pull vector no assignment serves is
+  infeasible (e.g. "the pulled arms cost 30 in all, more than the workers' total capacity 26").
+- ``"assignment"`` (``CoRMAB-Capacity-v0``): ``MultiBinary((num_workers, num_arms))``, entry
+  ``[i, j]`` = 1 assigns arm j to worker i, each rule checked (e.g. "worker 1 is assigned arms
+  costing 9; capacity 7").
+
+Infeasible actions follow ``invalid_action`` (``"raise"``: ``InvalidActionError`` naming the
+broken constraint; ``"penalty"``: nothing is pulled and the reward is reduced by
+``invalid_action_penalty``, by default the largest step reward; ``"project"``: the closest
+feasible action, by a MILP). ``action_space.sample()`` returns a random feasible action:
+workers in random order take arms, in a random order, as long as they fit (the anchor's random
+baseline; in ``"pulls"`` mode, the arms so taken). The tables are ``env.unwrapped.arm_costs``
+(J,) and ``worker_capacity`` (B,); ``env.unwrapped.solve_assignment`` finds the assignment of
+any pull vector in either mode.
 
 ## Observation Space
 
@@ -50,10 +62,12 @@ No termination; truncation after ``horizon`` steps (default 20).
 ## Arguments
 
 ```python
-gym.make("rlbench/CoRMAB-Capacity-v0", num_arms=20, budget=None, horizon=20, instance_seed=0,
-         passive_up_range=(0.0, 0.2), active_up_range=(0.7, 0.9), invalid_action="raise",
-         invalid_action_penalty=None, render_mode=None)
+gym.make("rlbench/CoRMAB-Capacity-v1", num_arms=20, budget=None, horizon=20, instance_seed=0,
+         passive_up_range=(0.0, 0.2), active_up_range=(0.7, 0.9), action_mode="pulls",
+         invalid_action="raise", invalid_action_penalty=None, render_mode=None)
 ```
+
+(``-v0`` is the same with ``action_mode="assignment"``.)
 
 - ``num_arms`` (J; the paper's scales are 20, 40 and 100), ``budget`` (B: the number of workers
   and of high-value arms; ``None`` = J // 4, the anchor's ratio: 5 for J = 20).
@@ -61,17 +75,22 @@ gym.make("rlbench/CoRMAB-Capacity-v0", num_arms=20, budget=None, horizon=20, ins
 - ``instance_seed``: which instance (arm parameters, costs and capacities).
 - ``passive_up_range``, ``active_up_range``: uniform ranges of the up-probabilities (the
   held-out MDP-family split uses (0.1, 0.3) and (0.5, 0.7)).
+- ``action_mode``: ``"pulls"`` (the pull vector; the env assigns the workers) or
+  ``"assignment"`` (the assignment matrix).
 - ``render_mode``: ``"ansi"`` or ``"rgb_array"`` (one cell per arm; ``[s]`` marks pulled arms).
 
 ## Reference Scores
 
-Random feasible, myopic (a MILP maximising the one-step expected reward) and best-of-100
-sampling, 50 episodes from seed 0; see the EnvCard (``rlbench info
-rlbench/CoRMAB-Capacity-v0``).
+Random feasible and myopic (the expert: a MILP maximising the one-step expected reward), 50
+episodes from seed 0, per id; see the EnvCards (``rlbench info rlbench/CoRMAB-Capacity-v1``).
+Both modes pull the same arms for the same decisions, so the two ids' references agree within
+their intervals.
 
 ## Version History
 
-- v0: first release.
+- v1: the action is the pull vector, SEQUOIA's (``action_mode="pulls"``); the env solves the
+  assignment. Instances, dynamics and rewards are v0's.
+- v0: first release; the action is the assignment matrix.
 
 ## Credits
 
@@ -81,6 +100,17 @@ coupled restless bandits", ICLR 2025 (SEQUOIA); problem after the authors' code
 
 Example:
     >>> import gymnasium as gym, numpy as np, rlbench_suite
+    >>> env = gym.make("rlbench/CoRMAB-Capacity-v1")
+    >>> obs, info = env.reset(seed=0)
+    >>> env.action_space.shape
+    (20,)
+    >>> pulls = env.action_space.sample()
+    >>> obs, reward, terminated, truncated, info = env.step(pulls)
+    >>> assignment = info["assignment"]  # (workers, arms), solved by the env
+    >>> bool((assignment.sum(axis=0) == pulls).all())
+    True
+    >>> bool((assignment @ env.unwrapped.arm_costs <= env.unwrapped.worker_capacity).all())
+    True
     >>> env = gym.make("rlbench/CoRMAB-Capacity-v0")
     >>> obs, info = env.reset(seed=0)
     >>> env.action_space.shape
@@ -107,7 +137,8 @@ from rlbench_suite.envs.bandits.common import ActionPolytope, InvalidActionMode
 from rlbench_suite.envs.bandits.cormab import (
     ACTIVE_UP_RANGE,
     PASSIVE_UP_RANGE,
-    PulledArmBandit,
+    AssignedPullBandit,
+    AssignmentActionMode,
     sample_arm_model,
 )
 
@@ -115,7 +146,7 @@ ARM_COSTS = (2, 3, 4, 5, 6)
 WORKER_CAPACITIES = (2, 3, 4, 5, 6, 7)
 
 
-class CoRMABCapacityEnv(PulledArmBandit):
+class CoRMABCapacityEnv(AssignedPullBandit):
     """SEQUOIA's capacity-constrained coupled restless bandit (see the module docstring)."""
 
     def __init__(
@@ -126,6 +157,7 @@ class CoRMABCapacityEnv(PulledArmBandit):
         instance_seed: int = 0,
         passive_up_range: tuple[float, float] = PASSIVE_UP_RANGE,
         active_up_range: tuple[float, float] = ACTIVE_UP_RANGE,
+        action_mode: AssignmentActionMode = "assignment",
         invalid_action: InvalidActionMode = "raise",
         invalid_action_penalty: float | None = None,
         render_mode: str | None = None,
@@ -140,9 +172,22 @@ class CoRMABCapacityEnv(PulledArmBandit):
         self.num_workers = self.budget
         self.arm_costs = rng.choice(ARM_COSTS, size=self.num_arms)  # (J,)
         self.worker_capacity = rng.choice(WORKER_CAPACITIES, size=self.num_workers)  # (B,)
-        self._finish_coupled_init(
-            (self.num_workers, self.num_arms),
-            self._build_polytope(),
+        polytope = self._build_polytope()
+        # Arm j is pulled when some worker takes it: pull_j = sum_i assignment[i, j].
+        pulls_of_variables = coo_array(
+            (
+                np.ones(polytope.num_variables),
+                (
+                    np.tile(np.arange(self.num_arms), self.num_workers),
+                    np.arange(polytope.num_variables),
+                ),
+            ),
+            shape=(self.num_arms, polytope.num_variables),
+        )
+        self._finish_assigned_init(
+            action_mode,
+            polytope,
+            pulls_of_variables,
             invalid_action,
             invalid_action_penalty,
             render_mode,
@@ -172,18 +217,13 @@ class CoRMABCapacityEnv(PulledArmBandit):
             bounds=Bounds(0, 1),
         )
 
-    # -- the RestlessBanditBase contract -----------------------------------------------------
+    # -- the AssignedPullBandit contract -----------------------------------------------------
 
-    def pulled_arms(self, action: np.ndarray) -> np.ndarray:
+    def assignment_pulls(self, assignment: np.ndarray) -> np.ndarray:
         """Arms assigned to some worker."""
-        return np.asarray(action).any(axis=0)
+        return np.asarray(assignment).any(axis=0)
 
-    def one_step_objective(self, arm_states: np.ndarray) -> tuple[np.ndarray, float]:
-        """Arm j's pull gain on every worker's entry for j (at most one of them is 1)."""
-        gains, passive_reward = self.pull_gains(arm_states)
-        return np.tile(gains, self.num_workers), passive_reward
-
-    def sample_feasible_action(self, rng: np.random.Generator) -> np.ndarray:
+    def sample_feasible_assignment(self, rng: np.random.Generator) -> np.ndarray:
         """Workers in random order take the still-free arms, in random order, that fit."""
         assignment = np.zeros((self.num_workers, self.num_arms), dtype=np.int8)
         arm_order = [int(arm) for arm in rng.permutation(self.num_arms)]
@@ -200,9 +240,9 @@ class CoRMABCapacityEnv(PulledArmBandit):
             arm_order = still_free
         return assignment
 
-    def constraint_violation(self, action: np.ndarray) -> str | None:
+    def assignment_violation(self, assignment: np.ndarray) -> str | None:
         """An arm with two workers, or a worker over capacity."""
-        assignment = np.asarray(action) > 0  # (B, J)
+        assignment = np.asarray(assignment) > 0  # (B, J)
         workers_per_arm = assignment.sum(axis=0)  # (J,)
         if (workers_per_arm > 1).any():
             arm = int(np.argmax(workers_per_arm > 1))
@@ -216,6 +256,36 @@ class CoRMABCapacityEnv(PulledArmBandit):
                 f"costing {spent[worker]}; capacity {self.worker_capacity[worker]}"
             )
         return None
+
+    def pull_violation(self, pulls: np.ndarray) -> str | None:
+        """A pulled arm dearer than every worker's capacity, or more cost than all capacity."""
+        largest_capacity = int(self.worker_capacity.max())
+        too_dear = np.flatnonzero(pulls & (self.arm_costs > largest_capacity))
+        if too_dear.shape[0]:
+            arm = int(too_dear[0])
+            return (
+                f"arm {arm} costs {self.arm_costs[arm]}, more than any worker's capacity "
+                f"(the largest is {largest_capacity})"
+            )
+        total_cost, total_capacity = (
+            int(self.arm_costs[pulls].sum()),
+            int(self.worker_capacity.sum()),
+        )
+        if total_cost > total_capacity:
+            return (
+                f"the pulled arms cost {total_cost} in all, more than the workers' total "
+                f"capacity {total_capacity}"
+            )
+        return None
+
+    def unservable_pulls_reason(self, pulls: np.ndarray) -> str:
+        """No split of the pulled arms among the workers fits every capacity."""
+        arms = np.flatnonzero(pulls)
+        return (
+            f"no assignment of the pulled arms {arms.tolist()} (costs "
+            f"{self.arm_costs[arms].tolist()}) to workers fits their capacities "
+            f"{self.worker_capacity.tolist()}"
+        )
 
     def instance_summary(self) -> dict[str, Any]:
         """Shared parameters plus costs and capacities."""

@@ -46,6 +46,11 @@ class BudgetedRestlessBandit(RestlessBanditBase):
     hand-made tables.
     """
 
+    # The discount an index policy plans with in this setting (the Whittle expert's): 0.95 is
+    # our choice for the v0 ids and stays so their references stay valid; a setting taken from
+    # an anchor (UCWhittle's 0.9) overrides it.
+    planning_discount: float = 0.95
+
     def __init__(
         self,
         transitions: np.ndarray,
@@ -137,11 +142,12 @@ class BudgetedRestlessBandit(RestlessBanditBase):
         )
 
     def arm_model(self) -> dict[str, Any]:
-        """The planning model an index policy needs: transitions, state rewards and budget."""
+        """The planning model an index policy needs: transitions, rewards, budget, discount."""
         return {
             "transitions": self.transitions.copy(),
             "state_rewards": self.state_rewards.copy(),
             "budget": self.budget,
+            "discount": self.planning_discount,
         }
 
 

@@ -32,6 +32,7 @@ from rlbench_suite.envs.validation import (
 )
 
 InvalidActionMode = Literal["raise", "penalty", "project"]
+MILP_INFEASIBLE = 2  # scipy.optimize.milp's status for a problem with no feasible point
 INVALID_ACTION_MODES: tuple[InvalidActionMode, ...] = ("raise", "penalty", "project")
 
 
@@ -124,6 +125,33 @@ class ActionPolytope:
         action = np.round(result.x[: self.action_size]).astype(np.int8)
         return action.reshape(self.action_shape)
 
+    def complete(self, action: np.ndarray, time_limit: float = 10.0) -> np.ndarray | None:
+        """A feasible point (all variables) whose action part is ``action``, or None if none is.
+
+        Fixing the action variables by their bounds leaves a feasibility MILP over the auxiliary
+        ones (an assignment, a walk), which HiGHS settles exactly. A limit hit before HiGHS
+        decides raises RuntimeError rather than guess.
+        """
+        size = self.action_size
+        lower = np.array(np.broadcast_to(self.bounds.lb, (self.num_variables,)), dtype=float)
+        upper = np.array(np.broadcast_to(self.bounds.ub, (self.num_variables,)), dtype=float)
+        fixed = np.asarray(action, dtype=float).ravel()
+        if np.any(fixed < lower[:size]) or np.any(fixed > upper[:size]):
+            return None
+        lower[:size] = upper[:size] = fixed
+        result = milp(
+            c=np.zeros(self.num_variables),
+            constraints=list(self.constraints),
+            integrality=self.integrality,
+            bounds=Bounds(lower, upper),
+            options={"time_limit": time_limit, "presolve": True},
+        )
+        if result.x is not None:
+            return np.round(result.x)
+        if result.status == MILP_INFEASIBLE:
+            return None
+        raise RuntimeError(f"the action MILP could not decide feasibility: {result.message}")
+
 
 class RestlessBanditBase(EnvContract, gym.Env[np.ndarray, np.ndarray]):
     """Shared mechanics of the family's envs; not registered itself.
@@ -206,6 +234,10 @@ class RestlessBanditBase(EnvContract, gym.Env[np.ndarray, np.ndarray]):
     def _initial_states(self) -> np.ndarray:
         raise NotImplementedError
 
+    def extra_step_info(self, action: np.ndarray) -> dict[str, Any]:
+        """Entries a subclass adds to ``step``'s info for the feasible ``action`` it played."""
+        return {}
+
     # -- shared mechanics ------------------------------------------------------------------
 
     @property
@@ -283,6 +315,7 @@ class RestlessBanditBase(EnvContract, gym.Env[np.ndarray, np.ndarray]):
             "state_reward": state_reward,
             "invalid_action": violation is not None,
             "invalid_reason": violation or "",
+            **self.extra_step_info(action),
         }
         return self.arm_states.copy(), reward, False, truncated, info
 

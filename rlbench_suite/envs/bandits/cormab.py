@@ -27,10 +27,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from numbers import Integral, Real
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 from gymnasium import spaces
+from scipy import sparse
+from scipy.optimize import Bounds, LinearConstraint
 
 from rlbench_suite.envs.bandits.common import (
     ActionPolytope,
@@ -288,6 +290,193 @@ class PulledArmBandit(CoupledRestlessBandit):
             "up_probability_passive": self.up_probability_passive.tolist(),
             "up_probability_active": self.up_probability_active.tolist(),
         }
+
+
+AssignmentActionMode = Literal["assignment", "pulls"]
+ASSIGNMENT_ACTION_MODES: tuple[AssignmentActionMode, ...] = ("assignment", "pulls")
+
+
+def pull_vector_polytope(
+    assignment_polytope: ActionPolytope, pulls_of_variables: sparse.sparray
+) -> ActionPolytope:
+    """The same feasible set with the pull vector as the action.
+
+    Variables: the ``num_arms`` pulls first, then every variable of ``assignment_polytope``,
+    tied by ``pulls = pulls_of_variables @ assignment_variables`` (``pulls_of_variables`` is
+    (num_arms, assignment_polytope.num_variables)). Every constraint of the assignment keeps its
+    rows, shifted past the pull columns.
+    """
+    num_arms = pulls_of_variables.shape[0]
+    num_assignment_variables = assignment_polytope.num_variables
+
+    def shifted(constraint: LinearConstraint) -> LinearConstraint:
+        matrix = sparse.csr_array(constraint.A)
+        pull_columns = sparse.csr_array((matrix.shape[0], num_arms))
+        return LinearConstraint(
+            sparse.hstack([pull_columns, matrix]).tocsr(), constraint.lb, constraint.ub
+        )
+
+    link = sparse.hstack(
+        [-sparse.eye_array(num_arms), sparse.csr_array(pulls_of_variables)]
+    ).tocsr()  # (num_arms, num_arms + num_assignment_variables)
+    bounds = assignment_polytope.bounds
+    return ActionPolytope(
+        action_shape=(num_arms,),
+        num_variables=num_arms + num_assignment_variables,
+        constraints=(
+            *(shifted(constraint) for constraint in assignment_polytope.constraints),
+            LinearConstraint(link, 0, 0),
+        ),
+        integrality=np.concatenate([np.ones(num_arms), assignment_polytope.integrality]),
+        bounds=Bounds(
+            np.concatenate(
+                [np.zeros(num_arms), np.broadcast_to(bounds.lb, (num_assignment_variables,))]
+            ),
+            np.concatenate(
+                [np.ones(num_arms), np.broadcast_to(bounds.ub, (num_assignment_variables,))]
+            ),
+        ),
+    )
+
+
+class AssignedPullBandit(PulledArmBandit):
+    """A problem whose pulls need an assignment of workers to arms (Scheduling, Capacity).
+
+    Two action modes (``action_mode``):
+
+    - ``"assignment"``: the action is the assignment tensor itself; its feasibility is checked
+      rule by rule (the v0 ids' action);
+    - ``"pulls"``: the action is the pull vector ``MultiBinary(num_arms)``, SEQUOIA's action
+      (its envs take a J-vector and its MILP carries the assignment as inner variables). The
+      env solves for an assignment that serves exactly the pulled arms with HiGHS
+      (:meth:`solve_assignment`), plays it and reports it as ``info["assignment"]``; a pull
+      vector that no assignment serves is infeasible.
+
+    Both modes have the same feasible pull sets, dynamics and rewards. A subclass builds its
+    assignment polytope and says how its variables make pulls, then calls
+    :meth:`_finish_assigned_init`; it implements :meth:`assignment_pulls`,
+    :meth:`assignment_violation`, :meth:`sample_feasible_assignment` and
+    :meth:`unservable_pulls_reason`, and may add cheap checks in :meth:`pull_violation`.
+    """
+
+    action_mode: AssignmentActionMode
+    assignment_polytope: ActionPolytope  # the assignment tensor first, then its auxiliaries
+    pull_polytope: ActionPolytope  # the pull vector first, then the assignment polytope's
+    pulls_of_variables: sparse.csr_array  # (num_arms, assignment_polytope.num_variables)
+
+    def _finish_assigned_init(
+        self,
+        action_mode: AssignmentActionMode,
+        assignment_polytope: ActionPolytope,
+        pulls_of_variables: sparse.sparray,
+        invalid_action: InvalidActionMode,
+        invalid_action_penalty: float | None,
+        render_mode: str | None,
+    ) -> None:
+        """Pick the action mode's space and polytope, then finish as every coRMAB env does."""
+        if action_mode not in ASSIGNMENT_ACTION_MODES:
+            raise ValueError(
+                f"{type(self).__name__}: action_mode must be one of {ASSIGNMENT_ACTION_MODES}, "
+                f"got {action_mode!r}"
+            )
+        self.action_mode = action_mode
+        self.assignment_polytope = assignment_polytope
+        self.pulls_of_variables = sparse.csr_array(pulls_of_variables)
+        self.pull_polytope = pull_vector_polytope(assignment_polytope, self.pulls_of_variables)
+        # One solved assignment is kept: step checks feasibility, then reports the same one.
+        self._last_solved: tuple[bytes, np.ndarray | None] | None = None
+        polytope = assignment_polytope if action_mode == "assignment" else self.pull_polytope
+        self._finish_coupled_init(
+            polytope.action_shape, polytope, invalid_action, invalid_action_penalty, render_mode
+        )
+
+    # -- what a subclass defines ------------------------------------------------------------
+
+    def assignment_pulls(self, assignment: np.ndarray) -> np.ndarray:
+        """Which arms an assignment tensor pulls; (num_arms,) bool."""
+        raise NotImplementedError
+
+    def assignment_violation(self, assignment: np.ndarray) -> str | None:
+        """Why an assignment tensor is infeasible, or None."""
+        raise NotImplementedError
+
+    def sample_feasible_assignment(self, rng: np.random.Generator) -> np.ndarray:
+        """A random feasible assignment tensor (the anchor's random baseline)."""
+        raise NotImplementedError
+
+    def unservable_pulls_reason(self, pulls: np.ndarray) -> str:
+        """Why no assignment serves the pulled arms ``pulls`` ((num_arms,) bool)."""
+        raise NotImplementedError
+
+    def pull_violation(self, pulls: np.ndarray) -> str | None:
+        """A reason found without the MILP (a budget, an arm no worker can take), or None."""
+        return None
+
+    # -- both action modes -----------------------------------------------------------------
+
+    def solve_assignment(self, pulls: np.ndarray) -> np.ndarray | None:
+        """An assignment tensor that pulls exactly ``pulls``, or None when none exists.
+
+        HiGHS solves the feasibility MILP with the pulls fixed; the answer is deterministic, so
+        the same pull vector always gets the same assignment.
+        """
+        pulled = np.asarray(pulls).astype(bool).ravel()
+        key = pulled.tobytes()
+        if self._last_solved is None or self._last_solved[0] != key:
+            point = self.pull_polytope.complete(pulled.astype(np.int8))
+            assignment_shape = self.assignment_polytope.action_shape
+            assignment = (
+                None
+                if point is None
+                else point[self.num_arms : self.num_arms + self.assignment_polytope.action_size]
+                .astype(np.int8)
+                .reshape(assignment_shape)
+            )
+            self._last_solved = (key, assignment)
+        solved = self._last_solved[1]
+        return None if solved is None else solved.copy()
+
+    def pulled_arms(self, action: np.ndarray) -> np.ndarray:
+        """The pull vector itself, or the arms the assignment tensor pulls."""
+        if self.action_mode == "pulls":
+            return np.asarray(action).astype(bool)
+        return self.assignment_pulls(action)
+
+    def one_step_objective(self, arm_states: np.ndarray) -> tuple[np.ndarray, float]:
+        """Pull gains on the pull variables, or on each assignment variable that makes a pull."""
+        gains, passive_reward = self.pull_gains(arm_states)
+        if self.action_mode == "pulls":
+            objective = np.zeros(self.action_polytope.num_variables)
+            objective[: self.num_arms] = gains
+            return objective, passive_reward
+        return self.pulls_of_variables.T @ gains, passive_reward
+
+    def sample_feasible_action(self, rng: np.random.Generator) -> np.ndarray:
+        """A random feasible assignment, or the pull vector of one."""
+        assignment = self.sample_feasible_assignment(rng)
+        if self.action_mode == "pulls":
+            return self.assignment_pulls(assignment).astype(np.int8)
+        return assignment
+
+    def constraint_violation(self, action: np.ndarray) -> str | None:
+        """The assignment's broken rule, or why no assignment serves the pulls."""
+        if self.action_mode == "assignment":
+            return self.assignment_violation(action)
+        pulls = np.asarray(action) > 0
+        reason = self.pull_violation(pulls)
+        if reason is None and self.solve_assignment(pulls) is None:
+            reason = self.unservable_pulls_reason(pulls)
+        return reason
+
+    def extra_step_info(self, action: np.ndarray) -> dict[str, Any]:
+        """In ``"pulls"`` mode, the assignment the env solved and played."""
+        if self.action_mode == "assignment":
+            return {}
+        assignment = self.solve_assignment(np.asarray(action) > 0)
+        # A played action is feasible, so an assignment exists; the guard keeps info typed.
+        if assignment is None:
+            assignment = np.zeros(self.assignment_polytope.action_shape, dtype=np.int8)
+        return {"assignment": assignment}
 
 
 def coupled_return_bounds(

@@ -48,6 +48,17 @@ tighter). Every feasible pull vector extends to a point of it, and every point's
 closed walk of at most ``2 * budget`` edges. It is an orienteering problem, NP-hard: HiGHS
 solves it in about 10 ms at J = 20 and 80 ms at J = 40, but takes seconds at J = 100.
 
+This is stricter than the anchor. SEQUOIA's routing MILP (``routing_approximator.py`` in
+lily-x/combinatorial-rmab) unrolls the walk over time with a variable per edge, and per station
+a self-loop, per step; its path-length constraint counts only the edges, and its "pulled
+stations are visited" constraint counts every variable entering the station, self-loops
+included. A station can then take a self-loop at every step, a chain that keeps its own flow
+balance apart from the walk from the source, and count as visited without the walk ever
+reaching it; as we read that model, any B stations pass its walk constraints and only the
+budget binds. This env enforces
+the real closed-walk constraint in its feasibility check, its MILP and its random sampler, so
+its myopic and random scores are not comparable with numbers from the anchor's MILP.
+
 Infeasible actions follow ``invalid_action`` (``"raise"``: ``InvalidActionError`` naming the
 broken constraint; ``"penalty"``: nothing is pulled and the reward is reduced by
 ``invalid_action_penalty``, by default the largest step reward; ``"project"``: the closest

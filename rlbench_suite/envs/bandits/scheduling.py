@@ -20,14 +20,26 @@ booking is tight. The tables are ``env.unwrapped.arm_available`` (J, 5) and
 
 ## Action Space
 
-``MultiBinary((num_workers, num_arms, 5))``: entry ``[i, j, s]`` = 1 books worker i with arm j
-in slot s. Infeasible bookings follow ``invalid_action`` (``"raise"``: ``InvalidActionError``
-naming the broken constraint, e.g. "worker 2 is assigned to 2 arms in slot 3; at most 1";
-``"penalty"``: nothing is pulled and the reward is reduced by ``invalid_action_penalty``, by
-default the largest step reward; ``"project"``: the closest feasible booking, by a MILP).
-``action_space.sample()`` returns a random feasible booking: arms in random order each take two
-free worker-slot pairs at random, while they last and until B arms are pulled.
-``env.unwrapped.pulled_arms(action)`` gives the pull vector of a booking.
+Two action modes (``action_mode``), with the same feasible pull sets, dynamics and rewards:
+
+- ``"pulls"`` (``CoRMAB-Scheduling-v1``, SEQUOIA's action): ``MultiBinary(num_arms)``, 1 = pull
+  the arm. SEQUOIA's env takes this J-vector and its MILP books the workers as inner variables;
+  here the env does the same: it solves for a booking that gives every pulled arm two
+  worker-slot pairs with scipy's HiGHS MILP, plays it, and returns it as ``info["assignment"]``
+  ((num_workers, num_arms, 5)). A pull vector is infeasible when it pulls more than B arms or
+  no booking serves it ("no booking serves the pulled arms [...]").
+- ``"assignment"`` (``CoRMAB-Scheduling-v0``): ``MultiBinary((num_workers, num_arms, 5))``,
+  entry ``[i, j, s]`` = 1 books worker i with arm j in slot s; the agent spells out the booking
+  and each rule is checked (e.g. "worker 2 is assigned to 2 arms in slot 3; at most 1").
+  ``env.unwrapped.pulled_arms(action)`` gives the pull vector of a booking.
+
+Infeasible actions follow ``invalid_action`` (``"raise"``: ``InvalidActionError`` naming the
+broken constraint; ``"penalty"``: nothing is pulled and the reward is reduced by
+``invalid_action_penalty``, by default the largest step reward; ``"project"``: the closest
+feasible action, by a MILP). ``action_space.sample()`` returns a random feasible action: arms
+in random order each take two free worker-slot pairs at random, while they last and until B
+arms are pulled (in ``"pulls"`` mode, the arms so booked). ``env.unwrapped.solve_assignment``
+finds the booking of any pull vector in either mode.
 
 ## Observation Space
 
@@ -54,27 +66,34 @@ No termination; truncation after ``horizon`` steps (default 20).
 ## Arguments
 
 ```python
-gym.make("rlbench/CoRMAB-Scheduling-v0", num_arms=20, budget=None, horizon=20, instance_seed=0,
-         passive_up_range=(0.0, 0.2), active_up_range=(0.7, 0.9), invalid_action="raise",
-         invalid_action_penalty=None, render_mode=None)
+gym.make("rlbench/CoRMAB-Scheduling-v1", num_arms=20, budget=None, horizon=20, instance_seed=0,
+         passive_up_range=(0.0, 0.2), active_up_range=(0.7, 0.9), action_mode="pulls",
+         invalid_action="raise", invalid_action_penalty=None, render_mode=None)
 ```
+
+(``-v0`` is the same with ``action_mode="assignment"``.)
 
 - ``num_arms`` (J; the paper's scales are 20, 40 and 100), ``budget`` (B, also the number of
   workers; ``None`` = J // 4, the anchor's ratio: 5 for J = 20). ``horizon``: steps per episode.
 - ``instance_seed``: which instance (arm parameters and availability).
 - ``passive_up_range``, ``active_up_range``: uniform ranges of the up-probabilities (the
   held-out MDP-family split uses (0.1, 0.3) and (0.5, 0.7)).
+- ``action_mode``: ``"pulls"`` (the pull vector; the env books the workers) or
+  ``"assignment"`` (the booking tensor).
 - ``render_mode``: ``"ansi"`` or ``"rgb_array"`` (one cell per arm; ``[s]`` marks pulled arms).
 
 ## Reference Scores
 
-Random feasible, myopic (a MILP maximising the one-step expected reward) and best-of-100
-sampling, 50 episodes from seed 0; see the EnvCard (``rlbench info
-rlbench/CoRMAB-Scheduling-v0``).
+Random feasible and myopic (the expert: a MILP maximising the one-step expected reward), 50
+episodes from seed 0, per id; see the EnvCards (``rlbench info rlbench/CoRMAB-Scheduling-v1``).
+Both modes pull the same arms for the same decisions, so the two ids' references agree within
+their intervals.
 
 ## Version History
 
-- v0: first release.
+- v1: the action is the pull vector, SEQUOIA's (``action_mode="pulls"``); the env solves the
+  booking. Instances, dynamics and rewards are v0's.
+- v0: first release; the action is the booking tensor.
 
 ## Credits
 
@@ -84,12 +103,22 @@ coupled restless bandits", ICLR 2025 (SEQUOIA); problem after the authors' code
 
 Example:
     >>> import gymnasium as gym, numpy as np, rlbench_suite
-    >>> env = gym.make("rlbench/CoRMAB-Scheduling-v0")
+    >>> env = gym.make("rlbench/CoRMAB-Scheduling-v1")
     >>> obs, info = env.reset(seed=0)
     >>> env.action_space.shape
+    (20,)
+    >>> pulls = env.action_space.sample()
+    >>> obs, reward, terminated, truncated, info = env.step(pulls)
+    >>> info["assignment"].shape  # the booking the env solved: (workers, arms, slots)
     (5, 20, 5)
-    >>> booking = env.action_space.sample()
-    >>> obs, reward, terminated, truncated, info = env.step(booking)
+    >>> bool((info["assignment"].sum(axis=(0, 2)) == 2 * pulls).all())
+    True
+    >>> v0 = gym.make("rlbench/CoRMAB-Scheduling-v0")
+    >>> obs, info = v0.reset(seed=0)
+    >>> v0.action_space.shape
+    (5, 20, 5)
+    >>> booking = v0.action_space.sample()
+    >>> obs, reward, terminated, truncated, info = v0.step(booking)
     >>> info["invalid_action"]
     False
 
@@ -107,7 +136,8 @@ from rlbench_suite.envs.bandits.common import ActionPolytope, InvalidActionMode
 from rlbench_suite.envs.bandits.cormab import (
     ACTIVE_UP_RANGE,
     PASSIVE_UP_RANGE,
-    PulledArmBandit,
+    AssignedPullBandit,
+    AssignmentActionMode,
     sample_arm_model,
 )
 
@@ -129,7 +159,7 @@ def sample_availability(
     return available
 
 
-class CoRMABSchedulingEnv(PulledArmBandit):
+class CoRMABSchedulingEnv(AssignedPullBandit):
     """SEQUOIA's scheduling (bipartite matching) coupled restless bandit; see the module."""
 
     def __init__(
@@ -140,6 +170,7 @@ class CoRMABSchedulingEnv(PulledArmBandit):
         instance_seed: int = 0,
         passive_up_range: tuple[float, float] = PASSIVE_UP_RANGE,
         active_up_range: tuple[float, float] = ACTIVE_UP_RANGE,
+        action_mode: AssignmentActionMode = "assignment",
         invalid_action: InvalidActionMode = "raise",
         invalid_action_penalty: float | None = None,
         render_mode: str | None = None,
@@ -158,9 +189,19 @@ class CoRMABSchedulingEnv(PulledArmBandit):
         )
         # bookable[i, j, s]: worker i and arm j are both free in slot s.  (B, J, 5)
         self.bookable = self.worker_available[:, None, :] & self.arm_available[None, :, :]
-        self._finish_coupled_init(
-            self.bookable.shape,
-            self._build_polytope(),
+        polytope = self._build_polytope()
+        # The pulls are the polytope's own pull variables, after the bookings.
+        pulls_of_variables = coo_array(
+            (
+                np.ones(self.num_arms),
+                (np.arange(self.num_arms), self.bookable.size + np.arange(self.num_arms)),
+            ),
+            shape=(self.num_arms, polytope.num_variables),
+        )
+        self._finish_assigned_init(
+            action_mode,
+            polytope,
+            pulls_of_variables,
             invalid_action,
             invalid_action_penalty,
             render_mode,
@@ -211,20 +252,13 @@ class CoRMABSchedulingEnv(PulledArmBandit):
             bounds=Bounds(np.zeros(num_variables), upper),
         )
 
-    # -- the RestlessBanditBase contract -----------------------------------------------------
+    # -- the AssignedPullBandit contract -----------------------------------------------------
 
-    def pulled_arms(self, action: np.ndarray) -> np.ndarray:
+    def assignment_pulls(self, assignment: np.ndarray) -> np.ndarray:
         """Arms with bookings (exactly two in a feasible booking)."""
-        return np.asarray(action).any(axis=(0, 2))
+        return np.asarray(assignment).any(axis=(0, 2))
 
-    def one_step_objective(self, arm_states: np.ndarray) -> tuple[np.ndarray, float]:
-        """Pull gains on the pull variables, zero on the bookings."""
-        gains, passive_reward = self.pull_gains(arm_states)
-        objective = np.zeros(self.action_polytope.num_variables)
-        objective[self.bookable.size :] = gains
-        return objective, passive_reward
-
-    def sample_feasible_action(self, rng: np.random.Generator) -> np.ndarray:
+    def sample_feasible_assignment(self, rng: np.random.Generator) -> np.ndarray:
         """Arms in random order each take two random free (worker, slot) pairs they can use."""
         booking = np.zeros(self.bookable.shape, dtype=np.int8)
         worker_free = self.worker_available.copy()  # (B, 5)
@@ -241,9 +275,9 @@ class CoRMABSchedulingEnv(PulledArmBandit):
             pulled += 1
         return booking
 
-    def constraint_violation(self, action: np.ndarray) -> str | None:
+    def assignment_violation(self, assignment: np.ndarray) -> str | None:
         """The first broken rule: availability, one arm per worker-slot, two bookings, budget."""
-        booking = np.asarray(action) > 0  # (B, J, 5)
+        booking = np.asarray(assignment) > 0  # (B, J, 5)
         worker_busy = booking & ~self.worker_available[:, None, :]
         if worker_busy.any():
             worker, arm, slot = np.argwhere(worker_busy)[0]
@@ -275,7 +309,33 @@ class CoRMABSchedulingEnv(PulledArmBandit):
                 f"arm {arm} has {bookings_per_arm[arm]} worker-slot assignments; a pulled arm "
                 f"needs exactly {BOOKINGS_PER_PULL}"
             )
-        pulled = int(np.count_nonzero(bookings_per_arm))
+        return self._over_budget(int(np.count_nonzero(bookings_per_arm)))
+
+    def pull_violation(self, pulls: np.ndarray) -> str | None:
+        """Over the budget, or a pulled arm with fewer than two bookable (worker, slot) pairs."""
+        reason = self._over_budget(int(np.count_nonzero(pulls)))
+        if reason is not None:
+            return reason
+        bookable_pairs = self.bookable.sum(axis=(0, 2))  # (J,)
+        short = np.flatnonzero(pulls & (bookable_pairs < BOOKINGS_PER_PULL))
+        if short.shape[0]:
+            arm = int(short[0])
+            free = np.flatnonzero(self.arm_available[arm]).tolist()
+            return (
+                f"arm {arm} can be booked in only {bookable_pairs[arm]} worker-slot pairs (it is "
+                f"free in slots {free}); a pulled arm needs {BOOKINGS_PER_PULL}"
+            )
+        return None
+
+    def unservable_pulls_reason(self, pulls: np.ndarray) -> str:
+        """No booking gives every pulled arm two (worker, slot) pairs at once."""
+        return (
+            f"no booking serves the pulled arms {np.flatnonzero(pulls).tolist()}: each needs "
+            f"{BOOKINGS_PER_PULL} worker-slot pairs in its free slots, and a worker takes one "
+            "arm a slot"
+        )
+
+    def _over_budget(self, pulled: int) -> str | None:
         if pulled > self.budget:
             return f"{pulled} arms pulled; at most budget={self.budget}"
         return None

@@ -8,11 +8,20 @@ of being good next step. This is the synthetic setting of UCWhittle (Wang, Xu, T
 AAAI 2023): per-arm transition probabilities are drawn so that acting helps and being in the good
 state helps, and the task is to learn or plan whom to act on.
 
-For arm ``j``, four probabilities of being good next step are drawn from ``Beta(*transition_prior)``
-and sorted, ``u1 <= u2 <= u3 <= u4``: ``P(good | bad, passive) = u1``,
-``P(good | good, active) = u4``, and ``P(good | bad, active)``, ``P(good | good, passive)`` take
-``u2`` and ``u3`` in random order. The draw uses ``instance_seed``, so one id is one fixed
-instance; episodes differ by the seed given to ``reset``.
+Two arm generators are offered (``arm_generator``); the draw uses ``instance_seed``, so one id
+is one fixed instance, and episodes differ by the seed given to ``reset``.
+
+- ``"sorted_uniform"`` (the default of this id): for arm ``j``, four probabilities of being good
+  next step are drawn from ``Beta(*transition_prior)`` and sorted, ``u1 <= u2 <= u3 <= u4``:
+  ``P(good | bad, passive) = u1``, ``P(good | good, active) = u4``, and
+  ``P(good | bad, active)``, ``P(good | good, passive)`` take ``u2`` and ``u3`` in random order.
+  Means of P(good next) at (bad, passive), (bad, active), (good, passive), (good, active):
+  0.20, 0.50, 0.50, 0.80 under the uniform prior.
+- ``"ucwhittle"``: UCWhittle's own generator (``random_valid_transition`` in lily-x/online-rmab,
+  see :func:`sample_ucwhittle_transitions`): four independent draws, then acting and the good
+  state are each made to help by redrawing the offending probability above its partner. Means:
+  0.50, 0.75, 0.75, 0.90. Its arms are healthier and acting matters less than under the sorted
+  draw. ``rlbench/RMAB-UCWhittle-v0`` is this generator with UCWhittle's defaults.
 
 ## Action Space
 
@@ -47,8 +56,8 @@ No termination; truncation after ``horizon`` steps (default 100).
 
 ```python
 gym.make("rlbench/RMAB-TwoState-v0", num_arms=10, budget=3, horizon=100, instance_seed=0,
-         transition_prior=(1.0, 1.0), transitions=None, invalid_action="raise",
-         invalid_action_penalty=None, render_mode=None)
+         transition_prior=(1.0, 1.0), transitions=None, arm_generator="sorted_uniform",
+         invalid_action="raise", invalid_action_penalty=None, render_mode=None)
 ```
 
 - ``num_arms`` (N), ``budget`` (B, 1 <= B <= N), ``horizon`` (steps per episode).
@@ -56,16 +65,20 @@ gym.make("rlbench/RMAB-TwoState-v0", num_arms=10, budget=3, horizon=100, instanc
   (``(1, 1)`` is uniform; the held-out MDP-family split uses ``(0.5, 0.5)``).
 - ``transitions``: an explicit ``(N, 2, 2, 2)`` table ``[arm, state, action, next state]``, which
   replaces the draw.
+- ``arm_generator``: ``"sorted_uniform"`` or ``"ucwhittle"`` (see Description).
 - ``render_mode``: ``"ansi"`` or ``"rgb_array"``.
 
 ## Reference Scores
 
-Random feasible and the Whittle index policy (the expert, discount 0.95), 50 episodes from seed
-0; the numbers live in the EnvCard (``rlbench info rlbench/RMAB-TwoState-v0``).
+Random feasible and the Whittle index policy (the expert), 50 episodes from seed 0, on the
+default instance: the sorted-uniform arms, N = 10, B = 3, H = 100, with Whittle indices at
+discount 0.95 (our choice for this id, kept so that its references stay valid; UCWhittle plans
+at 0.9, which ``rlbench/RMAB-UCWhittle-v0`` uses). The numbers live in the EnvCard
+(``rlbench info rlbench/RMAB-TwoState-v0``).
 
 ## Version History
 
-- v0: first release.
+- v0: first release. The ``arm_generator`` argument came later; its default keeps v0's arms.
 
 ## Credits
 
@@ -87,6 +100,8 @@ Example:
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 
 from rlbench_suite.envs.bandits.classic import BudgetedRestlessBandit
@@ -94,15 +109,33 @@ from rlbench_suite.envs.bandits.common import InvalidActionMode
 
 GOOD_STATE_REWARDS = np.array([0.0, 1.0])  # bad, good
 
+ArmGenerator = Literal["sorted_uniform", "ucwhittle"]
+ARM_GENERATORS: tuple[ArmGenerator, ...] = ("sorted_uniform", "ucwhittle")
+
+
+def _beta_draws(
+    rng: np.random.Generator, transition_prior: tuple[float, float], size: tuple[int, ...]
+) -> np.ndarray:
+    """Independent ``Beta(*transition_prior)`` draws; a non-positive parameter is a ValueError."""
+    alpha, beta = transition_prior
+    if alpha <= 0 or beta <= 0:
+        raise ValueError(f"transition_prior must be two positive numbers, got {transition_prior}")
+    return rng.beta(alpha, beta, size=size)
+
+
+def _as_transition_table(p_good: np.ndarray) -> np.ndarray:
+    """(num_arms, 2, 2) P(next = good | state, action) -> (num_arms, 2, 2, 2) full table."""
+    return np.stack([1.0 - p_good, p_good], axis=-1)
+
 
 def sample_two_state_transitions(
     rng: np.random.Generator, num_arms: int, transition_prior: tuple[float, float] = (1.0, 1.0)
 ) -> np.ndarray:
-    """Arms where acting helps and the good state helps; shape (num_arms, 2, 2, 2)."""
-    alpha, beta = transition_prior
-    if alpha <= 0 or beta <= 0:
-        raise ValueError(f"transition_prior must be two positive numbers, got {transition_prior}")
-    draws = np.sort(rng.beta(alpha, beta, size=(num_arms, 4)), axis=1)  # (N, 4)
+    """Arms where acting helps and the good state helps; shape (num_arms, 2, 2, 2).
+
+    The ``"sorted_uniform"`` generator: four draws per arm, sorted (see the module docstring).
+    """
+    draws = np.sort(_beta_draws(rng, transition_prior, (num_arms, 4)), axis=1)  # (N, 4)
     swap_middle = rng.random(num_arms) < 0.5
     p_good_bad_active = np.where(swap_middle, draws[:, 2], draws[:, 1])
     p_good_good_passive = np.where(swap_middle, draws[:, 1], draws[:, 2])
@@ -111,7 +144,42 @@ def sample_two_state_transitions(
     p_good[:, 0, 1] = p_good_bad_active
     p_good[:, 1, 0] = p_good_good_passive
     p_good[:, 1, 1] = draws[:, 3]
-    return np.stack([1.0 - p_good, p_good], axis=-1)
+    return _as_transition_table(p_good)
+
+
+def sample_ucwhittle_transitions(
+    rng: np.random.Generator, num_arms: int, transition_prior: tuple[float, float] = (1.0, 1.0)
+) -> np.ndarray:
+    """UCWhittle's own arms (online-rmab's ``random_valid_transition``); (num_arms, 2, 2, 2).
+
+    The ``"ucwhittle"`` generator. Each arm's four probabilities of a good next state,
+    ``p[state, action]``, start as independent ``Beta(*transition_prior)`` draws (uniform by
+    default, as in the anchor). Two repair passes follow, in the anchor's order:
+
+    1. in each state, where acting is worse than resting, the active probability is redrawn
+       uniformly between the passive one and 1: ``p[s, 1] = p[s, 0] + U * (1 - p[s, 0])``;
+    2. for each action, where the good state is worse than the bad one, the good-state
+       probability is redrawn the same way: ``p[1, a] = p[0, a] + U * (1 - p[0, a])``.
+
+    With the uniform prior the means of ``p`` at (bad, passive), (bad, active), (good, passive),
+    (good, active) are 1/2, 3/4, 3/4 and about 0.90. The second pass can undo the first: about
+    one arm in eight ends with acting worse than resting in the good state. The anchor's own
+    validity check only prints a warning for such arms and keeps them; so do we.
+    """
+    p_good = _beta_draws(rng, transition_prior, (num_arms, 2, 2))  # (arm, state, action)
+    acting_raise = rng.random((num_arms, 2))  # (arm, state): U of pass 1
+    good_state_raise = rng.random((num_arms, 2))  # (arm, action): U of pass 2
+    passive, active = p_good[:, :, 0], p_good[:, :, 1]  # (arm, state) each
+    p_good[:, :, 1] = np.where(active < passive, passive + acting_raise * (1 - passive), active)
+    bad, good = p_good[:, 0, :], p_good[:, 1, :]  # (arm, action) each
+    p_good[:, 1, :] = np.where(good < bad, bad + good_state_raise * (1 - bad), good)
+    return _as_transition_table(p_good)
+
+
+ARM_SAMPLERS = {
+    "sorted_uniform": sample_two_state_transitions,
+    "ucwhittle": sample_ucwhittle_transitions,
+}
 
 
 class TwoStateRMABEnv(BudgetedRestlessBandit):
@@ -125,21 +193,28 @@ class TwoStateRMABEnv(BudgetedRestlessBandit):
         instance_seed: int = 0,
         transition_prior: tuple[float, float] = (1.0, 1.0),
         transitions: np.ndarray | None = None,
+        arm_generator: ArmGenerator = "sorted_uniform",
         invalid_action: InvalidActionMode = "raise",
         invalid_action_penalty: float | None = None,
         render_mode: str | None = None,
     ) -> None:
+        owner = type(self).__name__
         if num_arms < 1:
-            raise ValueError(f"TwoStateRMABEnv: num_arms must be >= 1, got {num_arms}")
+            raise ValueError(f"{owner}: num_arms must be >= 1, got {num_arms}")
+        if arm_generator not in ARM_SAMPLERS:
+            raise ValueError(
+                f"{owner}: arm_generator must be one of {ARM_GENERATORS}, got {arm_generator!r}"
+            )
+        self.arm_generator = arm_generator
         if transitions is None:
             instance_rng = np.random.default_rng(instance_seed)
             try:
-                transitions = sample_two_state_transitions(instance_rng, num_arms, transition_prior)
+                transitions = ARM_SAMPLERS[arm_generator](instance_rng, num_arms, transition_prior)
             except ValueError as error:
-                raise ValueError(f"TwoStateRMABEnv: {error}") from None
+                raise ValueError(f"{owner}: {error}") from None
         elif np.shape(transitions) != (num_arms, 2, 2, 2):
             raise ValueError(
-                f"TwoStateRMABEnv: transitions must have shape ({num_arms}, 2, 2, 2), "
+                f"{owner}: transitions must have shape ({num_arms}, 2, 2, 2), "
                 f"got {np.shape(transitions)}"
             )
         super().__init__(

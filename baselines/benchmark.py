@@ -106,7 +106,7 @@ def submission_from_evaluation(
 def normalised_runs(submission: Mapping[str, Any]) -> np.ndarray | None:
     """Each run's mean return on the env's 0-100 scale (None without references)."""
     references = env_card(submission["env"]["id"]).references
-    if references is None or references.expert == references.random:
+    if references is None or not references.usable:
         return None
     return np.array(
         [references.normalise(float(np.mean(run["returns"]))) for run in submission["runs"]]

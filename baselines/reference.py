@@ -18,9 +18,9 @@ class BenchmarkRow:
     results: dict[str, EvaluationResult]
 
     def normalised(self, agent: str) -> float | None:
-        """Mean return of ``agent`` on the 0 = random, 100 = expert scale of the EnvCard."""
+        """Mean return of ``agent`` on the 0 = zero anchor, 100 = expert scale of the EnvCard."""
         references = env_card(self.env_id).references
-        if references is None or references.expert == references.random:
+        if references is None or not references.usable:
             return None
         return float(references.normalise(self.results[agent].mean_return))
 

@@ -296,7 +296,7 @@ def aggregate_sweep(
     """IQM, mean, median and optimality gap of normalised scores, per family and algorithm.
 
     Each finished run's final mean return is normalised with its env's EnvCard references
-    (0 = random, 100 = expert). For a family, an algorithm's runs form a (seeds x envs) matrix
+    (0 = zero anchor, 100 = expert). For a family, an algorithm's runs form a (seeds x envs) matrix
     over the seeds every env of the family has; runs that failed, and envs without reference
     scores, are left out.
     """
@@ -305,7 +305,7 @@ def aggregate_sweep(
         if "error" in row:
             continue
         card = env_card(row["env_id"])
-        if card.references is None or card.references.expert == card.references.random:
+        if card.references is None or not card.references.usable:
             continue  # no scale to normalise on; its raw returns stay in sweep_summary.json
         normalised = float(card.references.normalise(row["mean_return"]))
         family = scores.setdefault(card.family, {}).setdefault(row["algo"], {})
@@ -352,6 +352,11 @@ def write_sweep_report(sweep: Sweep, summaries: list[dict[str, Any]]) -> list[Pa
             if references is None
             else {
                 "random": references.random,
+                **(
+                    {}
+                    if references.zero_agent == "random"
+                    else {f"zero ({references.zero_agent})": references.zero_anchor}
+                ),
                 f"expert ({references.expert_agent})": references.expert,
             }
         )

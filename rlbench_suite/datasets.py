@@ -464,7 +464,7 @@ def _create(
 
     references = card.references if not env_kwargs else None
     scores = (
-        {"ref_min_score": references.random, "ref_max_score": references.expert}
+        {"ref_min_score": references.zero_anchor, "ref_max_score": references.expert}
         if references is not None
         else {}
     )

@@ -29,10 +29,13 @@ SPLITS: tuple[Split, ...] = ("in_distribution", "held_out")
 
 @dataclass(frozen=True)
 class ReferenceScores:
-    """Mean returns of the random and the expert agent, the anchors of the normalised score.
+    """The anchors of the normalised score: a zero that means zero, and the expert's 100.
 
-    A normalised score is ``100 * (return - random) / (expert - random)``: 0 is the random agent,
-    100 the env's expert.
+    The zero is the best of the random agent and a set of trivial policies that ignore what
+    they observe (constant actions such as hover thrust or a no-op, always the same text; see
+    :mod:`rlbench_suite.agents.trivial`), so a policy that learned nothing cannot score well:
+    a normalised score is ``100 * (return - zero) / (expert - zero)``. ``zero_agent`` names the
+    policy that set the zero, ``trivial`` holds every trivial policy's mean return.
     """
 
     random: float
@@ -43,16 +46,43 @@ class ReferenceScores:
     random_ci95: float
     expert_ci95: float
     source: str
+    #: The mean return scored 0: the best of random and the trivial policies (None: random).
+    zero: float | None = None
+    zero_agent: str = "random"
+    trivial: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def zero_anchor(self) -> float:
+        """The mean return that normalises to 0."""
+        return self.random if self.zero is None else self.zero
+
+    @property
+    def usable(self) -> bool:
+        """Whether normalised scores are defined: the expert beats the zero anchor."""
+        return self.expert > self.zero_anchor
 
     def normalise(self, episode_return: float | np.ndarray) -> float | np.ndarray:
-        """Map a return (or an array of them) to the 0 = random, 100 = expert scale."""
-        spread = self.expert - self.random
-        if spread == 0:
+        """Map a return (or an array of them) to the 0 = zero anchor, 100 = expert scale."""
+        if not self.usable:
             raise ValueError(
-                f"reference scores have expert == random ({self.expert}); "
-                "a normalised score is undefined"
+                f"reference scores have expert {self.expert} <= the zero anchor "
+                f"{self.zero_anchor} ({self.zero_agent}); a normalised score is undefined"
             )
-        return 100.0 * (np.asarray(episode_return, dtype=float) - self.random) / spread
+        spread = self.expert - self.zero_anchor
+        return 100.0 * (np.asarray(episode_return, dtype=float) - self.zero_anchor) / spread
+
+    def to_json(self) -> dict[str, Any]:
+        """The scores as stored in a family's ``references.json``."""
+        stored = {key: value for key, value in vars(self).items() if key != "trivial"}
+        stored["trivial"] = dict(self.trivial)
+        return stored
+
+    @classmethod
+    def from_json(cls, stored: Mapping[str, Any]) -> ReferenceScores:
+        """Scores read back from ``references.json`` (older files have no zero anchor)."""
+        fields = dict(stored)
+        fields["trivial"] = tuple(sorted(dict(fields.get("trivial") or {}).items()))
+        return cls(**fields)
 
 
 @dataclass(frozen=True)
@@ -127,7 +157,7 @@ class EnvCard:
             "expert_agent": self.expert_agent,
             "native_kernel": self.native_kernel,
             "mdp_family": self.mdp_family.description if self.mdp_family else None,
-            "references": None if self.references is None else vars(self.references).copy(),
+            "references": None if self.references is None else self.references.to_json(),
             "summary": self.summary,
             "return_bounds": (
                 None
@@ -188,7 +218,7 @@ def load_references(path: Path) -> dict[str, ReferenceScores]:
         return {}
     try:
         raw = json.loads(path.read_text())
-        return {env_id: ReferenceScores(**entry) for env_id, entry in raw.items()}
+        return {env_id: ReferenceScores.from_json(entry) for env_id, entry in raw.items()}
     except (json.JSONDecodeError, TypeError) as error:
         raise ValueError(f"{path} is not a valid reference-score file: {error}") from error
 

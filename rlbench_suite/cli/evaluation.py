@@ -73,7 +73,7 @@ def command_evaluate(args: argparse.Namespace) -> int:
         return 0
     references = card.references
     normalised = ""
-    if references is not None and not env_kwargs and references.expert != references.random:
+    if references is not None and not env_kwargs and references.usable:
         normalised = f", normalised score {references.normalise(result.mean_return):.1f}"
     console.print(
         f"{result.env_id} / {result.agent}: mean return "
@@ -122,7 +122,7 @@ def _evaluate_family(args: argparse.Namespace) -> int:
         ci95 = float("nan") if row["ci95"] is None else row["ci95"]
         score = (
             "–"
-            if references is None or references.expert == references.random
+            if references is None or not references.usable
             else f"{references.normalise(row['mean_return']):.1f}"
         )
         table.add_row(split, format_mean(row["mean_return"], ci95), score)
@@ -254,7 +254,8 @@ def command_benchmark(args: argparse.Namespace) -> int:
         table.add_row(row.env_id, *cells)
     console.print(table)
     console.print(
-        "Normalised score: 0 = random, 100 = expert, from the references on each EnvCard."
+        "Normalised score: 0 = the zero anchor (the best of random and the trivial policies), "
+        "100 = expert, from the references on each EnvCard."
     )
     _benchmark_outputs(args, rows, episodes, env_ids, console)
     return 0
@@ -350,6 +351,7 @@ def command_references(args: argparse.Namespace) -> int:
     from rlbench_suite.scoring.references import (
         measure_references,
         reference_drift,
+        trivial_policy_count,
         write_references,
     )
 
@@ -365,7 +367,9 @@ def command_references(args: argparse.Namespace) -> int:
         env_ids = available_envs(list_envs(multi_agent=False))
     measured = {}
     with progress() as bar:
-        task = bar.add_task("references", total=len(env_ids) * 2 * args.episodes)
+        # Random, the expert and every trivial policy play the same episodes.
+        agents = sum(2 + trivial_policy_count(env_id) for env_id in env_ids)
+        task = bar.add_task("references", total=agents * args.episodes)
         for env_id in env_ids:
             bar.update(task, description=f"references of {env_id}")
             measured[env_id] = measure_references(
@@ -373,7 +377,14 @@ def command_references(args: argparse.Namespace) -> int:
             )
     failures = 0
     table = Table(title="Reference scores")
-    for column in ("env", "random", "expert agent", "expert", "status"):
+    for column in (
+        "env",
+        "random",
+        "zero anchor (best trivial or random)",
+        "expert agent",
+        "expert",
+        "status",
+    ):
         table.add_column(column)
     for env_id, scores in measured.items():
         status = "measured"
@@ -387,6 +398,7 @@ def command_references(args: argparse.Namespace) -> int:
         table.add_row(
             env_id,
             format_mean(scores.random, scores.random_ci95),
+            escape(f"{scores.zero_anchor:.2f} ({scores.zero_agent})"),
             scores.expert_agent,
             format_mean(scores.expert, scores.expert_ci95),
             escape(status),

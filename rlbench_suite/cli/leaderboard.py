@@ -296,6 +296,21 @@ def command_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_rescore(args: argparse.Namespace) -> int:
+    """Recompute every entry's scores from its stored returns (after reference scores change)."""
+    from rlbench_suite.leaderboard.evaluation import rescore_entry
+
+    board = _open_board(args)
+    names = board.names()
+    with progress() as bar:
+        task = bar.add_task("rescoring", total=len(names))
+        for name in names:
+            rescore_entry(board, name)
+            bar.advance(task)
+    console.print(f"{len(names)} entries rescored from their stored returns")
+    return 0
+
+
 def command_check(args: argparse.Namespace) -> int:
     """Re-check every entry's record against its submission; exit 1 on any problem."""
     import random
@@ -349,7 +364,7 @@ def add_cli(commands: Any) -> None:
     which.add_argument("--all", action="store_true", help="every entry the board can re-run")
     evaluate.add_argument(
         "--seed",
-        type=integer_in_range(0, SEED_CEILING, "seed"),
+        type=integer_in_range(0, SEED_CEILING - 1, f"a seed between 0 and {SEED_CEILING - 1:,}"),
         help="first board episode seed (default: drawn at random)",
     )
     evaluate.set_defaults(handler=command_evaluate)
@@ -368,14 +383,24 @@ def add_cli(commands: Any) -> None:
     render.add_argument("--out", required=True, type=output_folder, help="folder for the site")
     render.set_defaults(handler=command_render)
 
+    rescore = with_board(
+        actions.add_parser("rescore", help="recompute scores after reference scores change")
+    )
+    rescore.set_defaults(handler=command_rescore)
+
     check = with_board(actions.add_parser("check", help="re-check every entry's record"))
     check.add_argument(
         "--rerun",
-        type=integer_in_range(0, 10_000, "entries to replay"),
+        type=integer_in_range(0, 10_000, "a number of entries to replay, 0 to 10,000"),
         default=0,
         help="also replay this many evaluated entries on their recorded seeds",
     )
-    check.add_argument("--seed", type=integer_in_range(0, 2**31, "seed"), default=0)
+    check.add_argument(
+        "--seed",
+        type=integer_in_range(0, 2**31 - 1, "a seed between 0 and 2**31 - 1"),
+        default=0,
+        help="seed of the choice of entries to replay",
+    )
     check.set_defaults(handler=command_check)
 
 

@@ -144,7 +144,7 @@ def command_sweep(args: argparse.Namespace) -> int:
         summaries = run_sweep(sweep, args.executor, args.workers, args.address, on_done=done)
     failed = sum("error" in summary for summary in summaries)
     if failed < len(summaries):
-        table = Table(title="Normalised scores (0 = random, 100 = expert), 95% bootstrap CIs")
+        table = Table(title="Normalised scores (0 = zero anchor, 100 = expert), 95% bootstrap CIs")
         for column in ("family", "algo", "IQM", "mean", "median", "optimality gap"):
             table.add_column(column, justify="left" if column in ("family", "algo") else "right")
         for family, by_algo in aggregate_sweep(summaries).items():

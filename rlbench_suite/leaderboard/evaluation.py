@@ -237,6 +237,23 @@ def rerun_matches(
     return problems
 
 
+def rescore_entry(board: Board, name: str) -> dict[str, Any]:
+    """Recompute entry ``name``'s scores from the returns it holds (after new references).
+
+    Nothing is re-run: the claimed returns and the board's own measured returns are kept, only
+    their normalised scores follow the env card's current reference scores.
+    """
+    entry = board.read_entry(name)
+    submission = board.read_submission(name)
+    entry["claimed"] = score_runs(entry["env_id"], submission["runs"])
+    if entry["evaluation"] is not None:
+        evaluation = entry["evaluation"]
+        evaluation["scores"] = score_runs(entry["env_id"], evaluation["runs"])
+    with board.locked():
+        board.write_entry(entry)
+    return entry
+
+
 def check_entry(board: Board, name: str) -> list[str]:
     """Problems with one entry's record, checked against its submission without re-running."""
     where = f"entry {name!r}"
@@ -299,4 +316,5 @@ __all__ = [
     "evaluate_entry",
     "policy_for_run",
     "rerun_matches",
+    "rescore_entry",
 ]

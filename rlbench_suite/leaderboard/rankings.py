@@ -10,21 +10,20 @@ model (``scoring_and_leaderboard.md``, "Trust model"):
   (``entry["claimed"]``) is shown beside, never ranked. *Unverified* entries (not re-run yet),
   *disputed* ones (re-run, and the claim disagrees) and *self-reported* ones (custom code the
   board cannot re-run) are listed apart and never ranked.
-* **Per env** (the Open RL Leaderboard's unit): verified entries best first by the point estimate
-  of their normalised IQM over seeds (0 = random, 100 = the env's expert). Where some verified
-  entry of an env has no normalised score (an env without usable reference scores), all of them
-  are ranked by the point estimate of their mean return instead; vector returns (multi-objective
-  envs) have no single order and are listed by name, unranked. Ties go by entry name. The other
-  lists are ordered by name.
-* **Per family**: the family's envs are its single-agent envs whose card has usable reference
-  scores (expert != random), so that scores of different envs share one scale. Entries are
-  grouped into algorithms by :func:`algorithm_label` (a reference agent by its role, so the
-  experts of different envs form one "expert" algorithm). Only an algorithm with a verified
-  entry on *every* one of the family's envs is aggregated, using its best verified entry per env
-  (its highest in that env's ranking); every other algorithm is listed as excluded, with the envs
-  it lacks. Comparing algorithms over different sets of envs would rank env difficulty, not
-  algorithms; that was the bug of the first board, whose family tables ranked entries of
-  different envs against each other.
+* **Per env** (the Open RL Leaderboard's unit): verified entries best first by the point estimate of
+  their normalised IQM over seeds (0 = the zero anchor, 100 = the env's expert). Where some verified
+  entry of an env has no normalised score (an env without usable reference scores), all of them are
+  ranked by the point estimate of their mean return instead; vector returns (multi-objective envs)
+  have no single order and are listed by name, unranked. Ties go by entry name. The other lists are
+  ordered by name.
+* **Per family**: the family's envs are its single-agent envs whose card has usable reference scores
+  (the expert beats the zero anchor), so that scores of different envs share one scale. Entries are
+  grouped into algorithms by :func:`algorithm_label` (a reference agent by its role, so the experts
+  of different envs form one "expert" algorithm). Only an algorithm with a verified entry on *every*
+  one of the family's envs is aggregated, using its best verified entry per env (its highest in that
+  env's ranking); every other algorithm is listed as excluded, with the envs it lacks. Comparing
+  algorithms over different sets of envs would rank env difficulty, not algorithms; that was the bug
+  of the first board, whose family tables ranked entries of different envs against each other.
 * **Family aggregates** are rliable's, over the ``(runs, envs)`` matrix of per-seed normalised
   scores: IQM, mean, median and optimality gap with stratified-bootstrap 95 % intervals, and a
   performance profile. rliable's stratified bootstrap needs the same number of runs on every env
@@ -208,7 +207,7 @@ def algorithm_label(entry: EntryRecord) -> str:
 def has_usable_references(env_id: str) -> bool:
     """Whether ``env_id``'s card has reference scores that define a normalised score."""
     references = env_card(env_id).references
-    return references is not None and references.expert != references.random
+    return references is not None and references.usable
 
 
 def family_env_ids(family: str) -> tuple[str, ...]:

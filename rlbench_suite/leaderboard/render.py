@@ -543,7 +543,19 @@ def _card_section(card: EnvCard) -> str:
             (
                 "random",
                 f"{_number(references.random)} <span class=ci>&plusmn; "
-                f"{_number(references.random_ci95)}</span> (the random agent; normalised 0)",
+                f"{_number(references.random_ci95)}</span> (the random agent)",
+            )
+        )
+        trivial = ", ".join(
+            f"<code>{display_text(name)}</code> {_number(mean)}"
+            for name, mean in references.trivial
+        )
+        rows.append(
+            (
+                "zero anchor",
+                f"{_number(references.zero_anchor)} (<code>"
+                f"{display_text(references.zero_agent)}</code>, the best of random and the "
+                f"trivial policies; normalised 0)" + (f"; trivial: {trivial}" if trivial else ""),
             )
         )
         rows.append(

@@ -100,7 +100,7 @@ def score_runs(env_id: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
     """Every aggregate of ``runs`` (each with ``returns``), per seed as the unit of replication.
 
     ``mean_return`` with its Student-t 95% interval over seeds; where the env has reference
-    scores, each seed's mean normalised (0 = random, 100 = expert) and rliable's IQM, mean,
+    scores, each seed's mean normalised (0 = zero anchor, 100 = expert) and rliable's IQM, mean,
     median and optimality gap with stratified-bootstrap 95% intervals.
     """
     from rlbench_suite.scoring.aggregate import aggregate_scores
@@ -115,7 +115,7 @@ def score_runs(env_id: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
         "normalised": None,
     }
     references = card.references
-    if card.reward_dim == 1 and references is not None and references.expert != references.random:
+    if card.reward_dim == 1 and references is not None and references.usable:
         normalised = np.array([references.normalise(value) for value in per_seed])
         aggregates = aggregate_scores({"entry": normalised[:, None]}, reps=BOOTSTRAP_REPS)["entry"]
         scores["normalised"] = {

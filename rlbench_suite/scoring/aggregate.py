@@ -1,9 +1,9 @@
 """Aggregate normalised scores over runs and tasks with rliable, the community standard.
 
-Scores are normalised (0 = random, 100 = expert, see :class:`rlbench_suite.ReferenceScores`) and
-arranged per algorithm as a ``(num_runs, num_tasks)`` matrix. Interval estimates come from
-rliable's stratified bootstrap (runs resampled within each task), seeded so the same inputs give
-the same intervals.
+Scores are normalised (0 = the zero anchor, 100 = expert, see
+:class:`rlbench_suite.ReferenceScores`) and arranged per algorithm as a ``(num_runs, num_tasks)``
+matrix. Interval estimates come from rliable's stratified bootstrap (runs resampled within each
+task), seeded so the same inputs give the same intervals.
 
 Example:
     >>> import numpy as np

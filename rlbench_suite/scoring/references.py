@@ -1,9 +1,10 @@
-"""Reference scores: measure the random and expert agents of an env, store them, check for drift.
+"""Reference scores: measure an env's zero anchor and expert, store them, check for drift.
 
-The stored numbers anchor every normalised score (0 = random, 100 = expert). They live in each
-family's ``data/references.json`` and are reproduced by ``rlbench references --check``, which
-fails when a re-measured mean leaves the stored 95% interval, the sign that an env or an agent
-changed behaviour without a version bump.
+The stored numbers anchor every normalised score: 0 is the best of the random agent and the
+trivial policies of :mod:`rlbench_suite.agents.trivial` (constant actions), 100 the expert.
+They live in each family's ``data/references.json`` and are reproduced by
+``rlbench references --check``, which fails when a re-measured mean leaves the stored 95%
+interval, the sign that an env or an agent changed behaviour without a version bump.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 
 from rlbench_suite.files import write_atomically
@@ -28,12 +28,27 @@ def measure_references(
     seed: int = REFERENCE_SEED,
     on_episode: Callable[[object], None] | None = None,
 ) -> ReferenceScores:
-    """Evaluate the random agent and the card's expert on the default instance."""
+    """Evaluate random, every trivial policy and the card's expert on the default instance."""
+    import gymnasium as gym
+
+    from rlbench_suite.agents.trivial import trivial_policies
+
     card = env_card(env_id)
     random_run = evaluate("random", card.id, n_episodes=episodes, seed=seed, on_episode=on_episode)
     expert_run = evaluate(
         card.expert_agent, card.id, n_episodes=episodes, seed=seed, on_episode=on_episode
     )
+    env = gym.make(card.id)
+    try:
+        policies = trivial_policies(env)
+    finally:
+        env.close()
+    trivial = {
+        name: evaluate(policy, card.id, n_episodes=episodes, seed=seed, on_episode=on_episode)
+        .mean_return
+        for name, policy in policies.items()
+    }
+    zero_agent, zero = max([("random", random_run.mean_return), *trivial.items()], key=_second)
     return ReferenceScores(
         random=random_run.mean_return,
         expert=expert_run.mean_return,
@@ -43,10 +58,30 @@ def measure_references(
         random_ci95=_finite(random_run),
         expert_ci95=_finite(expert_run),
         source=(
-            f"rlbench references --write: random and {card.expert_agent}, "
-            f"{episodes} episodes, seeds {seed}..{seed + episodes - 1}"
+            f"rlbench references --write: random, {len(trivial)} trivial policies and "
+            f"{card.expert_agent}, {episodes} episodes each, seeds {seed}..{seed + episodes - 1}"
         ),
+        zero=zero,
+        zero_agent=zero_agent,
+        trivial=tuple(sorted(trivial.items())),
     )
+
+
+def trivial_policy_count(env_id: str) -> int:
+    """How many trivial policies :func:`measure_references` plays on ``env_id``."""
+    import gymnasium as gym
+
+    from rlbench_suite.agents.trivial import trivial_actions
+
+    env = gym.make(env_card(env_id).id)
+    try:
+        return len(trivial_actions(env))
+    finally:
+        env.close()
+
+
+def _second(pair: tuple[str, float]) -> float:
+    return pair[1]
 
 
 def _finite(result: EvaluationResult) -> float:
@@ -69,7 +104,7 @@ def write_references(scores: dict[str, ReferenceScores]) -> list[Path]:
         by_file.setdefault(references_path(env_card(env_id)), {})[env_id] = score
     for path, entries in by_file.items():
         existing = json.loads(path.read_text()) if path.exists() else {}
-        existing.update({env_id: asdict(score) for env_id, score in entries.items()})
+        existing.update({env_id: score.to_json() for env_id, score in entries.items()})
         write_atomically(
             path, (json.dumps(dict(sorted(existing.items())), indent=2) + "\n").encode()
         )
@@ -85,4 +120,13 @@ def reference_drift(stored: ReferenceScores, measured: ReferenceScores) -> list[
         tolerance = max(getattr(stored, f"{agent}_ci95"), 1e-9 * max(1.0, abs(old)))
         if abs(new - old) > tolerance:
             problems.append(f"{agent}: stored {old:.4f} +- {tolerance:.4f}, measured {new:.4f}")
+    # The zero anchor is a mean of the same seeds, so it replays to the last digits.
+    old_zero, new_zero = stored.zero_anchor, measured.zero_anchor
+    if stored.zero_agent != measured.zero_agent or abs(new_zero - old_zero) > 1e-6 * max(
+        1.0, abs(old_zero)
+    ):
+        problems.append(
+            f"zero anchor: stored {stored.zero_agent} {old_zero:.4f}, "
+            f"measured {measured.zero_agent} {new_zero:.4f}"
+        )
     return problems

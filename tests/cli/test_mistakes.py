@@ -330,7 +330,7 @@ MISTAKES = [
     ),
     pytest.param(
         ["leaderboard", "evaluate", "--pending", "--seed", "-3", "--board", "{tmp}/board"],
-        "argument --seed: expected seed, got -3",
+        "argument --seed: expected a seed between 0 and 2,146,483,647, got -3",
         id="leaderboard-evaluate-negative-seed",
     ),
     pytest.param(
@@ -365,7 +365,7 @@ MISTAKES = [
     ),
     pytest.param(
         ["leaderboard", "check", "--rerun", "-1", "--board", "{tmp}/board"],
-        "argument --rerun: expected entries to replay, got -1",
+        "argument --rerun: expected a number of entries to replay, 0 to 10,000, got -1",
         id="leaderboard-check-negative-rerun",
     ),
 ]

@@ -39,7 +39,7 @@ def scores_block(env_id: str, per_seed_mean_returns: Sequence[float]) -> dict[st
         "normalised": None,
     }
     references = env_card(env_id).references
-    if references is not None and references.expert != references.random:
+    if references is not None and references.usable:
         normalised = np.asarray(references.normalise(per_seed), dtype=float)
         aggregates = aggregate_scores({"entry": normalised[:, None]}, reps=BOOTSTRAP_REPS)["entry"]
         scores["normalised"] = {
@@ -131,8 +131,8 @@ def random_entry(env_id: str, seeds: int = 3, **options: Any) -> dict[str, Any]:
 
 
 def returns_at(env_id: str, normalised_scores: Sequence[float]) -> list[float]:
-    """Mean returns on ``env_id`` that normalise to ``normalised_scores`` (0 random, 100 expert)."""
+    """Mean returns on ``env_id`` that normalise to ``normalised_scores`` (0 zero, 100 expert)."""
     references = env_card(env_id).references
     assert references is not None
-    spread = references.expert - references.random
-    return [references.random + score / 100.0 * spread for score in normalised_scores]
+    spread = references.expert - references.zero_anchor
+    return [references.zero_anchor + score / 100.0 * spread for score in normalised_scores]

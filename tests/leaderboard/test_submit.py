@@ -338,3 +338,18 @@ def test_submit_under_another_name_recomputes_the_digest_and_keeps_the_claim(
     assert stored["runs"] == whittle_submission["runs"]
     assert main(["leaderboard", "submit", str(path), "--board", str(root), "--name", "third"]) == 2
     assert _names(root) == ["my-whittle"]
+
+
+def test_rescore_brings_stored_scores_back_in_line_with_the_card(seeded_board: Path) -> None:
+    """Scores normalised with old references are flagged by check and fixed by rescore alone."""
+    from rlbench_suite.leaderboard.evaluation import check_board, rescore_entry
+
+    board = Board.open(seeded_board)
+    name = board.names()[0]
+    entry = board.read_entry(name)
+    entry["claimed"]["normalised"]["iqm"]["point"] += 25.0  # as if the zero anchor had moved
+    board.write_entry(entry)
+    assert any("claimed scores differ" in problem for problem in check_board(board))
+    rescored = rescore_entry(board, name)
+    assert check_board(board) == []
+    assert rescored["claimed"]["seeds"] == entry["claimed"]["seeds"]

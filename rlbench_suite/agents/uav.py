@@ -1,15 +1,16 @@
 """The expert of the UAV family: gym-pybullet-drones' DSL PID controller as an agent.
 
 :class:`PIDAgent` flies every single-agent quadrotor env of :mod:`rlbench_suite.envs.uav`
-(QuadHover in all four action types, QuadTrajectory, QuadAttack, QuadL2F and the centralised
-MultiQuadHover twin). It reads, through the public attributes of ``env.unwrapped``:
+(QuadHover in all four action types, QuadTrajectory, QuadAttack, QuadL2F v0 and v1 and the
+centralised MultiQuadHover twin). It reads, through the public attributes of ``env.unwrapped``:
 
 - ``params``, ``num_drones``, ``action_type``, ``control_timestep``, ``rpm_range``,
   ``speed_limit``;
 - ``control_target()``: where each drone should be (and how fast it should move) at the end of
   the next step;
 - ``kinematics_from_observation(obs)``: position, attitude, velocity per drone, taken from the
-  observation, so a spoofed sensor misleads the PID exactly as it misleads a learned policy;
+  observation, so a spoofed sensor or observation noise misleads the PID exactly as it misleads
+  a learned policy;
 - ``action_from_rpm(rpm)``: the action that realises motor speeds.
 """
 

@@ -7,8 +7,9 @@ from typing import Any
 
 import numpy as np
 
-from rlbench_suite.envs.uav import attack, hover, l2f, multi_hover, trajectory
+from rlbench_suite.envs.uav import attack, hover, l2f, l2f_v1, multi_hover, trajectory
 from rlbench_suite.envs.uav.dynamics import CrazyflieParams
+from rlbench_suite.envs.uav.l2f_v1 import L2FParams
 from rlbench_suite.registry import EnvCard, MDPFamily, Split, load_references, register_env
 
 FAMILY = "uav"
@@ -23,12 +24,10 @@ _ATTACKS = "ARMOR / SpecGuard: UAV control under physical and sensor attacks"
 _SPREAD = {"in_distribution": 0.10, "held_out": 0.25}
 
 
-def airframe_family(rng: np.random.Generator, split: Split) -> dict[str, Any]:
-    """MDP family: mass, inertia and kf each scaled by a factor within +-10 % (held out: +-25 %).
-
-    The held-out split draws only factors beyond the in-distribution range, so no held-out
-    airframe could have been seen in training.
-    """
+def _scaled_airframe(
+    rng: np.random.Generator, split: Split, defaults: CrazyflieParams | L2FParams
+) -> dict[str, Any]:
+    """``defaults``' mass, inertia and kf, each scaled by a factor drawn for ``split``."""
     inner, outer = _SPREAD["in_distribution"], _SPREAD[split]
     factors = {}
     for name in ("mass", "inertia_xx", "inertia_yy", "inertia_zz", "kf"):
@@ -38,8 +37,16 @@ def airframe_family(rng: np.random.Generator, split: Split) -> dict[str, Any]:
             factor = 1.0 + rng.choice([-1.0, 1.0]) * rng.uniform(inner, outer)
         factors[name] = float(factor)
     factors["inertia_yy"] = factors["inertia_xx"]  # keep the X layout symmetric
-    defaults = CrazyflieParams()
-    return {"params": {name: getattr(defaults, name) * factor for name, factor in factors.items()}}
+    return {name: getattr(defaults, name) * factor for name, factor in factors.items()}
+
+
+def airframe_family(rng: np.random.Generator, split: Split) -> dict[str, Any]:
+    """MDP family: mass, inertia and kf each scaled by a factor within +-10 % (held out: +-25 %).
+
+    The held-out split draws only factors beyond the in-distribution range, so no held-out
+    airframe could have been seen in training.
+    """
+    return {"params": _scaled_airframe(rng, split, CrazyflieParams())}
 
 
 def l2f_airframe_family(rng: np.random.Generator, split: Split) -> dict[str, Any]:
@@ -49,9 +56,17 @@ def l2f_airframe_family(rng: np.random.Generator, split: Split) -> dict[str, Any
     return kwargs
 
 
+def l2f_v1_airframe_family(rng: np.random.Generator, split: Split) -> dict[str, Any]:
+    """The airframe family around Learning to Fly's own Crazyflie (:class:`L2FParams`)."""
+    return {"params": _scaled_airframe(rng, split, L2FParams())}
+
+
 _AIRFRAME = MDPFamily(airframe_family, "mass, inertia, kf x U(0.9, 1.1); held out: 10-25 % off")
 _L2F_AIRFRAME = MDPFamily(
     l2f_airframe_family, "mass, inertia, kf x U(0.9, 1.1); held out: 10-25 % off"
+)
+_L2F_V1_AIRFRAME = MDPFamily(
+    l2f_v1_airframe_family, "L2F's mass, inertia, kf x U(0.9, 1.1); held out: 10-25 % off"
 )
 
 
@@ -113,6 +128,17 @@ def _register() -> None:
             mdp_family=_L2F_AIRFRAME,
             summary="Recover from tumbling starts to hover at the origin; 100 Hz RK4, motor lag.",
             return_bounds=l2f.return_bounds(),
+        )
+    )
+    register_env(
+        _card(
+            "rlbench/QuadL2F-v1",
+            "l2f_v1:QuadL2FV1Env",
+            multi_agent=False,
+            anchor=_L2F,
+            mdp_family=_L2F_V1_AIRFRAME,
+            summary="QuadL2F with Learning to Fly's own Crazyflie, noise, disturbances and starts.",
+            return_bounds=l2f_v1.return_bounds(),
         )
     )
     register_env(

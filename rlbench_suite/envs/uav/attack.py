@@ -88,7 +88,7 @@ from typing import Any
 
 import numpy as np
 
-from rlbench_suite.envs.uav.base import ActionType
+from rlbench_suite.envs.uav.base import ActionType, SubstepDisturbances
 from rlbench_suite.envs.uav.dynamics import CrazyflieParams
 from rlbench_suite.envs.uav.trajectory import QuadTrajectoryEnv
 
@@ -205,7 +205,7 @@ class QuadAttackEnv(QuadTrajectoryEnv):
 
     # -- effects ----------------------------------------------------------------------------------
 
-    def _advance_disturbances(self) -> tuple[np.ndarray | None, np.ndarray | None]:
+    def _advance_disturbances(self) -> SubstepDisturbances:
         force = np.zeros((1, 3))
         effectiveness = np.ones((1, 4))
         injected_rate = np.zeros((1, 3))
@@ -225,7 +225,7 @@ class QuadAttackEnv(QuadTrajectoryEnv):
         self._attitude_drift += self.physics_timestep * (
             injected_rate - self._attitude_drift / ATTITUDE_FILTER_TIME_CONSTANT
         )
-        return force, effectiveness
+        return SubstepDisturbances(force=force, motor_effectiveness=effectiveness)
 
     def sensed_kinematics(self) -> dict[str, np.ndarray]:
         """The true kinematics with the active sensor attacks added."""

@@ -11,7 +11,7 @@ class (``params``, ``action_type``, ``control_timestep``, ``rpm_range``, ``speed
 from __future__ import annotations
 
 import enum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal, NamedTuple, TypeVar
 
 import gymnasium as gym
 import numpy as np
@@ -57,6 +57,16 @@ POSITION_LIMIT_XY = 1.5  # m
 POSITION_LIMIT_Z = 2.0  # m
 TILT_LIMIT = 0.4  # rad, roll or pitch
 
+ParamsT = TypeVar("ParamsT")
+
+
+class SubstepDisturbances(NamedTuple):
+    """What acts on the drones during one physics substep besides their motors and gravity."""
+
+    force: np.ndarray | None = None  # (N, 3) world frame, N (wind, random force)
+    torque: np.ndarray | None = None  # (N, 3) body frame, N m
+    motor_effectiveness: np.ndarray | None = None  # (N, 4), 1 = a healthy motor
+
 
 def parse_action_type(value: ActionType | str, env_name: str) -> ActionType:
     """``value`` as an :class:`ActionType`; a ValueError names the choices otherwise."""
@@ -69,6 +79,27 @@ def parse_action_type(value: ActionType | str, env_name: str) -> ActionType:
         ) from None
 
 
+def parse_params(params: Any, params_class: type[ParamsT], env_name: str) -> ParamsT | None:
+    """``params`` as a ``params_class`` (a frozen dataclass): kept, built from a dict, or None.
+
+    MDP-family samplers pass plain dicts, so an instance's description stays JSON. A ValueError
+    names the env and says what was wrong: an unknown field, a refused value, another type.
+    """
+    kind = params_class.__name__
+    if isinstance(params, dict):
+        try:
+            return params_class(**params)
+        except TypeError as error:
+            raise ValueError(f"{env_name}: params has an unknown field ({error})") from None
+        except ValueError as error:
+            raise ValueError(f"{env_name}: params refused: {error}") from None
+    if params is not None and not isinstance(params, params_class):
+        raise ValueError(
+            f"{env_name}: params must be a {kind} or a dict of its fields, got {type(params)}"
+        )
+    return params
+
+
 class QuadrotorEnv(EnvContract, gym.Env):
     """Base of the quadrotor envs (see the module docstring); not registered on its own.
 
@@ -78,6 +109,8 @@ class QuadrotorEnv(EnvContract, gym.Env):
     Public attributes for agents:
 
     - ``params`` (:class:`CrazyflieParams`), ``num_drones``, ``action_type`` (:class:`ActionType`)
+    - ``angular_velocity_frame``: ``"body"`` (a gyro's reading) or ``"world"``, the frame of the
+      observation's angular velocity
     - ``control_timestep`` and ``physics_timestep`` (s)
     - ``rpm_range``: the (low, high) motor speeds the RPM action types can reach
     - ``speed_limit``: the VEL action type's top speed (m/s)
@@ -87,6 +120,9 @@ class QuadrotorEnv(EnvContract, gym.Env):
     """
 
     metadata: ClassVar[dict[str, Any]] = {"render_modes": ["rgb_array", "human"], "render_fps": 30}
+    #: The frame of the observation's angular velocity; a task may observe it in the world frame,
+    #: as gym-pybullet-drones' KIN observation does (PyBullet reports it so).
+    angular_velocity_frame: Literal["body", "world"] = "body"
 
     def __init__(
         self,
@@ -101,6 +137,7 @@ class QuadrotorEnv(EnvContract, gym.Env):
         drag: bool = True,
         downwash: bool = True,
         ground: bool = True,
+        motor_lag_in_integrator: bool = False,
         render_mode: str | None = None,
     ) -> None:
         name = type(self).__name__
@@ -121,19 +158,7 @@ class QuadrotorEnv(EnvContract, gym.Env):
                 f"{name}: render_mode must be one of {self.metadata['render_modes']} or None, "
                 f"got {render_mode!r}"
             )
-        if isinstance(params, dict):
-            # MDP-family samplers pass plain numbers, so the instance description stays JSON.
-            try:
-                params = CrazyflieParams(**params)
-            except TypeError as error:
-                raise ValueError(f"{name}: params has an unknown field ({error})") from None
-            except ValueError as error:
-                raise ValueError(f"{name}: params refused: {error}") from None
-        if params is not None and not isinstance(params, CrazyflieParams):
-            raise ValueError(
-                f"{name}: params must be a CrazyflieParams or a dict of its fields, "
-                f"got {type(params)}"
-            )
+        params = parse_params(params, CrazyflieParams, name)
         self.num_drones = int(num_drones)
         self.action_type = parse_action_type(action_type, name)
         self.ctrl_freq = int(ctrl_freq)
@@ -156,6 +181,7 @@ class QuadrotorEnv(EnvContract, gym.Env):
                 drag=drag,
                 downwash=downwash,
                 ground=ground,
+                motor_lag_in_integrator=motor_lag_in_integrator,
             ),
         )
         self.render_mode = render_mode
@@ -222,13 +248,18 @@ class QuadrotorEnv(EnvContract, gym.Env):
     def _info(self) -> dict[str, Any]:
         return {}
 
-    def _advance_disturbances(self) -> tuple[np.ndarray | None, np.ndarray | None]:
-        """Advance time-dependent disturbances by one substep; return force and effectiveness.
+    def _before_physics(self, action: np.ndarray) -> None:
+        """Called in ``step`` with the per-drone action (N, k) before the physics runs.
 
-        Called once per physics substep, before it. Returns the world-frame external force (N, 3)
-        and the motor effectiveness (N, 4) for the substep; none by default.
+        A task whose reward is computed on the state before the step records it here.
         """
-        return None, None
+
+    def _advance_disturbances(self) -> SubstepDisturbances:
+        """Advance time-dependent disturbances by one substep and return them for it.
+
+        Called once per physics substep, before it; none by default.
+        """
+        return SubstepDisturbances()
 
     def sensed_kinematics(self) -> dict[str, np.ndarray]:
         """The drones' state as the onboard sensors report it (attacks corrupt this).
@@ -269,12 +300,17 @@ class QuadrotorEnv(EnvContract, gym.Env):
 
     def _observation(self) -> np.ndarray:
         sensed = self.sensed_kinematics()
+        angular_velocity = sensed["body_rates"]  # (N, 3)
+        if self.angular_velocity_frame == "world":
+            # Rotated by the sensed attitude: what an estimator would report from the gyro.
+            rotation = euler_to_rotation(sensed["roll_pitch_yaw"])
+            angular_velocity = np.einsum("nij,nj->ni", rotation, angular_velocity)
         kinematics = np.concatenate(
             [
                 sensed["position"],
                 sensed["roll_pitch_yaw"],
                 sensed["velocity"],
-                sensed["body_rates"],
+                angular_velocity,
                 self._task_features(),
             ],
             axis=1,
@@ -287,16 +323,21 @@ class QuadrotorEnv(EnvContract, gym.Env):
         """Per-drone kinematics read back from an observation.
 
         Keys ``position``, ``roll_pitch_yaw``, ``velocity``, ``body_rates`` (each (N, 3)) and
-        ``rotation`` (N, 3, 3).
+        ``rotation`` (N, 3, 3). ``body_rates`` are in the body frame whichever frame the
+        observation uses (``angular_velocity_frame``).
         """
         blocks = np.asarray(observation, dtype=float).reshape(self.num_drones, -1)
         roll_pitch_yaw = blocks[:, 3:6]
+        rotation = euler_to_rotation(roll_pitch_yaw)
+        body_rates = blocks[:, 9:12]
+        if self.angular_velocity_frame == "world":
+            body_rates = np.einsum("nji,nj->ni", rotation, body_rates)  # R^T w
         return {
             "position": blocks[:, 0:3],
             "roll_pitch_yaw": roll_pitch_yaw,
-            "rotation": euler_to_rotation(roll_pitch_yaw),
+            "rotation": rotation,
             "velocity": blocks[:, 6:9],
-            "body_rates": blocks[:, 9:12],
+            "body_rates": body_rates,
         }
 
     # -- actions ----------------------------------------------------------------------------------
@@ -358,11 +399,17 @@ class QuadrotorEnv(EnvContract, gym.Env):
         self._action_buffer = np.roll(self._action_buffer, -1, axis=0)
         self._action_buffer[-1] = per_drone
         rpm = self._rpm_from_action(per_drone)
+        self._before_physics(per_drone)
         for _ in range(self.substeps):
             command = rpm if rpm is not None else self._controller_rpm(per_drone)
-            external_force, effectiveness = self._advance_disturbances()
+            disturbances = self._advance_disturbances()
             self.dynamics.step(
-                self.state, command, self.physics_timestep, external_force, effectiveness
+                self.state,
+                command,
+                self.physics_timestep,
+                disturbances.force,
+                disturbances.motor_effectiveness,
+                disturbances.torque,
             )
             self._physics_steps += 1
         self.step_count += 1

@@ -17,7 +17,10 @@ Frames and conventions
 Forces and torques of one substep, in this order
 -----------------------------------------------
 1. Motor lag (optional): ``rpm += (1 - exp(-dt / tau)) (rpm_command - rpm)``, the exact
-   discretisation of a first-order lag; with ``tau = 0`` the motors follow the command at once.
+   discretisation of a first-order lag, applied before the body moves; with ``tau = 0`` the motors
+   follow the command at once. With ``motor_lag_in_integrator`` (RK4 only) the motor speeds are
+   instead part of the integrated state, ``d rpm / dt = (rpm_command - rpm) / tau``, so every RK4
+   stage sees its own motor speeds, as Learning to Fly's simulator integrates them.
 2. Per-motor thrust ``f_i = kf e_i w_i^2`` along body z, where ``e_i`` is the motor's
    effectiveness (1 unless a motor is damaged); yaw reaction torque
    ``km (-e_0 w_0^2 + e_1 w_1^2 - e_2 w_2^2 + e_3 w_3^2)``.
@@ -32,7 +35,7 @@ Forces and torques of one substep, in this order
 6. Downwash (DSL's model): a drone with another drone ``dz > 0`` above it, horizontally ``dxy``
    away, is pushed down by ``alpha exp(-0.5 (dxy / beta)^2)`` with ``alpha = C1 (r / (4 dz))^2``
    and ``beta = C2 dz + C3``; pairs more than 10 m apart horizontally are ignored.
-7. Gravity and any external world-frame force (wind).
+7. Gravity and any external world-frame force (wind); any external body-frame torque.
 8. ``a = F / m``; ``dw/dt = J^-1 (tau - w x J w)``; ``dq/dt = q (0, w) / 2``.
 
 Integrators
@@ -41,8 +44,9 @@ Integrators
   explicit dynamics: velocities first, then positions with the new velocity, and the attitude by the
   exact quaternion exponential of the new body rate over ``dt``.
 - ``"rk4"`` (Learning to Fly): classical fourth-order Runge-Kutta over position, quaternion,
-  velocity and body rate with the motor speeds held over the step; the quaternion is renormalised
-  after the step.
+  velocity and body rate, with the motor speeds held over the step (or, with
+  ``motor_lag_in_integrator``, integrated with them); the quaternion is renormalised after the
+  step.
 
 After either integrator the floor (``ground=True``) stops the body: a drone whose centre falls
 below ``rest_height`` is put back on the floor and its downward, horizontal and angular velocities
@@ -53,6 +57,7 @@ contact details would matter.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -74,12 +79,35 @@ DOWNWASH_MAX_HORIZONTAL_DISTANCE = 10.0  # m
 DOWNWASH_MIN_SQUARED_WIDTH = 1e-6  # m^2
 
 
+class HoverPoint:
+    """Weight and hover speed of any parameter set with ``mass``, ``gravity`` and ``kf`` fields.
+
+    Shared by :class:`CrazyflieParams` and Learning to Fly's parameters, so the hover speed is
+    written once.
+    """
+
+    mass: float  # kg
+    gravity: float  # m / s^2
+    kf: float  # N / rpm^2
+
+    @property
+    def weight(self) -> float:
+        """Gravity force on the drone, N."""
+        return self.mass * self.gravity
+
+    @property
+    def hover_rpm(self) -> float:
+        """Motor speed at which four motors carry the weight: sqrt(m g / (4 kf)), RPM."""
+        return math.sqrt(self.weight / (4.0 * self.kf))
+
+
 @dataclass(frozen=True)
-class CrazyflieParams:
+class CrazyflieParams(HoverPoint):
     """Physical parameters of one quadrotor; defaults are gym-pybullet-drones' ``cf2x.urdf``.
 
-    Derived constants (hover RPM, maximum RPM, ground-effect clip height, ...) are properties so
-    they follow any perturbed parameter. Units are SI unless the name says otherwise.
+    Derived constants (hover RPM ~14,468, maximum RPM, ground-effect clip height, ...) are
+    properties so they follow any perturbed parameter. Units are SI unless the name says
+    otherwise.
     """
 
     mass: float = 0.027  # kg
@@ -136,16 +164,6 @@ class CrazyflieParams:
             raise ValueError(
                 f"CrazyflieParams: downwash_coeffs must be (C1, C2, C3), got {self.downwash_coeffs}"
             )
-
-    @property
-    def weight(self) -> float:
-        """Gravity force on the drone, N."""
-        return self.mass * self.gravity
-
-    @property
-    def hover_rpm(self) -> float:
-        """Motor speed at which four motors carry the weight: sqrt(m g / (4 kf)), ~14,468 RPM."""
-        return math.sqrt(self.weight / (4.0 * self.kf))
 
     @property
     def max_rpm(self) -> float:
@@ -208,11 +226,19 @@ class PhysicsConfig:
     drag: bool = True
     downwash: bool = True
     ground: bool = True  # a floor at z = 0 that stops the body
+    # RK4 only: the motor speeds are integrated with the body, stage by stage (Learning to Fly),
+    # instead of lagged exactly before the step and held over it.
+    motor_lag_in_integrator: bool = False
 
     def __post_init__(self) -> None:
         if self.integrator not in INTEGRATORS:
             raise ValueError(
                 f"PhysicsConfig: integrator must be one of {INTEGRATORS}, got {self.integrator!r}"
+            )
+        if self.motor_lag_in_integrator and self.integrator != "rk4":
+            raise ValueError(
+                "PhysicsConfig: motor_lag_in_integrator needs the rk4 integrator, "
+                f"got {self.integrator!r}"
             )
 
 
@@ -351,6 +377,11 @@ class QuadrotorDynamics:
         self._drag = np.array(
             [self.params.drag_coeff_xy, self.params.drag_coeff_xy, self.params.drag_coeff_z]
         )  # (3,)
+        if self.config.motor_lag_in_integrator and not self.params.motor_time_constant > 0:
+            raise ValueError(
+                "QuadrotorDynamics: motor_lag_in_integrator needs motor_time_constant > 0, "
+                f"got {self.params.motor_time_constant}"
+            )
 
     def step(
         self,
@@ -359,22 +390,28 @@ class QuadrotorDynamics:
         dt: float,
         external_force: np.ndarray | None = None,
         motor_effectiveness: np.ndarray | None = None,
+        external_torque: np.ndarray | None = None,
     ) -> None:
         """Advance ``state`` in place by ``dt`` seconds under ``rpm_command`` (N, 4).
 
         ``external_force`` (N, 3) is a world-frame force in N (wind); ``motor_effectiveness``
-        (N, 4) scales each motor's thrust and torque (1 = healthy).
+        (N, 4) scales each motor's thrust and torque (1 = healthy); ``external_torque`` (N, 3) is
+        a body-frame torque in N m.
         """
         params = self.params
         command = np.clip(rpm_command, 0.0, None)
+        effectiveness = 1.0 if motor_effectiveness is None else motor_effectiveness
+        force = np.zeros((state.num_drones, 3)) if external_force is None else external_force
+        if self.config.motor_lag_in_integrator:
+            self._rk4_with_motors(state, command, effectiveness, force, external_torque, dt)
+            if self.config.ground:
+                self._floor_contact(state)
+            return
         if params.motor_time_constant > 0:
             state.rpm += (1.0 - math.exp(-dt / params.motor_time_constant)) * (command - state.rpm)
         else:
             state.rpm[:] = command
-        effectiveness = 1.0 if motor_effectiveness is None else motor_effectiveness
-        effective_rpm_squared = effectiveness * state.rpm**2  # (N, 4)
-        rotor_speed_sum = np.sum(state.rpm, axis=1) * (2.0 * math.pi / 60.0)  # (N,) rad/s
-        force = np.zeros((state.num_drones, 3)) if external_force is None else external_force
+        effective_rpm_squared, rotor_speed_sum = self.motor_terms(state.rpm, effectiveness)
 
         if self.config.integrator == "euler":
             _, _, acceleration, angular_acceleration = self.derivatives(
@@ -385,15 +422,29 @@ class QuadrotorDynamics:
                 effective_rpm_squared,
                 rotor_speed_sum,
                 force,
+                external_torque,
             )
             state.velocity += dt * acceleration
             state.body_rates += dt * angular_acceleration
             state.position += dt * state.velocity
             state.quaternion[:] = integrate_quaternion(state.quaternion, state.body_rates, dt)
         else:
-            self._rk4(state, effective_rpm_squared, rotor_speed_sum, force, dt)
+            self._rk4(state, effective_rpm_squared, rotor_speed_sum, force, external_torque, dt)
         if self.config.ground:
             self._floor_contact(state)
+
+    @staticmethod
+    def motor_terms(
+        rpm: np.ndarray, effectiveness: np.ndarray | float
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """What the forces need of the motor speeds ``rpm`` (N, 4).
+
+        Returns the effective squared speeds ``e_i w_i^2`` (N, 4), which thrust and yaw torque
+        scale with, and the sum of the rotor speeds in rad/s (N,), which drag scales with.
+        """
+        effective_rpm_squared = effectiveness * rpm**2  # (N, 4)
+        rotor_speed_sum = np.sum(rpm, axis=1) * (2.0 * math.pi / 60.0)  # (N,) rad/s
+        return effective_rpm_squared, rotor_speed_sum
 
     def derivatives(
         self,
@@ -404,6 +455,7 @@ class QuadrotorDynamics:
         effective_rpm_squared: np.ndarray,
         rotor_speed_sum: np.ndarray,
         external_force: np.ndarray,
+        external_torque: np.ndarray | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Time derivatives of (position, quaternion, velocity, body rates), each (N, .).
 
@@ -421,6 +473,8 @@ class QuadrotorDynamics:
         torque[:, 0] = motor_thrust @ self._motor_y
         torque[:, 1] = -(motor_thrust @ self._motor_x)
         torque[:, 2] = params.km * (effective_rpm_squared @ MOTOR_YAW_SIGNS)
+        if external_torque is not None:
+            torque += external_torque
 
         force = rotation[:, :, 2] * thrust[:, None] + external_force  # (N, 3)
         force[:, 2] -= params.weight
@@ -488,28 +542,53 @@ class QuadrotorDynamics:
         effective_rpm_squared: np.ndarray,
         rotor_speed_sum: np.ndarray,
         external_force: np.ndarray,
+        external_torque: np.ndarray | None,
         dt: float,
     ) -> None:
+        """One RK4 step of the body with the motor speeds held."""
         y0 = (state.position, state.quaternion, state.velocity, state.body_rates)
 
         def slope(values: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
-            return self.derivatives(*values, effective_rpm_squared, rotor_speed_sum, external_force)
+            return self.derivatives(
+                *values, effective_rpm_squared, rotor_speed_sum, external_force, external_torque
+            )
 
-        def shifted(k: tuple[np.ndarray, ...], scale: float) -> tuple[np.ndarray, ...]:
-            return tuple(y + scale * dy for y, dy in zip(y0, k, strict=True))
-
-        k1 = slope(y0)
-        k2 = slope(shifted(k1, 0.5 * dt))
-        k3 = slope(shifted(k2, 0.5 * dt))
-        k4 = slope(shifted(k3, dt))
-        new = [
-            y + (dt / 6.0) * (a + 2.0 * b + 2.0 * c + d)
-            for y, a, b, c, d in zip(y0, k1, k2, k3, k4, strict=True)
-        ]
+        new = _rk4_step(y0, slope, dt)
         state.position[:] = new[0]
         state.quaternion[:] = new[1] / np.sqrt(np.sum(new[1] * new[1], axis=1, keepdims=True))
         state.velocity[:] = new[2]
         state.body_rates[:] = new[3]
+
+    def _rk4_with_motors(
+        self,
+        state: QuadrotorState,
+        command: np.ndarray,
+        effectiveness: np.ndarray | float,
+        external_force: np.ndarray,
+        external_torque: np.ndarray | None,
+        dt: float,
+    ) -> None:
+        """One RK4 step of the body and the motor speeds together (Learning to Fly's).
+
+        The lag's RK4 factor at dt / tau = 1/15 lies in (0, 1), so the new speeds stay between
+        the old ones and the command: no clip to the motor range is needed.
+        """
+        inverse_tau = 1.0 / self.params.motor_time_constant
+        y0 = (state.position, state.quaternion, state.velocity, state.body_rates, state.rpm)
+
+        def slope(values: tuple[np.ndarray, ...]) -> tuple[np.ndarray, ...]:
+            *body, rpm = values
+            body_slope = self.derivatives(
+                *body, *self.motor_terms(rpm, effectiveness), external_force, external_torque
+            )
+            return (*body_slope, (command - rpm) * inverse_tau)
+
+        new = _rk4_step(y0, slope, dt)
+        state.position[:] = new[0]
+        state.quaternion[:] = new[1] / np.sqrt(np.sum(new[1] * new[1], axis=1, keepdims=True))
+        state.velocity[:] = new[2]
+        state.body_rates[:] = new[3]
+        state.rpm[:] = new[4]
 
     def _floor_contact(self, state: QuadrotorState) -> None:
         below = state.position[:, 2] < self.params.rest_height  # (N,)
@@ -519,3 +598,23 @@ class QuadrotorDynamics:
         state.velocity[below, 0:2] = 0.0
         state.velocity[below, 2] = np.maximum(state.velocity[below, 2], 0.0)
         state.body_rates[below] = 0.0
+
+
+def _rk4_step(
+    y0: tuple[np.ndarray, ...],
+    slope: Callable[[tuple[np.ndarray, ...]], tuple[np.ndarray, ...]],
+    dt: float,
+) -> list[np.ndarray]:
+    """Classical fourth-order Runge-Kutta: ``y0`` advanced by ``dt`` under ``dy/dt = slope(y)``."""
+
+    def shifted(k: tuple[np.ndarray, ...], scale: float) -> tuple[np.ndarray, ...]:
+        return tuple(y + scale * dy for y, dy in zip(y0, k, strict=True))
+
+    k1 = slope(y0)
+    k2 = slope(shifted(k1, 0.5 * dt))
+    k3 = slope(shifted(k2, 0.5 * dt))
+    k4 = slope(shifted(k3, dt))
+    return [
+        y + (dt / 6.0) * (a + 2.0 * b + 2.0 * c + d)
+        for y, a, b, c, d in zip(y0, k1, k2, k3, k4, strict=True)
+    ]

@@ -8,6 +8,16 @@ effect, optional motor lag, a floor, 240 Hz physics under a 30 Hz control step (
 implicit Euler; see :mod:`rlbench_suite.envs.uav.dynamics`). The drone starts on its legs' height
 plus 0.1 m and must climb to the target and stay there for 8 s.
 
+Physics. ``physics="drag_ground_effect"`` (the default) models drag and ground effect, the
+effects gym-pybullet-drones offers as ``Physics.PYB_GND_DRAG_DW``, and observes a gyro's body-frame
+angular velocity. ``physics="gym_pybullet_drones"`` matches that project's default,
+``Physics.PYB``: motor thrust and torques only, no drag and no ground effect, and its KIN
+observation's angular velocity, which PyBullet reports in the world frame. The default stays as
+it is because the suite's reference scores, leaderboard entries and native kernel were all made
+on it, and because the take-off starts 0.1 m above the floor, where ground effect is largest:
+the default is the more physical of the two, the option the one that reproduces the anchor's
+numbers. Under the option the env runs in Python only (the native kernel observes body rates).
+
 ## Action Space
 
 ``Box(-1, 1, (k,), float32)``, with ``k`` set by ``action_type``:
@@ -33,8 +43,11 @@ step: DSL's gains were tuned for 240 Hz and make the drone oscillate when held f
 | 0-2   | position x, y, z (world) | m |
 | 3-5   | roll, pitch, yaw (Z-Y-X Euler) | rad |
 | 6-8   | velocity (world) | m/s |
-| 9-11  | angular velocity (body frame, a gyro's reading) | rad/s |
+| 9-11  | angular velocity, body frame (a gyro's reading); world frame under the option | rad/s |
 | 12-   | the last ``ctrl_freq / 2`` actions, oldest first, ``k`` each | as the action |
+
+Under ``physics="gym_pybullet_drones"`` entries 9-11 are the world-frame angular velocity, as in
+gym-pybullet-drones' KIN observation.
 
 ## Rewards
 
@@ -58,10 +71,12 @@ steps).
 ```python
 gym.make("rlbench/QuadHover-v0", action_type="rpm", target_position=(0.0, 0.0, 1.0),
          start_jitter=0.05, ctrl_freq=30, pyb_freq=240, episode_seconds=8.0, params=None,
-         ground_effect=True, drag=True, render_mode=None)
+         physics="drag_ground_effect", ground_effect=None, drag=None, render_mode=None)
 ```
 
 - ``action_type``: ``"rpm"``, ``"one_d_rpm"``, ``"pid"`` or ``"vel"``.
+- ``physics``: ``"drag_ground_effect"`` or ``"gym_pybullet_drones"`` (see Description).
+- ``ground_effect``, ``drag``: switch one effect off (``False``); ``None`` follows ``physics``.
 - ``params``: a :class:`~rlbench_suite.envs.uav.dynamics.CrazyflieParams` (mass, inertia, kf, km,
   motor lag ...); the MDP family perturbs mass, inertia and kf by +-10 % (held out: +-25 %).
 - ``render_mode``: ``"rgb_array"`` (side and top views, drawn off-screen with pygame) or
@@ -69,12 +84,14 @@ gym.make("rlbench/QuadHover-v0", action_type="rpm", target_position=(0.0, 0.0, 1
 
 ## Reference Scores
 
-Random and the DSL PID expert (``rlbench_suite.agents.uav.PIDAgent``), 20 episodes from seed 0;
-the numbers live in the EnvCard (``rlbench info rlbench/QuadHover-v0``).
+Random and the DSL PID expert (``rlbench_suite.agents.uav.PIDAgent``), 50 episodes from seed 0;
+the numbers live in the EnvCard (``rlbench info rlbench/QuadHover-v0``). The anchor's own success
+measure: gym-pybullet-drones counts the hover solved at a return of 474.15
+(:func:`success_threshold`).
 
 ## Version History
 
-- v0: first release.
+- v0: first release. Later, without changing the default instance: the ``physics`` option.
 
 ## Credits
 
@@ -105,6 +122,12 @@ from rlbench_suite.envs.uav.base import ActionType, QuadrotorEnv
 from rlbench_suite.envs.uav.dynamics import CrazyflieParams, QuadrotorState
 
 HOVER_TARGET = (0.0, 0.0, 1.0)  # m
+# The physics options: this suite's default model, and gym-pybullet-drones' default
+# (Physics.PYB: motor thrust and torques only) with its world-frame angular velocity observed.
+PHYSICS_OPTIONS = ("drag_ground_effect", "gym_pybullet_drones")
+# gym-pybullet-drones counts HoverAviary solved, and stops training, at an evaluation return of
+# 474.15 (its examples/learn.py target_reward for one drone: 8 s at 30 Hz).
+GYM_PYBULLET_DRONES_SOLVED_RETURN = 474.15
 
 
 def hover_reward(distance: np.ndarray | float) -> np.ndarray | float:
@@ -124,10 +147,22 @@ class QuadHoverEnv(QuadrotorEnv):
         pyb_freq: int = 240,
         episode_seconds: float = 8.0,
         params: CrazyflieParams | dict[str, Any] | None = None,
-        ground_effect: bool = True,
-        drag: bool = True,
+        physics: str = "drag_ground_effect",
+        ground_effect: bool | None = None,
+        drag: bool | None = None,
         render_mode: str | None = None,
     ) -> None:
+        if physics not in PHYSICS_OPTIONS:
+            raise ValueError(
+                f"QuadHoverEnv: physics must be one of {list(PHYSICS_OPTIONS)}, got {physics!r}"
+            )
+        full_physics = physics == "drag_ground_effect"
+        if not full_physics and (ground_effect or drag):
+            raise ValueError(
+                "QuadHoverEnv: physics='gym_pybullet_drones' has no drag and no ground effect "
+                f"(gym-pybullet-drones' Physics.PYB), got ground_effect={ground_effect!r}, "
+                f"drag={drag!r}"
+            )
         target = np.asarray(target_position, dtype=float)
         if target.shape != (3,):
             raise ValueError(
@@ -138,6 +173,9 @@ class QuadHoverEnv(QuadrotorEnv):
             raise ValueError(f"QuadHoverEnv: start_jitter must be >= 0, got {start_jitter!r}")
         self.target_position = target  # (3,)
         self.start_jitter = float(start_jitter)
+        self.physics = physics
+        if not full_physics:
+            self.angular_velocity_frame = "world"
         super().__init__(
             num_drones=1,
             action_type=action_type,
@@ -145,8 +183,9 @@ class QuadHoverEnv(QuadrotorEnv):
             pyb_freq=pyb_freq,
             episode_seconds=episode_seconds,
             params=params,
-            ground_effect=ground_effect,
-            drag=drag,
+            # None follows the physics option: both effects on by default, off under PYB's.
+            ground_effect=full_physics if ground_effect is None else ground_effect,
+            drag=full_physics if drag is None else drag,
             render_mode=render_mode,
         )
 
@@ -191,3 +230,24 @@ def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
     return quadrotor_return_bounds(
         step_reward_bounds, values["episode_seconds"], values["ctrl_freq"]
     )
+
+
+def success_threshold(**env_kwargs: Any) -> float | None:
+    """The return at which the anchor counts ``QuadHoverEnv(**env_kwargs)`` solved, or None.
+
+    gym-pybullet-drones stops training HoverAviary at an evaluation return of 474.15, which only
+    means something for its episode, the default one here: 8 s at 30 Hz, the target (0, 0, 1).
+    Instances with another episode length, control rate or target have no such threshold
+    (None). The action type and the physics option leave the reward and the horizon as they
+    are, so the threshold holds for them.
+    """
+    import inspect
+
+    signature = inspect.signature(QuadHoverEnv)
+    arguments = signature.bind(**env_kwargs)
+    arguments.apply_defaults()
+    anchor_episode = all(
+        np.array_equal(arguments.arguments[name], signature.parameters[name].default)
+        for name in ("episode_seconds", "ctrl_freq", "target_position")
+    )
+    return GYM_PYBULLET_DRONES_SOLVED_RETURN if anchor_episode else None

@@ -79,7 +79,7 @@ Example:
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from gymnasium import spaces
@@ -95,9 +95,40 @@ L2F_CONTROL_HZ = 100
 L2F_MOTOR_TIME_CONSTANT = 0.15  # s
 STATE_SIZE = 18  # position, rotation matrix, velocity, body rates
 
+# L2F's reward (its reward_squared_position_only_torque): a constant less a scaled sum of costs.
+REWARD_CONSTANT = 2.0
+REWARD_SCALE = 0.5
+POSITION_WEIGHT = 5.0  # per m^2
+ORIENTATION_WEIGHT = 5.0  # on 1 - q_w^2
+VELOCITY_WEIGHT = 0.01  # per (m/s)^2
+ACTION_WEIGHT = 0.01  # on the squared distance of the action from the hover action
+
+
+def l2f_reward(
+    position: np.ndarray,
+    quaternion_w: float,
+    velocity: np.ndarray,
+    action: np.ndarray,
+    hover_action: float,
+) -> float:
+    """L2F's reward for one drone's position (3,), attitude, velocity (3,) and action (4,).
+
+    ``2 - 0.5 (5 ||p||^2 + 5 (1 - q_w^2) + 0.01 ||v||^2 + 0.01 ||a - a_hover||^2)``.
+    """
+    position_cost = POSITION_WEIGHT * float(np.sum(position**2))
+    attitude_cost = ORIENTATION_WEIGHT * (1.0 - float(quaternion_w) ** 2)
+    velocity_cost = VELOCITY_WEIGHT * float(np.sum(velocity**2))
+    action_cost = ACTION_WEIGHT * float(np.sum((action - hover_action) ** 2))
+    return -REWARD_SCALE * (position_cost + attitude_cost + velocity_cost + action_cost) + (
+        REWARD_CONSTANT
+    )
+
 
 class QuadL2FEnv(QuadrotorEnv):
     """The Learning-to-Fly hover-recovery task (see the module docstring)."""
+
+    #: v0 lags the motors exactly before each RK4 step and holds them over it.
+    motor_lag_in_integrator: ClassVar[bool] = False
 
     def __init__(
         self,
@@ -141,6 +172,7 @@ class QuadL2FEnv(QuadrotorEnv):
             drag=False,
             downwash=False,
             ground=False,
+            motor_lag_in_integrator=self.motor_lag_in_integrator,
             render_mode=render_mode,
         )
         self.rpm_range = (0.0, self.params.max_rpm)
@@ -163,18 +195,17 @@ class QuadL2FEnv(QuadrotorEnv):
         high = np.concatenate([np.full(STATE_SIZE, OBSERVATION_BOUND), np.full(history, 1.0)])
         return spaces.Box(low.astype(np.float32), high.astype(np.float32), dtype=np.float32)
 
-    def _observation(self) -> np.ndarray:
+    def _state_observation(self) -> np.ndarray:
+        """The first ``STATE_SIZE`` entries of the observation (see the table), float64."""
         state = self.state
         rotation = quaternion_to_rotation(state.quaternion)[0]
         return np.concatenate(
-            [
-                state.position[0],
-                rotation.reshape(-1),
-                state.velocity[0],
-                state.body_rates[0],
-                self._action_buffer.reshape(-1),
-            ]
-        ).astype(np.float32)
+            [state.position[0], rotation.reshape(-1), state.velocity[0], state.body_rates[0]]
+        )
+
+    def _observation(self) -> np.ndarray:
+        observation = np.concatenate([self._state_observation(), self._action_buffer.reshape(-1)])
+        return observation.astype(np.float32)
 
     def kinematics_from_observation(self, observation: np.ndarray) -> dict[str, np.ndarray]:
         """Position, rotation (1, 3, 3), velocity and body rates from an L2F observation."""
@@ -208,12 +239,14 @@ class QuadL2FEnv(QuadrotorEnv):
 
     def _reward(self) -> float:
         state = self.state
-        position_cost = 5.0 * float(np.sum(state.position[0] ** 2))
-        attitude_cost = 5.0 * (1.0 - float(state.quaternion[0, 0]) ** 2)
-        velocity_cost = 0.01 * float(np.sum(state.velocity[0] ** 2))
         last_action = self._action_buffer[-1, 0]  # the action just taken, (4,)
-        action_cost = 0.01 * float(np.sum((last_action - self.hover_action) ** 2))
-        return -0.5 * (position_cost + attitude_cost + velocity_cost + action_cost) + 2.0
+        return l2f_reward(
+            state.position[0],
+            state.quaternion[0, 0],
+            state.velocity[0],
+            last_action,
+            self.hover_action,
+        )
 
     def _terminated(self) -> bool:
         return bool(np.any(np.abs(self.state.position[0]) > self.position_limit))
@@ -245,7 +278,7 @@ def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
     # Binding to the class's own signature reads its defaults, so none is typed here twice.
     arguments = inspect.signature(QuadL2FEnv).bind(**env_kwargs)
     arguments.apply_defaults()
-    best_step_reward = 2.0  # the constant of _reward, paid in full when every cost is zero
+    best_step_reward = REWARD_CONSTANT  # paid in full when every cost is zero
     # QuadL2FEnv.__init__ runs its episode_steps at L2F_CONTROL_HZ as episode_seconds.
     return quadrotor_return_bounds(
         (-math.inf, best_step_reward),

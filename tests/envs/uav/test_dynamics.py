@@ -157,6 +157,35 @@ def test_motor_lag_is_first_order() -> None:
     assert state.rpm[0, 0] == pytest.approx(10000.0 * (1 - math.exp(-1)), rel=1e-9)
 
 
+def test_motor_lag_inside_rk4_follows_rk4_s_solution_of_the_lag() -> None:
+    """Integrated with the body, one 10 ms step moves the motors by RK4's factor for dt / tau."""
+    lagged = CrazyflieParams(motor_time_constant=0.15)
+    config = PhysicsConfig(integrator="rk4", ground=False, motor_lag_in_integrator=True)
+    state = QuadrotorState.at_rest([[0.0, 0.0, 1.0]], rpm=5000.0)
+    QuadrotorDynamics(lagged, config).step(state, np.full((1, 4), 15000.0), 0.01)
+    x = 0.01 / 0.15
+    remaining = 1 - x + x**2 / 2 - x**3 / 6 + x**4 / 24  # RK4's amplification of y' = -y / tau
+    np.testing.assert_allclose(state.rpm, 15000.0 - 10000.0 * remaining, rtol=1e-12)
+
+
+def test_motor_lag_inside_rk4_needs_rk4_and_a_lag() -> None:
+    """The option refuses the Euler integrator and motors without a time constant."""
+    with pytest.raises(ValueError, match="rk4"):
+        PhysicsConfig(motor_lag_in_integrator=True)
+    with pytest.raises(ValueError, match="motor_time_constant"):
+        QuadrotorDynamics(PARAMS, PhysicsConfig(integrator="rk4", motor_lag_in_integrator=True))
+
+
+def test_external_torque_spins_the_body_by_j_inverse() -> None:
+    """A body torque about x from rest gives a roll rate of tau / J_xx per second."""
+    state = QuadrotorState.at_rest([[0.0, 0.0, 1.0]], rpm=PARAMS.hover_rpm)
+    torque = np.array([[1e-6, 0.0, 0.0]])
+    dynamics = QuadrotorDynamics(PARAMS, PhysicsConfig(ground=False, ground_effect=False))
+    dynamics.step(state, np.full((1, 4), PARAMS.hover_rpm), DT, external_torque=torque)
+    assert state.body_rates[0, 0] == pytest.approx(1e-6 / PARAMS.inertia_xx * DT, rel=1e-9)
+    assert abs(state.body_rates[0, 1]) < 1e-15
+
+
 def test_euler_angles_round_trip_through_quaternions() -> None:
     """Roll, pitch, yaw -> quaternion -> rotation -> roll, pitch, yaw is the identity."""
     angles = np.array([[0.3, -0.2, 2.5], [-1.0, 0.7, -3.0]])

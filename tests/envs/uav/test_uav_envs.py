@@ -33,12 +33,13 @@ def run_episode(env: gym.Env, agent, seed: int) -> tuple[float, dict, int]:
 
 
 def test_family_registers_its_ids() -> None:
-    """The family registers five Gymnasium ids and one PettingZoo id."""
+    """The family registers six Gymnasium ids and one PettingZoo id."""
     assert SINGLE_AGENT_IDS == [
         "rlbench/MultiQuadHoverCentral-v0",
         "rlbench/QuadAttack-v0",
         "rlbench/QuadHover-v0",
         "rlbench/QuadL2F-v0",
+        "rlbench/QuadL2F-v1",
         "rlbench/QuadTrajectory-v0",
     ]
     assert MULTI_AGENT_IDS == ["rlbench/MultiQuadHover-v0"]

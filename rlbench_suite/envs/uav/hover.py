@@ -86,8 +86,8 @@ gym.make("rlbench/QuadHover-v0", action_type="rpm", target_position=(0.0, 0.0, 1
 
 Random and the DSL PID expert (``rlbench_suite.agents.uav.PIDAgent``), 50 episodes from seed 0;
 the numbers live in the EnvCard (``rlbench info rlbench/QuadHover-v0``). The anchor's own success
-measure: gym-pybullet-drones counts the hover solved at a return of 474.15
-(:func:`success_threshold`).
+measure: gym-pybullet-drones counts the hover solved at a return of 474.15 with ``one_d_rpm``
+actions and 467 with the others (:func:`success_threshold`).
 
 ## Version History
 
@@ -118,16 +118,18 @@ from typing import Any
 
 import numpy as np
 
-from rlbench_suite.envs.uav.base import ActionType, QuadrotorEnv
+from rlbench_suite.envs.uav.base import ActionType, QuadrotorEnv, parse_action_type
 from rlbench_suite.envs.uav.dynamics import CrazyflieParams, QuadrotorState
 
 HOVER_TARGET = (0.0, 0.0, 1.0)  # m
 # The physics options: this suite's default model, and gym-pybullet-drones' default
 # (Physics.PYB: motor thrust and torques only) with its world-frame angular velocity observed.
 PHYSICS_OPTIONS = ("drag_ground_effect", "gym_pybullet_drones")
-# gym-pybullet-drones counts HoverAviary solved, and stops training, at an evaluation return of
-# 474.15 (its examples/learn.py target_reward for one drone: 8 s at 30 Hz).
-GYM_PYBULLET_DRONES_SOLVED_RETURN = 474.15
+# gym-pybullet-drones counts HoverAviary (8 s at 30 Hz) solved, and stops training, at these
+# evaluation returns: its examples/learn.py target_reward for one drone, 474.15 with ONE_D_RPM
+# actions (rounded to 474 in later versions) and 467 with every other action type.
+GYM_PYBULLET_DRONES_SOLVED_RETURN = {ActionType.ONE_D_RPM: 474.15}
+GYM_PYBULLET_DRONES_SOLVED_RETURN_OTHERWISE = 467.0
 
 
 def hover_reward(distance: np.ndarray | float) -> np.ndarray | float:
@@ -235,11 +237,11 @@ def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
 def success_threshold(**env_kwargs: Any) -> float | None:
     """The return at which the anchor counts ``QuadHoverEnv(**env_kwargs)`` solved, or None.
 
-    gym-pybullet-drones stops training HoverAviary at an evaluation return of 474.15, which only
-    means something for its episode, the default one here: 8 s at 30 Hz, the target (0, 0, 1).
-    Instances with another episode length, control rate or target have no such threshold
-    (None). The action type and the physics option leave the reward and the horizon as they
-    are, so the threshold holds for them.
+    gym-pybullet-drones stops training HoverAviary at an evaluation return of 474.15 with
+    ``one_d_rpm`` actions and of 467 with the others, which only means something for its
+    episode, the default one here: 8 s at 30 Hz, the target (0, 0, 1). Instances with another
+    episode length, control rate or target have no such threshold (None). The physics option
+    leaves the reward and the horizon as they are, so the threshold holds under it.
     """
     import inspect
 
@@ -250,4 +252,9 @@ def success_threshold(**env_kwargs: Any) -> float | None:
         np.array_equal(arguments.arguments[name], signature.parameters[name].default)
         for name in ("episode_seconds", "ctrl_freq", "target_position")
     )
-    return GYM_PYBULLET_DRONES_SOLVED_RETURN if anchor_episode else None
+    if not anchor_episode:
+        return None
+    action_type = parse_action_type(arguments.arguments["action_type"], "QuadHoverEnv")
+    return GYM_PYBULLET_DRONES_SOLVED_RETURN.get(
+        action_type, GYM_PYBULLET_DRONES_SOLVED_RETURN_OTHERWISE
+    )

@@ -101,7 +101,7 @@ def test_option_observes_world_frame_angular_velocity() -> None:
 
 def test_dsl_pid_solves_the_hover_under_the_anchor_s_physics() -> None:
     """Flown as gym-pybullet-drones flies it (its DSL PID on the full motor range, the "pid"
-    action type), the hover passes the anchor's solved return, 474.15, under its physics."""
+    action type), the hover passes the anchor's solved return, 467, under its physics."""
     env = gym.make(ENV_ID, action_type="pid", **PYB)
     agent = PIDAgent(env)
     observation, _ = env.reset(seed=0)
@@ -122,9 +122,10 @@ def test_bad_physics_options_name_the_choices() -> None:
 
 
 def test_success_threshold_is_gym_pybullet_drones_solved_return() -> None:
-    """474.15 for the anchor's 8 s at 30 Hz episode (any action type or physics); none else."""
-    assert hover.success_threshold() == 474.15
-    assert hover.success_threshold(action_type="pid", physics="gym_pybullet_drones") == 474.15
+    """474.15 (one_d_rpm) or 467 (other actions) for the anchor's 8 s at 30 Hz; none else."""
+    assert hover.success_threshold(action_type="one_d_rpm") == 474.15
+    assert hover.success_threshold() == 467.0
+    assert hover.success_threshold(action_type="pid", physics="gym_pybullet_drones") == 467.0
     assert hover.success_threshold(episode_seconds=5.0) is None
     assert hover.success_threshold(target_position=(0.0, 0.0, 1.5)) is None
 

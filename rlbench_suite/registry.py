@@ -138,6 +138,11 @@ class EnvCard:
     return. A side the env does not cap is infinite (``null`` in :meth:`to_json`); ``None``
     means the card states no bounds.
     """
+    success_threshold: float | None = None
+    """The episode return at which the anchor counts the task solved (gym-pybullet-drones'
+    474.15 for a one_d_rpm hover), or ``None`` where the anchor has no such measure; reported
+    beside the normalised score as the share of episodes that reach it."""
+    success_source: str = ""
 
     @property
     def reward_dim(self) -> int:
@@ -165,6 +170,8 @@ class EnvCard:
                 # JSON has no infinity: an uncapped side is written as null.
                 else [float(bound) if np.isfinite(bound) else None for bound in self.return_bounds]
             ),
+            "success_threshold": self.success_threshold,
+            "success_source": self.success_source,
         }
 
 

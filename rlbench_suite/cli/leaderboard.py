@@ -173,21 +173,18 @@ def command_verify(args: argparse.Namespace) -> int:
 
 
 def _env_table(ranking: Any) -> Table:
+    from rlbench_suite.registry import env_card
+
+    threshold = env_card(ranking.env_id).success_threshold
     table = Table(title=f"{ranking.env_id}: verified entries, ranked by the board's own re-run")
-    for column in (
-        "#",
-        "entry",
-        "algorithm",
-        "submitter",
-        "seeds",
-        "IQM normalised",
-        "mean return",
-        "claimed",
-    ):
+    columns = ["#", "entry", "algorithm", "submitter", "seeds", "IQM normalised", "mean return"]
+    columns += ["claimed", *([f"solved (>= {threshold:g})"] if threshold is not None else [])]
+    for column in columns:
         table.add_column(column, justify="right" if column in ("#", "seeds") else "left")
     for rank, entry in enumerate(ranking.verified, start=1):
         scores = entry["evaluation"]["scores"]
         normalised = scores["normalised"]
+        success = scores.get("success_rate")
         table.add_row(
             str(rank),
             _text(entry["name"]),
@@ -197,6 +194,7 @@ def _env_table(ranking: Any) -> Table:
             _interval_text(None if normalised is None else normalised["iqm"]),
             _mean_text(scores),
             _mean_text(entry["claimed"]),
+            *([] if threshold is None else ["–" if not success else f"{success['mean']:.0%}"]),
         )
     return table
 

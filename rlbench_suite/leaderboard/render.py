@@ -573,6 +573,14 @@ def _card_section(card: EnvCard) -> str:
                 f"{display_text(references.source)}",
             )
         )
+    if card.success_threshold is not None:
+        rows.append(
+            (
+                "success measure",
+                f"an episode counts as solved at a return of {_number(card.success_threshold)}"
+                + (f" ({display_text(card.success_source)})" if card.success_source else ""),
+            )
+        )
     if card.return_bounds is not None:
         low, high = card.return_bounds
         rows.append(
@@ -617,6 +625,14 @@ CLAIMED_COLUMNS: tuple[tuple[str, ColumnType], ...] = (
 )
 
 
+def _success_cell(scores: Mapping[str, Any] | None) -> Cell:
+    """The share of the board's episodes that reached the anchor's success threshold."""
+    success = None if scores is None else scores.get("success_rate")
+    if success is None:
+        return "", EMPTY_CELL
+    return f"{success['mean']:.6f}", f"{100 * success['mean']:.0f} %"
+
+
 def _measured_scores(entry: EntryRecord) -> Mapping[str, Any] | None:
     # A disputed entry's evaluation: shown beside its claim, never ranked.
     evaluation = entry.get("evaluation")
@@ -647,6 +663,7 @@ def _env_page(
         verified = ranking.verified
         ranked = ranking.ranked_by != "unranked"
         parts.append(f"<p>{RANKING_EXPLANATIONS[ranking.ranked_by]}</p>")
+        with_success = card.success_threshold is not None
         rows = [
             [
                 (str(rank), str(rank)) if ranked else ("", EMPTY_CELL),
@@ -654,10 +671,14 @@ def _env_page(
                 _normalised_iqm_cell(ranked_scores(entry)),
                 _mean_return_cell(ranked_scores(entry)),
                 _mean_return_cell(entry["claimed"]),
+                *([_success_cell(ranked_scores(entry))] if with_success else []),
             ]
             for rank, entry in enumerate(verified, start=1)
         ]
-        parts.append(_table(VERIFIED_COLUMNS, rows, "verified"))
+        columns = VERIFIED_COLUMNS
+        if with_success:
+            columns = (*columns, (f"solved (return ≥ {card.success_threshold:g})", "number"))
+        parts.append(_table(columns, rows, "verified"))
         if ranked:
             image = _plot_env(ranking, plots_dir / f"{_file_stem(card.id.split('/', 1)[-1])}.png")
             parts.append(_figures([(image, f"verified entries on {card.id}")], "../"))

@@ -113,7 +113,19 @@ def score_runs(env_id: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
         "per_seed_mean_return": per_seed.tolist(),
         "mean_return": _interval(per_seed),
         "normalised": None,
+        "success_rate": None,
     }
+    if card.success_threshold is not None and card.reward_dim == 1:
+        # The anchor's own measure: the share of episodes whose return reaches its threshold.
+        solved = [
+            float(np.mean(np.asarray(run["returns"], dtype=float) >= card.success_threshold))
+            for run in runs
+        ]
+        scores["success_rate"] = {
+            "threshold": card.success_threshold,
+            "per_seed": solved,
+            "mean": float(np.mean(solved)),
+        }
     references = card.references
     if card.reward_dim == 1 and references is not None and references.usable:
         normalised = np.array([references.normalise(value) for value in per_seed])

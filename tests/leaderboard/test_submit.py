@@ -353,3 +353,16 @@ def test_rescore_brings_stored_scores_back_in_line_with_the_card(seeded_board: P
     rescored = rescore_entry(board, name)
     assert check_board(board) == []
     assert rescored["claimed"]["seeds"] == entry["claimed"]["seeds"]
+
+
+def test_scores_report_the_anchors_success_measure_beside_the_normalised_score() -> None:
+    """On QuadHover each seed's share of episodes reaching gym-pybullet-drones' threshold."""
+    from rlbench_suite.leaderboard.store import score_runs
+    from rlbench_suite.registry import env_card
+
+    threshold = env_card("rlbench/QuadHover-v0").success_threshold
+    assert threshold == 467.0
+    runs = [{"returns": [470.0, 466.9, 475.0, 10.0]}, {"returns": [468.0] * 4}]
+    success = score_runs("rlbench/QuadHover-v0", runs)["success_rate"]
+    assert success == {"threshold": threshold, "per_seed": [0.5, 1.0], "mean": 0.75}
+    assert score_runs("rlbench/CartPole-v1", runs)["success_rate"] is None

@@ -95,6 +95,8 @@ def _register() -> None:
             native_kernel=True,
             summary="Crazyflie take-off and hover at (0, 0, 1); HoverAviary's reward and limits.",
             return_bounds=hover.return_bounds(),
+            success_threshold=hover.success_threshold(),
+            success_source="gym-pybullet-drones' learn.py stops HoverAviary training there",
         )
     )
     register_env(

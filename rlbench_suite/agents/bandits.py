@@ -65,6 +65,12 @@ class SamplingAgent:
 class WhittleIndexAgent:
     """Act on the ``budget`` arms of highest Whittle index, skipping arms whose index is <= 0.
 
+    On the coupled problems whose action decides a set of pulls (CoRMAB-Path, -Scheduling,
+    -Capacity) the arms are independent chains and only the feasible pull sets are coupled: the
+    agent then pulls the feasible set of largest total index, by the env's MILP
+    (``action_polytope`` with ``pull_objective``), the index policy's natural extension to a
+    combinatorial action.
+
     Indices are computed once per env from its transition and reward tables: in closed form for
     two-state arms, by bisection with exact policy evaluation otherwise. ``discount`` defaults to
     the env's planning discount (``arm_model()["discount"]``): 0.9 in UCWhittle's setting
@@ -75,7 +81,10 @@ class WhittleIndexAgent:
     """
 
     def __init__(self, env: gym.Env, discount: float | None = None) -> None:
-        model = _bandit_model(env, "arm_model").arm_model()
+        self.model = _bandit_model(env, "arm_model")
+        # Coupled problems place per-arm values on their action polytope; classic ones do not.
+        self._pull_objective = getattr(self.model, "pull_objective", None)
+        model = self.model.arm_model()
         self.budget = int(model["budget"])
         self.discount = float(model["discount"] if discount is None else discount)
         transitions, state_rewards = model["transitions"], model["state_rewards"]
@@ -90,8 +99,11 @@ class WhittleIndexAgent:
         self.rng = np.random.default_rng(seed)
 
     def act(self, observation: np.ndarray) -> np.ndarray:
-        """Top-``budget`` arms by index at their current states, ties broken at random."""
+        """Top-``budget`` arms by index at their current states (ties at random), or the MILP's."""
         current = self.indices[np.arange(self.num_arms), np.asarray(observation, dtype=np.int64)]
+        if self._pull_objective is not None:
+            # A negative index makes a pull cost objective, so harmful arms are never pulled.
+            return self.model.action_polytope.maximise(self._pull_objective(current))
         # lexsort's last key is primary: index descending, then a random key to break ties.
         order = np.lexsort((self.rng.random(self.num_arms), -current))
         chosen = order[: self.budget]

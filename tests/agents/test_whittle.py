@@ -5,11 +5,15 @@ from __future__ import annotations
 import types
 from collections.abc import Callable, Iterator
 
+import gymnasium as gym
 import numpy as np
 import pytest
 
+import rlbench_suite  # noqa: F401  (registers the envs)
 from rlbench_suite.agents import whittle
+from rlbench_suite.agents.bandits import WhittleIndexAgent
 from rlbench_suite.agents.whittle import two_state_whittle_indices, whittle_indices
+from rlbench_suite.envs.bandits.two_state import GOOD_STATE_REWARDS, sample_ucwhittle_transitions
 
 REFERENCE_ATOL = 1e-5
 CLOSED_FORM_ATOL = 1e-6
@@ -290,3 +294,52 @@ def test_two_state_closed_form_rejects_other_state_counts() -> None:
         ValueError, match=r"two-state arms.*\(num_arms, 2, 2, 2\); got shape \(2, 3"
     ):
         two_state_whittle_indices(transitions, state_rewards)
+
+
+# -- the Whittle agent on UCWhittle's arms and on coupled problems -----------------------------
+
+
+def test_closed_form_matches_bisection_on_ucwhittle_arms() -> None:
+    """UCWhittle's generator, acting-hurts arms included, gets the same indices both ways."""
+    transitions = sample_ucwhittle_transitions(np.random.default_rng(7), 200)
+    np.testing.assert_allclose(
+        two_state_whittle_indices(transitions, GOOD_STATE_REWARDS, 0.9),
+        whittle_indices(transitions, GOOD_STATE_REWARDS, 0.9),
+        atol=CLOSED_FORM_ATOL,
+    )
+
+
+@pytest.mark.parametrize(
+    "env_id",
+    ["rlbench/CoRMAB-Path-v0", "rlbench/CoRMAB-Scheduling-v1", "rlbench/CoRMAB-Capacity-v1"],
+)
+def test_coupled_arm_model_is_the_envs_own_dynamics(env_id: str) -> None:
+    """arm_model()'s per-arm tables give every arm's next-state distribution the env uses."""
+    model = gym.make(env_id).unwrapped
+    transitions = model.arm_model()["transitions"]  # (num_arms, 4, 2, 4)
+    rng = np.random.default_rng(0)
+    for _ in range(5):
+        states = rng.integers(0, 4, size=model.num_arms)
+        action = model.sample_feasible_action(rng)
+        pulled = model.pulled_arms(action).astype(int)
+        np.testing.assert_array_equal(
+            transitions[np.arange(model.num_arms), states, pulled],
+            model.next_state_distribution(states, action),
+        )
+
+
+def test_coupled_whittle_pulls_the_feasible_set_of_largest_index() -> None:
+    """On Capacity-v1 the agent's pulls are feasible, use no negative index, and beat samples."""
+    env = gym.make("rlbench/CoRMAB-Capacity-v1")
+    model, agent = env.unwrapped, WhittleIndexAgent(env)
+    rng = np.random.default_rng(1)
+    for _ in range(3):
+        states = rng.integers(0, 4, size=model.num_arms)
+        pulls = agent.act(states).astype(bool)
+        index = agent.indices[np.arange(model.num_arms), states]
+        assert model.constraint_violation(pulls.astype(np.int8)) is None
+        assert np.all(index[pulls] >= 0)
+        best_sampled = max(
+            index[model.pulled_arms(model.sample_feasible_action(rng))].sum() for _ in range(200)
+        )
+        assert index[pulls].sum() >= best_sampled - 1e-9

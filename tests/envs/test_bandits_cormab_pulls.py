@@ -102,10 +102,11 @@ def test_both_modes_play_the_same_mdp(env_id: str) -> None:
 
 @pytest.mark.parametrize("env_id", list(V1_TO_V0))
 def test_reference_agents_work_with_pulls(envs, env_id: str) -> None:
-    """Random matches v0 return for return; myopic reaches v0's one-step optimum."""
-    random_v1 = evaluate("random", env_id, n_episodes=2)
-    random_v0 = evaluate("random", V1_TO_V0[env_id], n_episodes=2)
-    np.testing.assert_array_equal(random_v1.returns, random_v0.returns)
+    """Random and Whittle match v0 return for return; myopic reaches v0's one-step optimum."""
+    for agent in ("random", "whittle"):
+        on_v1 = evaluate(agent, env_id, n_episodes=2)
+        on_v0 = evaluate(agent, V1_TO_V0[env_id], n_episodes=2)
+        np.testing.assert_array_equal(on_v1.returns, on_v0.returns)
     v1_model, v0_model = envs[env_id].unwrapped, gym.make(V1_TO_V0[env_id]).unwrapped
     rng = np.random.default_rng(3)
     for _ in range(3):

@@ -108,6 +108,9 @@ _register()
 
 # -- coRMAB problems (SEQUOIA) ---------------------------------------------------------------
 _CORMAB_AGENTS = ("random", "myopic", "sampling")
+# Problems whose action is a set of pulls have independent arms: the Whittle index policy
+# applies, pulling the feasible set of largest total index (see WhittleIndexAgent).
+_PULLED_ARM_AGENTS = (*_CORMAB_AGENTS, "whittle")
 _SEQUOIA = (
     "Xu, Wilder, Khalil, Tambe, Reinforcement learning with combinatorial actions for coupled "
     "restless bandits (SEQUOIA), ICLR 2025"
@@ -140,7 +143,7 @@ def _register_cormab() -> None:
             "path",
             "CoRMABPathEnv",
             anchor=_SEQUOIA,
-            agents=_CORMAB_AGENTS,
+            agents=_PULLED_ARM_AGENTS,
             expert_agent="myopic",
             mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
             summary="Pull up to B transit stations on one closed walk of <= 2B edges.",
@@ -152,7 +155,7 @@ def _register_cormab() -> None:
             "scheduling",
             "CoRMABSchedulingEnv",
             anchor=_SEQUOIA,
-            agents=_CORMAB_AGENTS,
+            agents=_PULLED_ARM_AGENTS,
             expert_agent="myopic",
             mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
             summary="Book B workers into 5 time slots; a pulled arm needs two bookings.",
@@ -164,21 +167,22 @@ def _register_cormab() -> None:
             "capacity",
             "CoRMABCapacityEnv",
             anchor=_SEQUOIA,
-            agents=_CORMAB_AGENTS,
+            agents=_PULLED_ARM_AGENTS,
             expert_agent="myopic",
             mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
             summary="Assign arms of cost 2-6 to B workers of capacity 2-7; no global budget.",
         )
     )
-    # v1: SEQUOIA's own action, the pull vector, with the assignment solved by the env.
+    # v1: SEQUOIA's own action, the pull vector, with the assignment solved by the env. The
+    # expert is the Whittle index policy: myopic, v0's expert, loses to a constant pull set.
     register_env(
         _card(
             "rlbench/CoRMAB-Scheduling-v1",
             "scheduling",
             "CoRMABSchedulingEnv",
             anchor=_SEQUOIA,
-            agents=_CORMAB_AGENTS,
-            expert_agent="myopic",
+            agents=_PULLED_ARM_AGENTS,
+            expert_agent="whittle",
             kwargs={"action_mode": "pulls"},
             mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
             summary="Choose up to B arms to pull; the env books 2 worker-slots for each (MILP).",
@@ -190,8 +194,8 @@ def _register_cormab() -> None:
             "capacity",
             "CoRMABCapacityEnv",
             anchor=_SEQUOIA,
-            agents=_CORMAB_AGENTS,
-            expert_agent="myopic",
+            agents=_PULLED_ARM_AGENTS,
+            expert_agent="whittle",
             kwargs={"action_mode": "pulls"},
             mdp_family=MDPFamily(pulled_arm_family, f"new instance seed; {_CORMAB_HELD_OUT}"),
             summary="Choose arms of cost 2-6 to pull; the env fits them to B workers' capacities.",

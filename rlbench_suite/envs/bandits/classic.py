@@ -46,11 +46,6 @@ class BudgetedRestlessBandit(RestlessBanditBase):
     hand-made tables.
     """
 
-    # The discount an index policy plans with in this setting (the Whittle expert's): 0.95 is
-    # our choice for the v0 ids and stays so their references stay valid; a setting taken from
-    # an anchor (UCWhittle's 0.9) overrides it.
-    planning_discount: float = 0.95
-
     def __init__(
         self,
         transitions: np.ndarray,

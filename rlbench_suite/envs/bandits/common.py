@@ -167,6 +167,10 @@ class RestlessBanditBase(EnvContract, gym.Env[np.ndarray, np.ndarray]):
     state_rewards: np.ndarray  # (num_arms, num_states)
     horizon: int
     action_polytope: ActionPolytope
+    # The discount an index policy plans with in this setting (the Whittle agent's): 0.95 is
+    # our choice for the v0 ids and stays so their references stay valid; a setting taken from
+    # an anchor (UCWhittle's 0.9) overrides it.
+    planning_discount: float = 0.95
 
     def _finish_init(
         self,

@@ -250,7 +250,8 @@ class PulledArmBandit(CoupledRestlessBandit):
 
     A pulled arm moves up with its active up-probability, any other arm with its passive one, so
     the one-step expected reward is linear in the pull vector: :meth:`pull_gains` gives the
-    coefficients, and a subclass places them on whichever polytope variables carry the pulls.
+    coefficients, and a subclass's :meth:`pull_objective` places them on whichever polytope
+    variables carry the pulls (the Whittle agent places its indices there the same way).
     """
 
     up_probability_passive: np.ndarray  # (num_arms,)
@@ -275,6 +276,10 @@ class PulledArmBandit(CoupledRestlessBandit):
             self.pulled_arms(action), self.up_probability_active, self.up_probability_passive
         )
 
+    def pull_objective(self, arm_values: np.ndarray) -> np.ndarray:
+        """Coefficients over the polytope's variables worth ``arm_values[j]`` per pull of arm j."""
+        raise NotImplementedError
+
     def pull_gains(self, arm_states: np.ndarray) -> tuple[np.ndarray, float]:
         """Expected-reward gain of pulling each arm (num_arms,), and the all-passive reward."""
         down, up = self.down_and_up_rewards(arm_states)
@@ -282,6 +287,35 @@ class PulledArmBandit(CoupledRestlessBandit):
         passive_reward = float(np.sum(down + self.up_probability_passive * spread))
         gains = (self.up_probability_active - self.up_probability_passive) * spread
         return gains, passive_reward
+
+    def one_step_objective(self, arm_states: np.ndarray) -> tuple[np.ndarray, float]:
+        """Each arm's pull gain on the variables that pull it."""
+        gains, passive_reward = self.pull_gains(arm_states)
+        return self.pull_objective(gains), passive_reward
+
+    def arm_model(self) -> dict[str, Any]:
+        """Each arm alone as a two-action MDP, the planning model an index policy needs.
+
+        Arms interact only through which pulls are feasible, so each is its own birth-death
+        chain: ``transitions`` (num_arms, 4, 2, 4) with the passive and active up-probability,
+        ``state_rewards``, ``budget`` and the planning ``discount``.
+        """
+        states = np.tile(np.arange(NUM_STATES), self.num_arms)  # every (arm, state) pair
+        transitions = np.stack(
+            [
+                birth_death_distribution(states, np.repeat(up, NUM_STATES)).reshape(
+                    self.num_arms, NUM_STATES, NUM_STATES
+                )
+                for up in (self.up_probability_passive, self.up_probability_active)
+            ],
+            axis=2,
+        )
+        return {
+            "transitions": transitions,
+            "state_rewards": self.state_rewards.copy(),
+            "budget": self.budget,
+            "discount": self.planning_discount,
+        }
 
     def instance_summary(self) -> dict[str, Any]:
         """The shared parameters plus both up-probability vectors."""
@@ -442,14 +476,13 @@ class AssignedPullBandit(PulledArmBandit):
             return np.asarray(action).astype(bool)
         return self.assignment_pulls(action)
 
-    def one_step_objective(self, arm_states: np.ndarray) -> tuple[np.ndarray, float]:
-        """Pull gains on the pull variables, or on each assignment variable that makes a pull."""
-        gains, passive_reward = self.pull_gains(arm_states)
+    def pull_objective(self, arm_values: np.ndarray) -> np.ndarray:
+        """``arm_values`` on the pull variables, or on each assignment variable making a pull."""
         if self.action_mode == "pulls":
             objective = np.zeros(self.action_polytope.num_variables)
-            objective[: self.num_arms] = gains
-            return objective, passive_reward
-        return self.pulls_of_variables.T @ gains, passive_reward
+            objective[: self.num_arms] = arm_values
+            return objective
+        return self.pulls_of_variables.T @ arm_values
 
     def sample_feasible_action(self, rng: np.random.Generator) -> np.ndarray:
         """A random feasible assignment, or the pull vector of one."""

@@ -11,9 +11,9 @@ from rlbench_suite.baselines.benchmark import family_score_matrices
 
 
 def fake_submission(env_id: str, agent: str, at: str) -> dict[str, Any]:
-    """Three runs whose mean return sits at the env's random or expert reference."""
+    """Three runs whose mean return sits at the env's zero anchor or its expert reference."""
     references = rlbench_suite.env_card(env_id).references
-    value = references.expert if at == "expert" else references.random
+    value = references.expert if at == "expert" else references.zero_anchor
     return {
         "env": {"id": env_id, "kwargs": {}},
         "algorithm": {"name": agent, "kind": "reference", "agent": agent},
@@ -25,10 +25,10 @@ def test_experts_with_different_names_pool_into_one_row_per_family() -> None:
     """Whittle (RMAB) and myopic (CoRMAB) are both 'expert'; an agent on one env is left out."""
     submissions = [
         fake_submission("rlbench/RMAB-TwoState-v0", "whittle", "expert"),
-        fake_submission("rlbench/CoRMAB-Path-v0", "myopic", "expert"),
-        fake_submission("rlbench/RMAB-TwoState-v0", "random", "random"),
-        fake_submission("rlbench/CoRMAB-Path-v0", "random", "random"),
-        fake_submission("rlbench/RMAB-TwoState-v0", "sampling", "random"),
+        fake_submission("rlbench/CoRMAB-MultiIntervention-v0", "myopic", "expert"),
+        fake_submission("rlbench/RMAB-TwoState-v0", "random", "zero"),
+        fake_submission("rlbench/CoRMAB-MultiIntervention-v0", "random", "zero"),
+        fake_submission("rlbench/RMAB-TwoState-v0", "sampling", "zero"),
     ]
     matrices = family_score_matrices(submissions)
     assert set(matrices) == {"bandits"}

@@ -61,9 +61,9 @@ def test_env_documents_itself_in_gymnasium_sections(env_id: str) -> None:
 
 
 def test_every_family_has_envs_and_the_catalogue_is_not_empty() -> None:
-    """The suite ships the bandit family's seven ids and the UAV family's six."""
-    assert len(rlbench_suite.list_envs(family="bandits")) == 7
-    assert len(rlbench_suite.list_envs(family="uav")) == 6
+    """The suite ships the bandit family's ten ids and the UAV family's seven."""
+    assert len(rlbench_suite.list_envs(family="bandits")) == 10
+    assert len(rlbench_suite.list_envs(family="uav")) == 7
     assert "rlbench/MultiQuadHover-v0" in MULTI_AGENT_IDS
 
 

@@ -86,10 +86,12 @@ def test_mdp_family_instances_build_and_differ_from_the_default(env_id: str) -> 
         instance.reset(seed=0)
 
 
-def test_reference_scores_normalise_random_to_zero_and_expert_to_hundred() -> None:
-    """normalise maps the stored random mean to 0 and the expert mean to 100."""
+def test_reference_scores_normalise_the_zero_anchor_to_zero_and_expert_to_hundred() -> None:
+    """normalise maps the zero anchor (here a constant pull set) to 0 and the expert to 100."""
     references = rlbench_suite.env_card("rlbench/RMAB-TwoState-v0").references
-    assert references.normalise(references.random) == pytest.approx(0.0)
+    assert references.zero_agent == "constant:fixed" and references.zero_anchor > references.random
+    assert references.normalise(references.zero_anchor) == pytest.approx(0.0)
+    assert references.normalise(references.random) < 0
     assert references.normalise(references.expert) == pytest.approx(100.0)
 
 

@@ -13,14 +13,12 @@ from rlbench_suite.scoring import evaluate
 
 #: Envs whose expert a trivial policy beats: always pulling one fixed feasible set of arms
 #: earns more than the myopic expert over the 20-step horizon (Path 234.7 vs 197.6, Capacity
-#: 370.1 vs 287.2, Scheduling 265.1 vs 203.2), so no normalised score exists until these envs
-#: get a stronger expert. Strict, so the day one lands these tests say so.
+#: 370.1 vs 287.2, Scheduling 265.1 vs 203.2), so no normalised score exists for these v0 ids
+#: (their v1 ids take Whittle as the expert, which beats it). Strict, so a fix shows up here.
 WEAK_EXPERT = {
     "rlbench/CoRMAB-Capacity-v0",
-    "rlbench/CoRMAB-Capacity-v1",
     "rlbench/CoRMAB-Path-v0",
     "rlbench/CoRMAB-Scheduling-v0",
-    "rlbench/CoRMAB-Scheduling-v1",
 }
 #: Constant hover thrust ignores the spoofed GPS and injected gyro readings the PID acts on: on
 #: fresh episodes (10 from seed 10,000) it scores above the PID's stored mean.

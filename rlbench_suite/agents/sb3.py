@@ -74,8 +74,11 @@ POLICY_KWARGS = frozenset(
         "normalize_images",
         "n_critics",
         "clip_mean",
+        # The optimizer never steps when a model is replayed, but a policy is built with it.
+        "optimizer_kwargs",
     }
 )
+OPTIMIZER_KWARGS = frozenset({"weight_decay", "eps", "betas", "amsgrad"})
 POLICY_NAMES = ("MlpPolicy",)
 
 MAX_ZIP_MEMBERS = 32
@@ -212,11 +215,35 @@ def policy_kwargs_problems(policy_kwargs: Any) -> list[str]:
             )
         elif key == "n_critics" and not (_is_int(value) and 1 <= value <= 10):
             problems.append("policy_kwargs: n_critics must be an integer in [1, 10]")
-        elif key not in ("activation_fn", "net_arch", "n_critics") and not isinstance(
-            value, bool | int | float
-        ):
+        elif key == "optimizer_kwargs" and not _plain_optimizer_kwargs(value):
+            problems.append(
+                "policy_kwargs: optimizer_kwargs must map "
+                f"{', '.join(sorted(OPTIMIZER_KWARGS))} to numbers"
+            )
+        elif key not in (
+            "activation_fn",
+            "net_arch",
+            "n_critics",
+            "optimizer_kwargs",
+        ) and not isinstance(value, bool | int | float):
             problems.append(f"policy_kwargs: {key} must be a number or a boolean")
     return problems
+
+
+def _plain_optimizer_kwargs(value: Any) -> bool:
+    if not isinstance(value, dict) or not set(value) <= OPTIMIZER_KWARGS:
+        return False
+    for key, item in value.items():
+        if key == "betas":
+            if not (isinstance(item, list) and len(item) == 2):
+                return False
+            if not all(
+                isinstance(beta, int | float) and not isinstance(beta, bool) for beta in item
+            ):
+                return False
+        elif not isinstance(item, bool | int | float):
+            return False
+    return True
 
 
 def _is_int(value: Any) -> bool:

@@ -100,6 +100,11 @@ def quad_hover_params(env: gym.Env, max_episode_steps: int | None) -> dict[str, 
             "the QuadHover kernel takes action_type 'rpm' or 'one_d_rpm', not "
             f"{env.action_type.value!r}; for it {sync}"
         )
+    if getattr(env, "angular_velocity_frame", "body") != "body":
+        raise ValueError(
+            "the QuadHover kernel observes body rates; physics='gym_pybullet_drones' observes "
+            f"world-frame angular velocity; for it {sync}"
+        )
     params, config = env.params, env.dynamics.config
     if params.motor_time_constant != 0:
         raise ValueError(

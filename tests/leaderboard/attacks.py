@@ -299,6 +299,14 @@ ATTACKS: tuple[Attack, ...] = (
         "activation_fn must be one of",
     ),
     Attack(
+        "optimizer_kwargs smuggling a callable's name",
+        "code via fields",
+        lambda f: ppo_with(
+            f, _hyper("policy_kwargs", {"optimizer_kwargs": {"foreach": "os.system"}})
+        ),
+        "optimizer_kwargs must map",
+    ),
+    Attack(
         "object where a scalar hyperparameter goes",
         "code via fields",
         lambda f: ppo_with(f, _hyper("rollout_buffer_class", {"module": "os", "name": "system"})),

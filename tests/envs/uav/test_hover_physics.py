@@ -131,11 +131,6 @@ def test_success_threshold_is_gym_pybullet_drones_solved_return() -> None:
 
 
 @pytest.mark.skipif(not native_available(), reason="the C extension is not built")
-@pytest.mark.xfail(
-    strict=True,
-    reason="rlbench_suite/vector/kernels.py must refuse physics='gym_pybullet_drones' (the "
-    "kernel observes body rates); remove this mark when it does",
-)
 def test_native_path_refuses_the_option() -> None:
     """The native kernel, which observes body rates, refuses the option with a clear error."""
     with pytest.raises(ValueError, match="physics"):

@@ -18,7 +18,13 @@ ENTRIES = {entry["name"]: entry for entry in BOARD.entries()}
 #: Seconds-cheap entries replayed on every test run: a reference agent from each of two
 #: families and an SB3 model; the slow test replays them all.
 CHEAP_ENTRIES = ("balance.CartPole-v1", "whittle.RMAB-TwoState-v0", "ppo.CartPole-v1")
-SB3_ENVS = ("rlbench/CartPole-v1", "rlbench/RMAB-TwoState-v0", "rlbench/QuadHover-v0")
+#: PPO on one env of three families, and TD3 (Learning to Fly's algorithm) on QuadL2F-v1.
+SB3_ENVS = (
+    "rlbench/CartPole-v1",
+    "rlbench/RMAB-TwoState-v0",
+    "rlbench/QuadHover-v0",
+    "rlbench/QuadL2F-v1",
+)
 
 
 def test_shipped_board_rechecks_and_rescores_without_a_problem() -> None:
@@ -38,7 +44,7 @@ def test_every_entry_was_re_run_by_the_board_and_its_claim_holds() -> None:
         assert {check["verdict"] for check in checks} == {"exact"}, entry["name"]
 
 
-def test_board_holds_random_and_expert_on_every_scored_env_and_ppo_on_three_families() -> None:
+def test_board_holds_random_and_expert_on_every_scored_env_and_sb3_on_three_families() -> None:
     """Each single-agent env with reference scores has its random and expert entries."""
     for env_id in rlbench_suite.list_envs(multi_agent=False):
         card = rlbench_suite.env_card(env_id)

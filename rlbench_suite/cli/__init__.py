@@ -13,7 +13,9 @@ stderr, 130 after Ctrl-C. Any other exception is a bug and shows its traceback.
 
 from __future__ import annotations
 
+import argparse
 import json
+import warnings
 from collections.abc import Sequence
 
 import rlbench_suite
@@ -65,6 +67,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # --help, --version, or a usage error already reported
         return stop.code if isinstance(stop.code, int) else 0
+    with warnings.catch_warnings():
+        # Gymnasium warns on every make of an id with a newer version; a command that builds
+        # an env many times says it once.
+        warnings.filterwarnings("once", message=r".*is out of date", category=DeprecationWarning)
+        return _run(args)
+
+
+def _run(args: argparse.Namespace) -> int:
     try:
         return args.handler(args)
     except USER_ERRORS as error:

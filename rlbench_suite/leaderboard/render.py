@@ -391,13 +391,14 @@ entry was re-run by the board (its model or reference agent, on seeds the board 
 returns its submitter claimed agreed. Entries not re-run yet (<em>unverified</em>), re-run with a
 claim that disagrees (<em>disputed</em>) and custom code the board cannot re-run
 (<em>self-reported</em>) are listed on each env's page, apart and never ranked.</p>
-<p>Normalised score: 0 = the env's zero anchor, the best of its random agent and trivial
-policies that repeat one action (hover thrust, a no-op, one utterance), so a policy that learned
-nothing scores about 0; 100 = its expert (reference scores on each env's card). A family table
-aggregates only the algorithms with a verified entry on <em>every</em> env of the family that has reference scores, their best one per env: rliable's IQM, median, mean and
-optimality gap over envs &times; seeds, with 95% stratified-bootstrap intervals; rliable needs the
-same number of runs on every env, so each algorithm uses its first <em>n</em> seeds on every env,
-<em>n</em> the fewest any of its entries has. Click a column header to sort.</p>"""
+<p>Normalised score: 0 = the env's zero anchor, the best of its random agent and trivial policies
+that repeat one action (hover thrust, a no-op, one utterance), so a policy that learned nothing
+scores about 0; 100 = its expert (reference scores on each env's card). A family table aggregates
+only the algorithms with a verified entry on <em>every</em> env of the family that has reference
+scores, their best one per env: rliable's IQM, median, mean and optimality gap over envs &times;
+seeds, with 95% stratified-bootstrap intervals; rliable needs the same number of runs on every env,
+so each algorithm uses its first <em>n</em> seeds on every env, <em>n</em> the fewest any of its
+entries has. Click a column header to sort.</p>"""
 
 FAMILY_COLUMNS: tuple[tuple[str, ColumnType], ...] = (
     ("rank", "number"),

@@ -3,10 +3,15 @@
 A submission is one algorithm on one env: per seed, the episode seeds it was evaluated on and
 the raw return of each episode (a list for multi-objective envs), with what produced them
 (algorithm, hyperparameters, training budget, package versions, machine). The JSON Schema is
-``submission.schema.json`` beside this module; :func:`load_submission` applies it and then the
-checks a schema cannot express (the env exists in this suite, enough seeds and episodes, finite
-numbers, a matching digest, model files inside the submission's folder). Every problem is
-reported with where it is (a JSON pointer such as ``/runs/1/returns/4``) and what was expected.
+``submission.schema.json`` beside this module; :func:`load_submission` reads the file as a
+regular file within its cap and applies it, then the checks a schema cannot express: the env
+exists in this suite, 3 to 20 seeds and at most 2,000 episodes, finite returns the env can
+produce (its card's ``return_bounds``), printable text, shallow JSON, an sb3 run's settings
+rebuildable from plain values (:func:`sb3_settings_problems`), model files inside the
+submission's folder with matching hashes, and a matching digest. Every problem is reported
+with where it is (a JSON pointer such as ``/runs/1/returns/4``) and what was expected.
+
+:func:`fingerprint` identifies a result apart from how it is labelled, for duplicates.
 
 The digest is ``sha256:`` over the canonical JSON of every field but ``digest``: sorted keys,
 no whitespace, ASCII. Editing a return after the digest was computed is detected.

@@ -30,9 +30,10 @@ Example:
 
 from __future__ import annotations
 
+import inspect
 import io
+import itertools
 import json
-import re
 import zipfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -210,8 +211,9 @@ def policy_kwargs_problems(policy_kwargs: Any) -> list[str]:
             problems.append(f"policy_kwargs: activation_fn must be one of {', '.join(ACTIVATIONS)}")
         elif key == "net_arch" and not _plain_net_arch(value):
             problems.append(
-                "policy_kwargs: net_arch must be a list of layer sizes (1 to 4096) or a mapping "
-                "of 'pi'/'vf'/'qf' to such lists"
+                "policy_kwargs: net_arch must be a list of at most 16 layer sizes (1 to 4096, "
+                f"at most {MAX_HIDDEN_WEIGHTS:,} weights between them) or a mapping of "
+                "'pi'/'vf'/'qf' to such lists"
             )
         elif key == "n_critics" and not (_is_int(value) and 1 <= value <= 10):
             problems.append("policy_kwargs: n_critics must be an integer in [1, 10]")
@@ -250,12 +252,19 @@ def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
+#: Weights a rebuilt network may hold between its hidden layers: what the 64 MiB weights cap
+#: allows in float32, so a submitted net_arch cannot make the board allocate more than that.
+MAX_HIDDEN_WEIGHTS = 16 * 1024 * 1024
+
+
 def _plain_layers(value: Any) -> bool:
-    return (
+    if not (
         isinstance(value, list)
         and len(value) <= 16
         and all(_is_int(size) and 1 <= size <= 4096 for size in value)
-    )
+    ):
+        return False
+    return sum(a * b for a, b in itertools.pairwise(value)) <= MAX_HIDDEN_WEIGHTS
 
 
 def _plain_net_arch(value: Any) -> bool:
@@ -287,6 +296,13 @@ def build_policy(
         # What SB3's algorithms pass their policy beside policy_kwargs.
         kwargs["use_sde"] = use_sde
     policy_class = ALGORITHMS[algo].policy_aliases[policy]
+    accepted = set(inspect.signature(policy_class).parameters)
+    foreign = sorted(set(kwargs) - accepted)
+    if foreign:
+        # The allowlist spans every algorithm's policy; each class takes only some of it.
+        raise ModelError(
+            f"policy_kwargs: {', '.join(foreign)} not taken by {algo}'s {policy_class.__name__}"
+        )
 
     def constant_schedule(_progress: float) -> float:
         return 0.0  # the optimizer is never stepped: this policy only acts
@@ -435,11 +451,6 @@ def load_agent(
     finally:
         env.close()
     return agent_for(loaded, env_id, wrappers, deterministic=deterministic)
-
-
-def is_plain_lin_schedule(value: Any) -> bool:
-    """Whether ``value`` is rl-zoo3's ``lin_<number>`` schedule written as a string."""
-    return isinstance(value, str) and re.fullmatch(r"lin_[0-9.eE+-]{1,24}", value) is not None
 
 
 __all__ = [

@@ -271,7 +271,7 @@ def check_entry(board: Board, name: str) -> list[str]:
         problems.append(f"{where}: the record's digest is not the submission's")
     if entry["fingerprint"] != fingerprint(submission):
         problems.append(f"{where}: the record's fingerprint is not the submission's")
-    elif board._holder_of(entry["fingerprint"]) != name:
+    elif board.holder_of(entry["fingerprint"]) != name:
         problems.append(f"{where}: the duplicate index does not point at it")
     if entry["claimed"] != score_runs(entry["env_id"], submission["runs"]):
         problems.append(f"{where}: stored claimed scores differ from the recomputed ones")

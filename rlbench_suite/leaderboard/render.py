@@ -43,6 +43,7 @@ from rlbench_suite.leaderboard.rankings import (
     family_rankings,
     ranked_scores,
 )
+from rlbench_suite.leaderboard.submission import printable
 from rlbench_suite.registry import EnvCard, env_card
 from rlbench_suite.scoring.aggregate import IntervalEstimate
 
@@ -119,17 +120,6 @@ CONTENT_SECURITY_POLICY = (
     f"script-src {_csp_hash(SCRIPT)}; base-uri 'none'; form-action 'none'"
 )
 
-# ECMA-48 sequences that terminals interpret (CSI such as "\x1b[31m", OSC such as a title or a
-# hyperlink, and two-character escapes) are removed whole, so no "[31m" is left behind; then any
-# remaining C0/C1 control character. Bidirectional overrides go too: they can make a name display
-# as another ("Trojan Source").
-_ESCAPE_SEQUENCE = re.compile(
-    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
-    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
-    r"|\x1b[\x40-\x5f]"
-)
-_CONTROL_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-
 EMPTY_CELL = "&ndash;"
 PLOT_LABEL_LENGTH = 32  # characters of an entry name or label shown on a plot axis
 
@@ -139,21 +129,16 @@ ColumnType = Literal["number", "text", "free text"]
 Cell = tuple[str, str]
 
 
-def strip_control_characters(text: str) -> str:
-    """``text`` without terminal escape sequences, C0/C1 control characters or bidi overrides."""
-    return _CONTROL_CHARACTER.sub("", _ESCAPE_SEQUENCE.sub("", text))
-
-
 def display_text(value: object) -> str:
     """Any value as HTML-safe text: control characters stripped, then HTML-escaped."""
-    return html.escape(strip_control_characters(str(value)), quote=True)
+    return html.escape(printable(str(value)), quote=True)
 
 
 def _plot_label(value: object, max_length: int = PLOT_LABEL_LENGTH) -> str:
     # A long name would squeeze a plot's axes to nothing: keep its start and its end (where the
     # env name is); the table beside has it whole. Matplotlib reads text between dollar signs as
     # math, which can fail to parse.
-    text = strip_control_characters(str(value))
+    text = printable(str(value))
     if len(text) > max_length:
         head = (max_length - 1) // 2
         text = text[:head] + "…" + text[-(max_length - 1 - head) :]
@@ -179,7 +164,7 @@ def _number(value: float, digits: int = 2) -> str:
 def _text_cell(value: object) -> Cell:
     if value is None or value == "":
         return "", EMPTY_CELL
-    text = strip_control_characters(str(value))
+    text = printable(str(value))
     return text, html.escape(text)
 
 
@@ -223,23 +208,23 @@ def _entry_name_cell(entry: EntryRecord) -> Cell:
 
 def _algorithm_cell(entry: EntryRecord) -> Cell:
     algorithm = entry["algorithm"]
-    label = strip_control_characters(algorithm_label(entry))
+    label = printable(algorithm_label(entry))
     # A reference label names a role ("expert"): the agent that plays it goes beside.
     if algorithm["kind"] == "reference":
         details = [algorithm.get("agent") or algorithm["name"], algorithm["version"]]
     else:
         details = [algorithm["version"]]
-    detail = " ".join(strip_control_characters(str(part)) for part in details if part)
+    detail = " ".join(printable(str(part)) for part in details if part)
     return label, f"{html.escape(label)} <span class=detail>{html.escape(detail)}</span>"
 
 
 def _date_cell(timestamp: str) -> Cell:
-    text = strip_control_characters(str(timestamp))
+    text = printable(str(timestamp))
     return text, f'<span class=nowrap title="{html.escape(text)}">{html.escape(text[:10])}</span>'
 
 
 def _status_cell(status: str) -> Cell:
-    text = strip_control_characters(status)
+    text = printable(status)
     css = _file_stem(text)
     return text, f'<span class="status status-{css}">{html.escape(text)}</span>'
 
@@ -451,7 +436,7 @@ def _family_section(
                 [
                     (str(rank), str(rank)),
                     (
-                        strip_control_characters(aggregate.label),
+                        printable(aggregate.label),
                         f'<span title="{used}">{label}</span>',
                     ),
                     _interval_cell(aggregate.iqm),

@@ -273,7 +273,7 @@ class Board:
             raise BoardError(f"no entry {entry['name']!r} on the board at {self.root}")
         write_atomically(folder / "entry.json", entry_bytes(entry))
 
-    def _holder_of(self, result: str) -> str | None:
+    def holder_of(self, result: str) -> str | None:
         """The entry holding the result ``result``, if it still exists."""
         path = self.index / result.removeprefix("sha256:")
         if not path.is_file():
@@ -348,7 +348,7 @@ class Board:
             problems.append(
                 f"/name: {entry['name']!r} is already taken on the board (rename with --name)"
             )
-        holder = self._holder_of(entry["fingerprint"])
+        holder = self.holder_of(entry["fingerprint"])
         if holder is not None:
             problems.append(
                 f"/runs: the same returns from the same agent are already on the board as "

@@ -64,6 +64,13 @@ UNDIGESTED = ("digest", "aggregates")
 #: Control characters (C0, DEL, C1), zero-width and bidirectional-override characters: refused
 #: in every string of a submission, since a name printed to a terminal or a page must show
 #: what it says (no colour escapes, no reordered text).
+# ECMA-48 sequences that terminals interpret (CSI such as "\x1b[31m", OSC such as a title or a
+# hyperlink, and two-character escapes): removed whole on output, so no "[31m" is left behind.
+_ESCAPE_SEQUENCE = re.compile(
+    r"(?:\x1b\[|\x9b)[\x30-\x3f]*[\x20-\x2f]*[\x40-\x7e]"
+    r"|(?:\x1b\]|\x9d)[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
+    r"|\x1b[\x40-\x5f]"
+)
 UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 
 
@@ -85,8 +92,12 @@ def submission_schema() -> dict[str, Any]:
 
 
 def printable(text: str) -> str:
-    """``text`` without control, zero-width and bidi characters: safe to print or render."""
-    return UNPRINTABLE.sub("", text)
+    """``text`` without escape sequences, control, zero-width and bidi characters.
+
+    Submissions holding any of these are refused; this is for printing or rendering text that
+    did not come through that check (a board written by hand, an older board).
+    """
+    return UNPRINTABLE.sub("", _ESCAPE_SEQUENCE.sub("", text))
 
 
 def canonical_json(value: Any) -> bytes:

@@ -307,6 +307,23 @@ ATTACKS: tuple[Attack, ...] = (
         "optimizer_kwargs must map",
     ),
     Attack(
+        "policy argument another algorithm's policy takes (n_critics on PPO)",
+        "code via fields",
+        lambda f: ppo_with(
+            f,
+            _hyper(
+                "policy_kwargs", {"net_arch": [64, 64], "activation_fn": "tanh", "n_critics": 2}
+            ),
+        ),
+        "n_critics not taken by ppo's ActorCriticPolicy",
+    ),
+    Attack(
+        "net_arch of 16 layers of 4,096 units (4 GiB to build)",
+        "resources",
+        lambda f: ppo_with(f, _hyper("policy_kwargs", {"net_arch": [4096] * 16})),
+        "net_arch must be a list of at most 16 layer sizes",
+    ),
+    Attack(
         "object where a scalar hyperparameter goes",
         "code via fields",
         lambda f: ppo_with(f, _hyper("rollout_buffer_class", {"module": "os", "name": "system"})),

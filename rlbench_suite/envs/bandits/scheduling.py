@@ -84,14 +84,14 @@ gym.make("rlbench/CoRMAB-Scheduling-v1", num_arms=20, budget=None, horizon=20, i
 
 ## Reference Scores
 
-Random feasible and the expert, 50 episodes from seed 0, on each id's default instance; see
-the EnvCards (``rlbench info rlbench/CoRMAB-Scheduling-v1``). The v1 expert is the Whittle index
-policy (``"whittle"``: per-arm indices at discount 0.95, the feasible pull set of largest total
-index by the MILP); v0's is myopic (a MILP maximising the one-step expected reward), which the
-non-monotone rewards defeat: it scores below a policy that pulls one fixed feasible set every
-step. Both modes have the same feasible pull sets and dynamics: random and Whittle score
-return for return the same on both ids, myopic within its interval (its MILP may break a tie
-between equally good actions differently).
+Random feasible and the expert, 50 episodes from seed 0, on each id's default instance; see the
+EnvCards (``rlbench info rlbench/CoRMAB-Scheduling-v1``). The expert of both ids is the Whittle
+index policy (``"whittle"``: per-arm indices at discount 0.95, the feasible pull set of largest
+total index by the MILP). Myopic (a MILP maximising the one-step expected reward), the first
+expert, is defeated by the non-monotone rewards: it scores below a policy that pulls one fixed
+feasible set every step. Both modes have the same feasible pull sets and dynamics: random and
+Whittle score return for return the same on both ids, myopic within its interval (its MILP may
+break a tie between equally good actions differently).
 
 ## Version History
 

@@ -133,16 +133,21 @@ def claim_checks(
     on_episode: Callable[[], None] | None = None,
 ) -> list[RunCheck]:
     """Each run replayed on its own episode seeds and compared with its claimed returns."""
-    checks = []
-    env_id = submission["env"]["id"]
-    for run in submission["runs"]:
-        measured = _play(
-            policy_for_run(submission, run, folder), env_id, run["episode_seeds"], on_episode
-        )
-        checks.append(
-            compare_returns(run["seed"], np.asarray(run["returns"]), np.asarray(measured))
-        )
-    return checks
+    return [
+        _check_claim(run, policy_for_run(submission, run, folder), submission, on_episode)
+        for run in submission["runs"]
+    ]
+
+
+def _check_claim(
+    run: Mapping[str, Any],
+    policy: Any,
+    submission: Mapping[str, Any],
+    on_episode: Callable[[], None] | None,
+) -> RunCheck:
+    """One run's claimed returns against ``policy`` replayed on the run's episode seeds."""
+    measured = _play(policy, submission["env"]["id"], run["episode_seeds"], on_episode)
+    return compare_returns(run["seed"], np.asarray(run["returns"]), np.asarray(measured))
 
 
 def board_episode_seeds(num_runs: int, episodes_per_run: int, base: int | None) -> list[list[int]]:
@@ -184,11 +189,13 @@ def evaluate_entry(
     except SubmissionError as error:
         raise BoardError(str(error)) from None
     env_id = submission["env"]["id"]
-    checks = claim_checks(submission, folder, on_episode)
     seeds = board_episode_seeds(len(submission["runs"]), board_episodes_per_run(submission), seed)
-    runs = []
+    checks, runs = [], []
     for run, episode_seeds in zip(submission["runs"], seeds, strict=True):
-        returns = _play(policy_for_run(submission, run, folder), env_id, episode_seeds, on_episode)
+        # One policy per run plays both its claim's episodes and the board's own.
+        policy = policy_for_run(submission, run, folder)
+        checks.append(_check_claim(run, policy, submission, on_episode))
+        returns = _play(policy, env_id, episode_seeds, on_episode)
         runs.append({"seed": run["seed"], "episode_seeds": episode_seeds, "returns": returns})
     entry["evaluation"] = {
         "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),

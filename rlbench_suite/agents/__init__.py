@@ -79,6 +79,12 @@ def _language_factories() -> dict[str, AgentFactory]:
     return language_factories()
 
 
+def _trading_factories() -> dict[str, AgentFactory]:
+    from rlbench_suite.agents.trading import trading_factories
+
+    return trading_factories()
+
+
 def agent_factories() -> dict[str, AgentFactory]:
     """Every named agent the suite knows, by name (a family's agents load on first use)."""
     return {
@@ -87,6 +93,7 @@ def agent_factories() -> dict[str, AgentFactory]:
         **_uav_factories(),
         **_calibration_factories(),
         **_language_factories(),
+        **_trading_factories(),
     }
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_AGENT_MODULES: tuple[str, ...] = ("market_making",)
+_AGENT_MODULES: tuple[str, ...] = ("market_making", "portfolio")
 
 
 def trading_factories() -> dict[str, Any]:

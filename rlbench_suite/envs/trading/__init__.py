@@ -12,6 +12,8 @@ import dataclasses
 import importlib
 from pathlib import Path
 
+from rlbench_suite.envs.trading.data import load_ohlcv
+from rlbench_suite.envs.trading.synthetic import MarketData
 from rlbench_suite.registry import load_references, register_env
 
 REFERENCES = load_references(Path(__file__).parent / "data" / "references.json")
@@ -28,3 +30,5 @@ def _register() -> None:
 
 
 _register()
+
+__all__ = ["REFERENCES", "MarketData", "load_ohlcv"]

@@ -16,3 +16,5 @@ PGPORTFOLIO = (
     "Jiang, Xu, Liang, A deep reinforcement learning framework for the financial portfolio "
     "management problem, 2017"
 )
+SADIGHIAN = "Sadighian, Deep reinforcement learning in cryptocurrency market making, arXiv 2019"
+CONT_STOIKOV_TALREJA = "Cont, Stoikov, Talreja, A stochastic model for order book dynamics, 2010"

@@ -239,7 +239,9 @@ def transaction_remainder_factor(
     """
     previous = np.asarray(previous_weights, dtype=np.float64)  # (n,), cash first
     target = np.asarray(target_weights, dtype=np.float64)  # (n,)
-    if commission == 0:
+    # Exactly 1 when nothing is charged or nothing is traded; the iteration would stop within
+    # its tolerance of 1 and charge a few 1e-14 of wealth for no trade.
+    if commission == 0 or np.array_equal(previous, target):
         return 1.0
     both_sides = 2 * commission - commission**2
     mu_before, mu = 1.0, 1.0 - both_sides

@@ -22,6 +22,12 @@ import gymnasium as gym
 
 from rlbench_suite.wrappers.budget import TopKBudget
 from rlbench_suite.wrappers.language import DiscreteTextActions, TextToVector
+from rlbench_suite.wrappers.trading import (
+    QuoteDepthGrid,
+    RewardScaling,
+    RollingObservationNormalization,
+    SimplexWeights,
+)
 from rlbench_suite.wrappers.uav import CollectiveThrustAction, CollectiveThrustObservation
 
 #: A check takes the argument's value and returns what is wrong with it, or None.
@@ -32,6 +38,7 @@ MAX_UTTERANCES = 512
 MAX_UTTERANCE_CHARS = 200
 MAX_VOCABULARY = 65_536
 MAX_FEATURES = 65_536
+MAX_QUOTE_DEPTHS = 64  # QuoteDepthGrid's action count is the square of this
 
 
 def _integer(low: int, high: int, optional: bool = False) -> ArgumentCheck:
@@ -50,6 +57,36 @@ def _choice(*choices: str) -> ArgumentCheck:
         return None if value in choices else f"expected one of {list(choices)}, got {value!r}"
 
     return check
+
+
+def _number(low: float, high: float, low_inclusive: bool = True) -> ArgumentCheck:
+    def check(value: Any) -> str | None:
+        inside = isinstance(value, (int, float)) and not isinstance(value, bool)
+        inside = inside and (low <= value if low_inclusive else low < value) and value <= high
+        if not inside:
+            interval = f"{'[' if low_inclusive else '('}{low}, {high}]"
+            return f"expected a number in {interval}, got {value!r}"
+        return None
+
+    return check
+
+
+def _numbers(max_items: int, low: float, high: float) -> ArgumentCheck:
+    def check(value: Any) -> str | None:
+        if not isinstance(value, list) or not 1 <= len(value) <= max_items:
+            return f"expected a list of 1 to {max_items} numbers, got {type(value).__name__}"
+        item_check = _number(low, high)
+        for index, item in enumerate(value):
+            problem = item_check(item)
+            if problem is not None:
+                return f"item {index}: {problem}"
+        return None
+
+    return check
+
+
+def _boolean(value: Any) -> str | None:
+    return None if isinstance(value, bool) else f"expected true or false, got {value!r}"
 
 
 def _strings(max_items: int, max_chars: int) -> ArgumentCheck:
@@ -92,15 +129,29 @@ SUITE_WRAPPERS: dict[str, WrapperSpec] = {
             "vocabulary_resets": _integer(1, 1024),
         },
     ),
+    "SimplexWeights": WrapperSpec(
+        SimplexWeights,
+        {"mapping": _choice("softmax", "projection"), "logit_scale": _number(0, 100, False)},
+    ),
+    # Depths beyond the env's max_depth are refused by the wrapper itself, which knows the env.
+    "QuoteDepthGrid": WrapperSpec(QuoteDepthGrid, {"depths": _numbers(MAX_QUOTE_DEPTHS, 0, 1e6)}),
+    "RollingObservationNormalization": WrapperSpec(
+        RollingObservationNormalization,
+        {
+            "window": _integer(2, 100_000),
+            "clip": _number(0, 1e6, False),
+            "reset_each_episode": _boolean,
+            "epsilon": _number(0, 1, False),
+        },
+    ),
+    "RewardScaling": WrapperSpec(RewardScaling, {"scale": _number(0, 1e6, False)}),
 }
 
 
 def wrapper_problems(name: Any, arguments: Any) -> list[str]:
     """What is wrong with wrapping an env in ``name(**arguments)``; empty if nothing."""
     if not isinstance(name, str) or name not in SUITE_WRAPPERS:
-        return [
-            f"unknown wrapper {name!r}; the suite's wrappers are {', '.join(SUITE_WRAPPERS)}"
-        ]
+        return [f"unknown wrapper {name!r}; the suite's wrappers are {', '.join(SUITE_WRAPPERS)}"]
     if not isinstance(arguments, Mapping):
         return [f"arguments of {name} must be a mapping, got {type(arguments).__name__}"]
     spec = SUITE_WRAPPERS[name]

@@ -46,12 +46,13 @@ DEFAULT_BASE_VOLUME = 1_000_000.0
 VOLUME_LOG_SPREAD = 0.3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MarketData:
     """One market: ``T`` bars of ``D`` assets, validated on construction.
 
     Arrays are converted to ``float64`` (``datetime64[ns]`` for ``timestamps``) and made
-    read-only, so envs can share one market without copying it or corrupting it.
+    read-only, so envs can share one market without copying it or corrupting it. Markets compare
+    and hash by identity (an element-wise ``==`` of arrays has no single truth value).
 
     Attributes:
         timestamps: ``(T,)`` bar times, strictly increasing.

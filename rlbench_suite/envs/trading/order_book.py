@@ -242,7 +242,7 @@ class LimitOrderBook:
         itself.
         """
         self.cancel_agent_order(side)
-        return [self._take(side) for _ in range(units)]
+        return [self.take_best(side) for _ in range(units)]
 
     # -- the crowd's flow --------------------------------------------------------------------
 
@@ -316,11 +316,11 @@ class LimitOrderBook:
             self._limit_arrival(ASK, self._limit_distance(draw / limit_total))
         elif (draw := draw - limit_total) < market + self.excitation[BID]:
             # A market sell takes from the bid side.
-            self._take(BID)
+            self.take_best(BID)
             self.excitation[BID] += params.hawkes_jump
             interval.market_sells += 1
         elif (draw := draw - market - self.excitation[BID]) < market + self.excitation[ASK]:
-            self._take(ASK)
+            self.take_best(ASK)
             self.excitation[ASK] += params.hawkes_jump
             interval.market_buys += 1
         elif (draw := draw - market - self.excitation[ASK]) < cancel_bid:
@@ -374,8 +374,11 @@ class LimitOrderBook:
             # Pushed beyond the tracked depth: its unit already left the tracked levels.
             self.agent_orders[side] = None
 
-    def _take(self, side: int) -> int:
-        """One unit taken from the best of ``side`` by a market order; its price."""
+    def take_best(self, side: int) -> int:
+        """A one-unit crowd market order takes the best of ``side``; returns its price (ticks).
+
+        The agent's order at the best is filled only when no crowd volume is left ahead of it.
+        """
         price = self.best_price(side)
         order = self.agent_orders[side]
         if order is not None and order.price == price:

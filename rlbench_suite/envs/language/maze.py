@@ -34,9 +34,22 @@ description; the map is an argument (``layout``), the double T by default.
 ## Action Space
 
 ``Text(max_length=400, charset=string.printable)``: one of ``move left``, ``move right``,
-``move up``, ``move down``. Case and surrounding whitespace are ignored (``" Move Up\\n"`` is
-``move up``); anything else is an invalid action. ``info["admissible_actions"]`` lists the four
+``move up``, ``move down``, read leniently where the reading is certain (:func:`parse_command`):
+case, punctuation and markup are ignored (``" Move Up\\n"``, ``"Move Right."``,
+``"**move down**"``), and the one direction word may come wrapped in moving verbs and
+first-person or polite words (``"I move right"``, ``"Let's go north"``, ``"I will move to the
+left."``, ``"Action: move down"``, a bare ``"up"``). Compass words are the screen directions
+(north is up, row 0 is the top). Strict where it matters: text that names two directions
+(``"move up or left"``, the diagonal ``"move top left"``), a direction twice or a count
+(``"move right twice"``), a negation (``"don't move left"``), a facing-relative word
+(``"forward"``) or any word that is not part of a move (``"jump left"``) is never read as one of
+its moves; it is an invalid action, and the reply says why: ``unknown direction``, ``2
+directions (up, left); say one move``, ``diagonal moves ... are not possible``, ``one move per
+turn``, ``'jump' is not part of a move``. ``info["admissible_actions"]`` lists the four
 moves, and :meth:`MazeEnv.action_vocabulary` returns them for the ``Discrete`` wrapper.
+
+LMRL-Gym accepts only the exact strings ``move left\\n`` and so on; every wording it accepts
+is accepted here with the same meaning, so its returns are unchanged.
 
 ## Observation Space
 
@@ -57,7 +70,9 @@ answered ``Success``; running out of moves appends ``Failure``.
 
 As LMRL-Gym's ``standard_reward``: 0 for the move that reaches the goal, -1 for every other move
 (a bump into a wall included) and -4 for text that is not one of the four moves (the agent stays
-put, ``info["invalid_action"]`` is ``True``). The 100th move, if it does not reach the goal, also
+put, ``info["invalid_action"]`` is ``True``). As in LMRL-Gym, an invalid action costs a turn:
+it counts towards the 100 moves, and its reply (``Invalid action '...': <why>.``, then the
+description again) is all the agent gets. The 100th move, if it does not reach the goal, also
 carries LMRL-Gym's -1 failure reward, so the lowest return of an episode of valid moves is -101.
 From a start ``d`` moves from the goal the best return is ``-(d - 1)``.
 
@@ -131,15 +146,21 @@ Example:
     'The goal is at position 8, 6. Your current position is at position 5, 4. There are walls above you, below you.'
     >>> reward, info["distance_to_goal"]
     (-1.0, 5)
+    >>> observation, reward, terminated, truncated, info = env.step("I move right.")
+    >>> info["distance_to_goal"], info["invalid_action"]
+    (4, False)
     >>> observation, reward, terminated, truncated, info = env.step("jump")
-    >>> reward, info["invalid_action"]
-    (-4.0, True)
+    >>> reward, info["invalid_action"], info["turns"]
+    (-4.0, True, 3)
+    >>> observation.splitlines()[-1].split(". ")[0]
+    "Invalid action 'jump': unknown direction; say move left, move right, move up or move down"
 
 """  # noqa: E501 -- the table and the doctest quote whole observation sentences
 
 from __future__ import annotations
 
 import functools
+import re
 from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -323,6 +344,93 @@ def normalise_command(text: str) -> str:
     return " ".join(text.lower().split())
 
 
+#: Each word that names a direction, and the move it means (up is north: row 0 is the top).
+DIRECTION_WORDS: dict[str, str] = {
+    **dict.fromkeys(("left", "leftward", "leftwards", "west", "westward", "w"), "move left"),
+    **dict.fromkeys(("right", "rightward", "rightwards", "east", "eastward", "e"), "move right"),
+    **dict.fromkeys(("up", "upward", "upwards", "north", "northward", "top", "n"), "move up"),
+    **dict.fromkeys(
+        ("down", "downward", "downwards", "south", "southward", "bottom", "s"), "move down"
+    ),
+}
+#: Words that may wrap a direction: verbs of moving, first-person and polite phrasing, fillers.
+_COMMAND_WORDS = """
+    move moves moving go goes going step stepping walk walks walking head heads heading
+    run proceed travel navigate shift turn take try
+    i im ill id ive will would shall should want wanna gonna am let lets me us we well
+    my next action command answer choice decision is be it
+    the a one single to toward towards into onto on direction way side space square cell
+    tile position once please now then so ok okay alright sure just simply again first
+    like choose decide think its
+"""
+COMMAND_WORDS = frozenset(_COMMAND_WORDS.split())
+#: Words that turn a command into something other than one move: negation, counts, choices.
+NEGATIONS = frozenset(("not", "dont", "never", "no", "cannot", "cant", "avoid", "instead"))
+COUNT_WORDS = frozenset(
+    ("twice", "thrice", "times", "two", "three", "four", "five", "steps", "spaces", "squares")
+)
+#: Directions that need a facing the maze does not have.
+RELATIVE_WORDS = frozenset(
+    ("forward", "forwards", "ahead", "straight", "back", "backward", "backwards", "around")
+)
+MOVE_LIST = "move left, move right, move up or move down"
+
+
+class CommandError(ValueError):
+    """Text that is not exactly one move; the message says why, for the agent to read."""
+
+
+def parse_command(text: str) -> str:
+    """The move (a key of :data:`MOVES`) that ``text`` names, or ``CommandError`` saying why.
+
+    Lenient where a language model's phrasing is unambiguous: case, punctuation and markup
+    are ignored, and one direction word may be wrapped in moving verbs and first-person or
+    polite words (``"Move Right."``, ``"I move right"``, ``"Let's go north"``,
+    ``"Action: move down"``). Compass words are the screen directions (north is up). Strict
+    where a reading would be a guess: two directions (``"move up or left"``, a diagonal),
+    a repeated direction or a count (``"move right twice"``), negation (``"don't move
+    left"``), a facing-relative word (``"forward"``) or any other word (``"jump left"``)
+    make the text unreadable, never one of its readings.
+
+    Example:
+        >>> parse_command("I'll move to the RIGHT.")
+        'move right'
+        >>> parse_command("move up or left")
+        Traceback (most recent call last):
+        ...
+        rlbench_suite.envs.language.maze.CommandError: 2 directions (up, left); say one move
+
+    """
+    words = re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("\u2019", "").replace("?", ""))
+    if not words:
+        raise CommandError(f"empty command; say {MOVE_LIST}")
+    named = [word for word in words if word in DIRECTION_WORDS]
+    if not named:
+        relative = next((word for word in words if word in RELATIVE_WORDS), None)
+        if relative is not None:
+            raise CommandError(
+                f"unknown direction {relative!r}: the maze has no facing; say {MOVE_LIST}"
+            )
+        raise CommandError(f"unknown direction; say {MOVE_LIST}")
+    moves = [DIRECTION_WORDS[word] for word in named]
+    listed = ", ".join(named)
+    if len(set(moves)) == 1 and len(moves) > 1:
+        raise CommandError(f"one move per turn ({listed}); say the move once")
+    if len(moves) > 1:
+        axes = {move in ("move up", "move down") for move in moves}
+        if len(moves) == 2 and len(axes) == 2 and not {"or", "and", "then"} & set(words):
+            raise CommandError(f"diagonal moves ({listed}) are not possible; say {MOVE_LIST}")
+        raise CommandError(f"{len(moves)} directions ({listed}); say one move")
+    for word in words:
+        if word in NEGATIONS:
+            raise CommandError(f"{word!r} makes the move unclear; say only the move")
+        if word in COUNT_WORDS or word.isdigit():
+            raise CommandError(f"one move per turn ({word!r} asks for more); say one move")
+        if word not in DIRECTION_WORDS and word not in COMMAND_WORDS:
+            raise CommandError(f"{word!r} is not part of a move; say {MOVE_LIST}")
+    return moves[0]
+
+
 class MazeEnv(LanguageEnv):
     """LMRL-Gym's Maze: reach the goal by text moves, fully or partially observed.
 
@@ -393,15 +501,14 @@ class MazeEnv(LanguageEnv):
         return self.describe()
 
     def _turn(self, action: str) -> Turn:
-        command = normalise_command(action)
         is_last_move = self.turns + 1 >= self.max_turns
-        if command not in MOVES:
-            reply = (
-                f"Invalid action {action.strip()!r}; the actions are "
-                f"{', '.join(MOVES)}. {self.describe()}"
-            )
+        try:
+            command: str | None = parse_command(action)
+        except CommandError as error:
+            command = None
+            reply = f"Invalid action {action.strip()!r}: {error}. {self.describe()}"
             reward = INVALID_ACTION_REWARD
-        else:
+        if command is not None:
             self.position = self.maze.move(self.position, command)
             if self.position == self.maze.goal:
                 return Turn(reply="Success", reward=GOAL_REWARD, terminated=True, success=True)
@@ -410,7 +517,7 @@ class MazeEnv(LanguageEnv):
             # LMRL-Gym spends one more turn to say "Failure" for -1; folding it into the last
             # move keeps its returns without a turn whose action is ignored.
             reply, reward = f"{reply}\nFailure", reward + FAILURE_REWARD
-        return Turn(reply=reply, reward=reward, invalid=command not in MOVES)
+        return Turn(reply=reply, reward=reward, invalid=command is None)
 
     # -- what the agent reads ---------------------------------------------------------------
 

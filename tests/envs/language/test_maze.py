@@ -98,10 +98,73 @@ def test_invalid_text_costs_four_sets_the_flag_and_does_not_move() -> None:
     """Text that is not a move gets -4 and invalid_action, and the agent stays put."""
     env = gym.make("rlbench/Maze-v0")
     env.reset(seed=0, options={"start": (5, 3)})
-    observation, reward, terminated, truncated, info = env.step("go left please")
+    observation, reward, terminated, truncated, info = env.step("jump")
     assert reward == -4.0 and info["invalid_action"] and info["invalid_actions"] == 1
     assert not terminated and not truncated
-    assert "Invalid action" in observation and "position 5, 3" in observation.splitlines()[-1]
+    assert (
+        "Invalid action 'jump'" in observation and "position 5, 3" in observation.splitlines()[-1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "move", "cell"),
+    [
+        ("Move Right.", "move right", (5, 4)),
+        ("I move right", "move right", (5, 4)),
+        ("I'll move to the right!", "move right", (5, 4)),
+        ("go left please", "move left", (5, 3)),  # a wall: still a valid move
+        ("Let's go north", "move up", (4, 3)),
+        ("**move up**", "move up", (4, 3)),
+        ("Action: move right", "move right", (5, 4)),
+        ("I think I should move down.", "move down", (5, 3)),
+        ("east", "move right", (5, 4)),
+        ("UP", "move up", (4, 3)),
+        ("move one step to the right", "move right", (5, 4)),
+    ],
+)
+def test_llm_phrasings_of_one_move_are_that_move(text: str, move: str, cell: tuple) -> None:
+    """Case, punctuation, markup, wrappers and compass words are read as the one move named."""
+    env = gym.make("rlbench/Maze-v0")
+    env.reset(seed=0, options={"start": (5, 3)})
+    _, reward, _, _, info = env.step(text)
+    assert (reward, info["invalid_action"], info["turns"]) == (-1.0, False, 1), text
+    assert env.unwrapped.position == cell
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("jump", "unknown direction; say move left, move right, move up or move down"),
+        ("go forward", "unknown direction 'forward': the maze has no facing"),
+        ("move up or left", "2 directions (up, left); say one move"),
+        ("move top left", "diagonal moves (top, left) are not possible"),
+        ("move right twice", "one move per turn ('twice' asks for more)"),
+        ("right, right", "one move per turn (right, right)"),
+        ("don't move left", "'dont' makes the move unclear"),
+        ("jump left", "'jump' is not part of a move"),
+        ("", "empty command"),
+    ],
+)
+def test_unreadable_or_ambiguous_text_is_refused_with_its_reason(text: str, reason: str) -> None:
+    """Ambiguous or unknown text is never read as one of its moves; the reply says why, -4."""
+    env = gym.make("rlbench/MazePO-v0")
+    env.reset(seed=0, options={"start": (5, 3)})
+    observation, reward, _, _, info = env.step(text)
+    reply = observation.rsplit("\n> ", 1)[-1].split("\n", 1)[1]
+    assert reply.startswith(f"Invalid action {text.strip()!r}: {reason}"), reply
+    assert reply.endswith("There are walls to your left, below you.")
+    assert (reward, info["invalid_action"], info["turns"]) == (-4.0, True, 1)
+    assert env.unwrapped.position == (5, 3)
+
+
+def test_an_unreadable_command_costs_a_turn_as_in_lmrl_gym() -> None:
+    """Invalid text counts towards the move limit: the last of max_moves adds the failure -1."""
+    env = gym.make("rlbench/Maze-v0", max_moves=2)
+    env.reset(seed=0, options={"start": (5, 3)})
+    env.step("move up or left")
+    observation, reward, terminated, truncated, info = env.step("hop")
+    assert (reward, terminated, truncated) == (-5.0, False, True)
+    assert observation.endswith("Failure") and info["invalid_actions"] == 2
 
 
 def test_moves_tolerate_case_and_surrounding_whitespace() -> None:

@@ -108,14 +108,22 @@ def test_the_makers_are_named_agents_of_both_ids() -> None:
 
 
 def _assert_replication(episodes: int, sigmas: float) -> None:
-    """Our AS table within ``sigmas`` standard errors of mbt_gym's published means."""
+    """Our AS table beside mbt_gym's, within ``sigmas`` standard errors.
+
+    PnL: the two means differ by less than ``sigmas`` standard errors of a difference of two
+    independent means. Terminal inventory: the market and the policy are symmetric under
+    ``q -> -q`` (bid and ask swapped), so its true mean is 0, which ours must be within
+    ``sigmas`` standard errors of; mbt_gym's published 0.201 is itself 2.2 of its standard
+    errors (2.89 / sqrt(1000)) from 0, so it is not a target.
+    """
     for row in replicate.replication(episodes, seed=0):
         published = row["published"]
         assert row["spread"] == pytest.approx(published["spread"], abs=1e-3)
-        pnl_error = row["pnl_std"] / math.sqrt(episodes)
+        pnl_error = math.hypot(row["pnl_std"], published["pnl_std"] * math.sqrt(episodes / 1000))
+        pnl_error /= math.sqrt(episodes)
         assert abs(row["pnl_mean"] - published["pnl_mean"]) < sigmas * pnl_error
         inventory_error = row["inventory_std"] / math.sqrt(episodes)
-        assert abs(row["inventory_mean"] - published["inventory_mean"]) < sigmas * inventory_error
+        assert abs(row["inventory_mean"]) < sigmas * inventory_error
         assert row["pnl_std"] == pytest.approx(published["pnl_std"], rel=0.2)
         assert row["inventory_std"] == pytest.approx(published["inventory_std"], rel=0.2)
 

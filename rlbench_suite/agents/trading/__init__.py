@@ -9,7 +9,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_AGENT_MODULES: tuple[str, ...] = ("market_making", "portfolio", "lob")
+_AGENT_MODULES: tuple[str, ...] = ("market_making", "stock", "portfolio", "pairs", "lob")
 
 
 def trading_factories() -> dict[str, Any]:

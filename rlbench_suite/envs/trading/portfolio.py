@@ -115,7 +115,7 @@ gym.make("rlbench/PortfolioAllocation-v0", num_assets=None, cash=True, window=30
   (:func:`leader_regimes`); ``regimes``: any sequence of
   :class:`~rlbench_suite.envs.trading.synthetic.Regime` instead; ``steps_per_year``: bars a year.
 - ``data``, ``split``, ``train_fraction``: the user's market (see Description). ``data`` and
-  ``num_assets`` must agree when both are given.
+  ``num_assets`` must agree when both are given; the market arguments above are then unused.
 - ``periods_per_year``: for the annualised metrics; ``None``: ``steps_per_year``.
 - ``ruin_fraction``: the stop-out floor, in (0, 1).
 - ``esg``, ``esg_features``, ``esg_scores`` (one per asset in [0, 1]; ``None``: uniform draws
@@ -167,9 +167,11 @@ from typing import Any, ClassVar, Literal
 
 import gymnasium as gym
 import numpy as np
+import pandas as pd
 from gymnasium import spaces
 
 from rlbench_suite.envs.trading.common import FAMILY, FINRL, PGPORTFOLIO
+from rlbench_suite.envs.trading.data import load_ohlcv
 from rlbench_suite.envs.trading.metrics import financial_metrics, turnover
 from rlbench_suite.envs.trading.synthetic import MarketData, Regime, correlated_gbm
 from rlbench_suite.envs.validation import EnvContract, env_name, validate_action
@@ -308,7 +310,7 @@ class PortfolioAllocationEnv(EnvContract, gym.Env[np.ndarray, np.ndarray]):
         switch_probability: float = SWITCH_PROBABILITY,
         regimes: Sequence[Regime] | None = None,
         steps_per_year: int = STEPS_PER_YEAR,
-        data: str | os.PathLike[str] | Any | MarketData | None = None,
+        data: str | os.PathLike[str] | pd.DataFrame | MarketData | None = None,
         split: Split = "train",
         train_fraction: float = 0.8,
         periods_per_year: float | None = None,
@@ -482,17 +484,16 @@ class PortfolioAllocationEnv(EnvContract, gym.Env[np.ndarray, np.ndarray]):
         """Draw the episode's market (or its window of the data), start in cash at wealth 1."""
         super().reset(seed=seed, options=options)
         if self.data_market is None:
-            horizon = self.horizon or DEFAULT_HORIZON
             self.market, self.regime_path = correlated_gbm(
                 self.np_random,
-                self.window + horizon + 1,
+                self.window + self.horizon + 1,
                 self.num_assets,
                 regimes=self.regimes,
                 switch_probability=self.switch_probability,
                 steps_per_year=self.steps_per_year,
                 initial_regime=int(self.np_random.integers(len(self.regimes))),
             )
-            self.episode_horizon = horizon
+            self.episode_horizon = self.horizon
             self.bar = self.window
         else:
             total = len(self.data_market)
@@ -600,13 +601,11 @@ class PortfolioAllocationEnv(EnvContract, gym.Env[np.ndarray, np.ndarray]):
     def _split_market(owner: str, data: Any, split: str, train_fraction: float) -> MarketData:
         if split not in SPLITS:
             raise ValueError(f"{owner}: split must be one of {SPLITS}, got {split!r}")
-        if isinstance(data, MarketData):
-            market = data
-        else:
-            from rlbench_suite.envs.trading.data import load_ohlcv
-
-            market = load_ohlcv(data)
-        train, test = market.split_by_time(train_fraction)
+        try:
+            market = data if isinstance(data, MarketData) else load_ohlcv(data)
+            train, test = market.split_by_time(train_fraction)
+        except ValueError as error:
+            raise ValueError(f"{owner}: {error}") from None
         return train if split == "train" else test
 
     def _check_data_length(self, owner: str) -> None:

@@ -329,7 +329,7 @@ def test_data_path_runs_on_the_example_csv_train_and_test_by_time() -> None:
 
 
 def test_data_errors_name_what_was_expected() -> None:
-    """Too short a split, a wrong asset count, a bad split name: each a clear ValueError."""
+    """Short split, asset count, split name, fraction, missing file: each a clear ValueError."""
     market = market_from_closes(np.full((50, 2), 100.0))
     with pytest.raises(ValueError, match=r"has 40 bars; a window of 30 leaves at most 9 steps"):
         PortfolioAllocationEnv(data=market, horizon=20)
@@ -339,6 +339,12 @@ def test_data_errors_name_what_was_expected() -> None:
         PortfolioAllocationEnv(data=market, split="valid")
     with pytest.raises(ValueError, match=r"horizon=None .* needs data="):
         PortfolioAllocationEnv(horizon=None)
+    with pytest.raises(ValueError, match=r"^PortfolioAllocationEnv: .*train_fraction must be in"):
+        PortfolioAllocationEnv(data=market, train_fraction=1.5)
+    with pytest.raises(
+        ValueError, match=r"^PortfolioAllocationEnv: no_such_file.csv: no such file"
+    ):
+        PortfolioAllocationEnv(data="no_such_file.csv")
 
 
 # -- bad input -------------------------------------------------------------------------------------

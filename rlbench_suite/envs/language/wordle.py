@@ -19,11 +19,18 @@ a permissively licensed source. The feedback rule is replaceable by any callable
 
 ## Action Space
 
-``Text(max_length=400, charset=string.printable)``: one word. Case, surrounding whitespace and
-surrounding punctuation are ignored (``"Crane"``, ``" crane. "`` and ``'"crane"'`` are all the
-guess ``crane``); anything else around the word is not (``"crane please"`` and
-``"guess: crane"`` are invalid). :meth:`WordleEnv.action_vocabulary` is the allowed list
-(sorted, the same every episode) for the ``Discrete`` wrapper; the random agent draws from it.
+``Text(max_length=400, charset=string.printable)``: one word, read leniently where the
+reading is certain (:func:`parse_guess`). Case, surrounding whitespace, punctuation and markup
+are ignored (``"Crane"``, ``" crane. "``, ``'"crane"'``, ``"**CRANE**"``); letters spelled
+apart are one word, as in LMRL-Gym's own format (``"S L A T E"``, ``"c-r-a-n-e"``,
+``"S, L, A, T, E"``); and the word may be wrapped in a sentence (``"My first guess is CRANE"``,
+``"I'll try 'crane'"``, ``"guess: crane"``, ``"crane please"``): a single quoted word, else a
+single spelled-out word, else a single word in capitals, else the one five-letter word left
+once wrapper words (my, first, guess, is, I'll, try, please, ...) are dropped. Strict where it
+matters: text that names two candidate words (``"crane or slate"``, ``"I think crane is a
+great start"``) or negates one (``"not crane"``) is never read as one of them.
+:meth:`WordleEnv.action_vocabulary` is the allowed list (sorted, the same every episode) for
+the ``Discrete`` wrapper; the random agent draws from it.
 
 ## Observation Space
 
@@ -35,13 +42,20 @@ and the feedback format, then ``"\\n> {guess}\\n{reply}"`` for every guess:
 | feedback | ``c:b r:y a:g n:b e:b`` (letter:colour, one pair per letter of the guess) |
 | solving guess | ``c:g r:g a:g n:g e:g`` then ``Solved! The word is crane.`` |
 | sixth wrong guess | its feedback, then ``Out of guesses. The word was crane.`` |
-| invalid text | ``Invalid guess: 'xyzzy' is not in the word list. No feedback; ...`` |
+| a word not in the list | ``Invalid guess: 'xyzzy' is not in the word list. No feedback; this used up a guess.`` |
+| a word of another length | ``Invalid guess: 'cranes' is not a five-letter word. No feedback; ...`` |
+| two candidates | ``Invalid guess: 'crane or slate' names more than one word (crane, slate). ...`` |
+| a negation | ``Invalid guess: 'not crane' is unclear ('not'); reply with just the word you guess. ...`` |
+| no word | ``Invalid guess: '...' holds no five-letter word to guess. ...`` |
 
 ## Rewards
 
-As LMRL-Gym: -1 for every guess except the solving one, which earns 0. An invalid guess (not a
-single five-letter word, or not in the allowed list) also costs -1, gets no letter feedback,
-sets ``info["invalid_action"]`` and, as in LMRL-Gym, uses up one of the six guesses. Returns lie
+As LMRL-Gym: -1 for every guess except the solving one, which earns 0. An invalid guess (unreadable or
+ambiguous text, a word that is not five letters long, or one not in the allowed list) also
+costs -1, gets no letter feedback but the reason, sets ``info["invalid_action"]`` and, as in
+LMRL-Gym (whose ``WordleGame.next`` appends any bad word to the history and pays
+``bad_word_reward = -1``), uses up one of the six guesses: the guess budget is the game, so a
+free retry would change it. Returns lie
 in [-6, 0]; solving with the ``k``-th guess returns ``-(k - 1)``.
 
 ## Starting State
@@ -110,17 +124,20 @@ Example:
     >>> observation, info = env.reset(seed=0)
     >>> env.step("Eerie")[0].splitlines()[-1]
     'e:y e:y r:b i:b e:b'
-    >>> observation, reward, terminated, truncated, info = env.step("crane please")
+    >>> observation, reward, terminated, truncated, info = env.step("crane or slate")
     >>> reward, info["invalid_action"], info["guesses"]
     (-1.0, True, ['eerie'])
-    >>> observation, reward, terminated, truncated, info = env.step(" speed. ")
+    >>> observation.splitlines()[-1]
+    "Invalid guess: 'crane or slate' names more than one word (crane, slate). No feedback; this used up a guess."
+    >>> observation, reward, terminated, truncated, info = env.step("My third guess is S P E E D")
     >>> observation.splitlines()[-2:], reward, terminated, info["answer"]
     (['s:g p:g e:g e:g d:g', 'Solved! The word is speed.'], 0.0, True, 'speed')
 
-"""
+"""  # noqa: E501 -- the table and the doctest quote whole reply lines
 
 from __future__ import annotations
 
+import re
 import string
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -185,9 +202,110 @@ def format_feedback(guess: str, colours: str) -> str:
     return " ".join(f"{letter}:{colour}" for letter, colour in zip(guess, colours, strict=True))
 
 
+#: Words that wrap a guess ("My first guess is CRANE", "I'll try crane", "crane please"); never
+#: taken for the guess itself unless nothing else is there.
+_WRAPPER_WORDS = """
+    my our first second third fourth fifth sixth next final last opening starting new another
+    guess guessing guessed guesses try trying tries attempt answer solution word words pick
+    i im ill id ive ll ve re m d s t will would shall should could might can must be is it its
+    lets let me us we go going gonna with the a an play playing choose say enter submit type
+    how about what maybe perhaps ok okay please think believe like want to now then so well
+    sure alright here for of as am do my choice start begin
+"""
+WRAPPER_WORDS = frozenset(_WRAPPER_WORDS.split())
+#: Words after which a named word is not the guess ("not crane", "instead of slate").
+NEGATIONS = frozenset(("not", "dont", "never", "instead", "avoid", "except", "rather"))
+_QUOTED = re.compile(r"(?<![A-Za-z])[\"'`*_?]+([A-Za-z](?:[ .-]?[A-Za-z])*)[\"'`*_?]+(?![A-Za-z])")
+_SPELLING_GAP = re.compile(r"[\s,.\-/|]+")
+
+
+class GuessError(ValueError):
+    """Text that is not one guess; the message says why, for the agent to read."""
+
+
 def parse_guess(text: str) -> str:
-    """``text`` lower-cased, without surrounding whitespace and punctuation."""
-    return text.strip(SURROUNDING_NOISE).lower()
+    """The one word ``text`` guesses, lower-cased, or ``GuessError`` saying why not.
+
+    Lenient where the reading is certain: case, surrounding punctuation and markup
+    (``"crane."``, ``'"Crane"'``, ``"**CRANE**"``); letters spelled apart, LMRL-Gym's own
+    format (``"S L A T E"``, ``"c-r-a-n-e"``); first-person and polite wrappers (``"My first
+    guess is CRANE"``, ``"I'll try 'crane'"``, ``"guess: crane"``, ``"crane please"``). Where
+    a sentence holds several candidate words, a single quoted one, then a single spelled-out
+    one, then a single word in capitals is the guess; otherwise the words left once the
+    wrapper words are dropped must hold exactly one five-letter word. Strict where a reading
+    would be a guess: two candidates (``"crane or slate"``) or a negation (``"not crane"``)
+    make the text unreadable, never one of its readings. The word list is not consulted
+    here: the env checks it.
+
+    Example:
+        >>> parse_guess("My first guess is CRANE"), parse_guess("S L A T E")
+        ('crane', 'slate')
+        >>> parse_guess("crane or slate")
+        Traceback (most recent call last):
+        ...
+        rlbench_suite.envs.language.wordle.GuessError: 'crane or slate' names more than one word (crane, slate)
+
+    """  # noqa: E501 -- a doctest line
+    shown = text.strip()
+    if not re.search(r"[A-Za-z]", text):
+        raise GuessError(f"{shown!r} is not a five-letter word")
+    tokens = [
+        (match.group(), match.start(), match.end()) for match in re.finditer(r"[A-Za-z]+", text)
+    ]
+    words = [token.lower() for token, _, _ in tokens]
+    if len(tokens) == 1:
+        return _checked_candidate(words[0], text, shown)
+    negation = next((word for word in words if word in NEGATIONS), None)
+    if negation is not None:
+        raise GuessError(f"{shown!r} is unclear ({negation!r}); reply with just the word you guess")
+    # Quoted or emphasised: 'crane', "crane", `crane`, **crane**, 'S L A T E'.
+    quoted = sorted({re.sub(r"[ .-]", "", match).lower() for match in _QUOTED.findall(text)})
+    quoted = [word for word in quoted if word not in ("s", "ll", "t", "m", "d", "re", "ve")]
+    if len(quoted) == 1:
+        return quoted[0]
+    if len(quoted) > 1:
+        raise GuessError(f"{shown!r} names more than one word ({', '.join(quoted)})")
+    # Letters spelled apart: runs of three or more one-letter tokens with only gaps between.
+    spelled: list[str] = []
+    run: list[tuple[str, int, int]] = []
+    for token in [*tokens, ("", len(text), len(text))]:
+        joined = bool(run) and _SPELLING_GAP.fullmatch(text[run[-1][2] : token[1]]) is not None
+        if len(token[0]) == 1 and (not run or joined):
+            run.append(token)
+            continue
+        if len(run) >= 3:
+            spelled.append("".join(letter for letter, _, _ in run).lower())
+        run = [token] if len(token[0]) == 1 else []
+    if len(spelled) == 1:
+        return spelled[0]
+    if len(spelled) > 1:
+        raise GuessError(f"{shown!r} names more than one word ({', '.join(spelled)})")
+    # A single word in capitals inside a sentence that is not all capitals.
+    if re.search(r"[a-z]", text):
+        capitals = sorted(
+            {token.lower() for token, _, _ in tokens if len(token) > 1 and token.isupper()}
+        )
+        if len(capitals) == 1:
+            return capitals[0]
+    # Otherwise: drop the wrapper words; exactly one five-letter word must be left.
+    content = [word for word in words if word not in WRAPPER_WORDS and len(word) > 1]
+    five = sorted(set(word for word in content if len(word) == WORD_LENGTH), key=content.index)
+    if len(five) > 1:
+        raise GuessError(f"{shown!r} names more than one word ({', '.join(five)})")
+    if len(five) == 1:
+        return five[0]
+    if len(content) == 1:
+        return _checked_candidate(content[0], text, shown)
+    if not content and len(words[-1]) == WORD_LENGTH:
+        return words[-1]  # "My guess is guess": the wrapper word said last is the guess
+    raise GuessError(f"{shown!r} holds no five-letter word to guess")
+
+
+def _checked_candidate(word: str, text: str, shown: str) -> str:
+    """``word`` if ``text`` holds nothing but it (and punctuation around it)."""
+    if re.search(r"[0-9]", text):
+        raise GuessError(f"{shown!r} is not a five-letter word")
+    return word
 
 
 class WordleEnv(LanguageEnv):
@@ -249,10 +367,12 @@ class WordleEnv(LanguageEnv):
 
     def _turn(self, action: str) -> Turn:
         last_guess = self.turns + 1 >= self.max_turns
-        guess = parse_guess(action)
-        if len(guess) != WORD_LENGTH or not guess.isalpha():
-            reason = "a guess is a single five-letter word"
-            return self._invalid(reason, last_guess)
+        try:
+            guess = parse_guess(action)
+        except GuessError as error:
+            return self._invalid(str(error), last_guess)
+        if len(guess) != WORD_LENGTH:
+            return self._invalid(f"{guess!r} is not a five-letter word", last_guess)
         if guess not in allowed_set():
             return self._invalid(f"{guess!r} is not in the word list", last_guess)
         colours = self.feedback(guess, self.answer)

@@ -109,25 +109,72 @@ def test_guesses_ignore_case_and_surrounding_punctuation(text: str) -> None:
 
 
 @pytest.mark.parametrize(
+    "text",
+    [
+        "S L A T E",  # LMRL-Gym's own spaced format
+        "s l a t e\n",
+        "s-l-a-t-e",
+        "My first guess is S, L, A, T, E",
+        "My first guess is SLATE",
+        "I'll try 'slate'",
+        'Let me try "slate" this time.',
+        "guess: slate",
+        "slate please",
+        "**SLATE**",
+        "I guess slate.",
+        "How about SLATE?",
+        "I will guess slate because it has common letters",
+    ],
+)
+def test_llm_wordings_of_one_guess_are_that_guess(text: str) -> None:
+    """Spaced letters, quotes, capitals and wrappers around one word are read as that guess."""
+    env = gym.make(ENV_ID, answers=["slate"])
+    env.reset(seed=0)
+    observation, reward, terminated, _, info = env.step(text)
+    assert (reward, terminated, info["invalid_action"], info["guesses"]) == (
+        0.0,
+        True,
+        False,
+        ["slate"],
+    ), text
+    assert last_lines(observation, 2) == ["s:g l:g a:g t:g e:g", "Solved! The word is slate."]
+
+
+def test_a_wrapper_word_said_alone_or_last_is_the_guess() -> None:
+    """'first' alone and 'My guess is guess' guess the words first and guess."""
+    env = gym.make(ENV_ID, answers=["crane"])
+    env.reset(seed=0)
+    env.step("first")
+    _, _, _, _, info = env.step("My guess is guess")
+    assert info["guesses"] == ["first", "guess"] and info["invalid_actions"] == 0
+
+
+@pytest.mark.parametrize(
     ("text", "reason"),
     [
-        ("xyzzy", "not in the word list"),
-        ("crane please", "single five-letter word"),
-        ("guess: crane", "single five-letter word"),
-        ("cranes", "single five-letter word"),
-        ("cran", "single five-letter word"),
-        ("c-r-a-n-e", "single five-letter word"),
-        ("", "single five-letter word"),
-        ("12345", "single five-letter word"),
+        ("xyzzy", "'xyzzy' is not in the word list"),
+        ("X Y Z Z Y", "'xyzzy' is not in the word list"),
+        ("cranes", "'cranes' is not a five-letter word"),
+        ("cran", "'cran' is not a five-letter word"),
+        ("My guess is C R A N E S", "'cranes' is not a five-letter word"),
+        ("", "'' is not a five-letter word"),
+        ("12345", "'12345' is not a five-letter word"),
+        ("crane1", "'crane1' is not a five-letter word"),
+        ("crane or slate", "'crane or slate' names more than one word (crane, slate)"),
+        ("'crane' or 'slate'", "names more than one word (crane, slate)"),
+        ("I think crane is a great start", "names more than one word (crane, great)"),
+        ("not crane", "'not crane' is unclear ('not')"),
+        ("I have no idea", "holds no five-letter word to guess"),
     ],
 )
 def test_invalid_words_cost_a_guess_and_get_no_feedback(text: str, reason: str) -> None:
-    """-1, ``invalid_action``, no letter feedback, and the guess is used up (as in LMRL-Gym)."""
+    """The reply names the reason; -1, no letter feedback, the guess is used up (as LMRL-Gym)."""
     env = gym.make(ENV_ID, answers=["crane"])
     env.reset(seed=0)
     observation, reward, terminated, truncated, info = env.step(text)
     reply = last_lines(observation)[0]
-    assert reply.startswith("Invalid guess:") and reason in reply and ":g" not in reply
+    assert reply.startswith("Invalid guess: ") and reason in reply and ":g" not in reply
+    assert reply.endswith(". No feedback; this used up a guess.")
     assert (reward, terminated, truncated) == (-1.0, False, False)
     assert info["invalid_action"] and info["invalid_actions"] == 1 and info["turns"] == 1
     assert info["guesses"] == []

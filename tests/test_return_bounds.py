@@ -20,7 +20,12 @@ MULTI_AGENT_IDS = rlbench_suite.list_envs(multi_agent=True)
 REFERENCED_IDS = [env_id for env_id in ALL_IDS if env_card(env_id).references is not None]
 #: Ids with a side the env does not cap, and which side. QuadL2F's velocity cost has no cap
 #: (see ``rlbench_suite.envs.uav.l2f.return_bounds``).
-UNCAPPED_SIDES = {"rlbench/QuadL2F-v0": "low"}
+UNCAPPED_SIDES = {
+    "rlbench/QuadL2F-v0": "low",
+    # Prices follow geometric Brownian motion, which has no ceiling: a return cannot be capped.
+    "rlbench/PortfolioAllocation-v0": "high",
+    "rlbench/PortfolioAllocationESG-v0": "high",
+}
 #: Rewards such as 0.1 + 0.15 + 0.2 are summed in floating point, a few ulps from the exact sum.
 RELATIVE_TOLERANCE = 1e-9
 

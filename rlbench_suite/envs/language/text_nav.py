@@ -40,7 +40,17 @@ described with flavour text, so that the hidden-location variant hides the room 
 ``examine``, with synonyms (``walk``/``head``/a bare ``north`` or ``n``; ``get``/``grab``/
 ``pick up``; ``place``/``set``; ``shut``; ``consume``/``devour``; ``l``; ``i``/``inv``; ``x``/
 ``look at``), articles (``the``, ``a``, ``some``) and object synonyms (``refrigerator``, ``mug``,
-or a name's last word such as ``food``, asked back when it is ambiguous). The useful commands
+or a name's last word such as ``food``, asked back when it is ambiguous). The wrappers a
+language model puts around a command are dropped (:func:`command_words`): opening ``I``,
+``I'll``, ``I'd like to``, ``Let's``, ``Please``, ``Action:`` and closing ``please``/``now``
+(``"I move west."``, ``"Let's go north"``, ``"Pick up the stale food, please."``); case and
+punctuation never matter. Strict where a reading would be a guess: two commands or two things
+joined by ``and``/``then`` (``"take the stale food and go east"``: ``One command at a time:
+...``; ``"take bread and cheese"``: ``One thing at a time: ...``), two directions (``"go north
+east"``: ``One direction at a time: north or east?``) and a name that fits two things (``Which
+do you mean, the stale food or the fresh food?``) are refused with that reply, never read as
+one of their meanings; ``"go to the kitchen"`` is told that rooms are reached by direction;
+an unknown verb gets ``I don't know the verb 'dance'.``. The useful commands
 now are in the observation and in ``info["admissible_actions"]``, in canonical form (``go east``,
 ``take stale food from table``, ``insert stale food into fridge``, ``put bowl on table``,
 ``open fridge``, ``eat fruit``, ...); like LMRL-Gym, that list leaves out ``look``,
@@ -65,7 +75,8 @@ it) and ``Admissible commands: ...``.
 1 on the turn that wins (the stale food in the closed fridge), 0 on every other turn. A command
 the parser cannot read or that is not possible now (``take fridge``, ``go up``, putting into a
 closed fridge) gets 0, a message saying why, and ``info["invalid_action"] = True``; the game
-goes on.
+goes on. As in LMRL-Gym, where TextWorld counts every command, such a command costs one of the
+50 turns; like every turn but the winning one it pays 0, so it costs time, not reward.
 
 ## Starting State
 
@@ -178,6 +189,23 @@ DIRECTION_WORDS: dict[str, str] = {
     **{direction[0]: direction for direction in DIRECTIONS},
 }
 ARTICLES = frozenset({"the", "a", "an", "some", "my"})
+#: Words that end a room's name: "go to the kitchen" is answered with how to move.
+ROOM_WORDS = frozenset(
+    (
+        "room",
+        "kitchen",
+        "bedroom",
+        "bathroom",
+        "office",
+        "garden",
+        "backyard",
+        "study",
+        "pantry",
+        "hall",
+        "hallway",
+        "yard",
+    )
+)
 
 
 class CommandError(Exception):
@@ -386,6 +414,93 @@ _TARGET_SPLIT = re.compile(
 )
 
 
+#: Opening phrases a language model wraps a command in ("I'd like to", "Let's", "Please");
+#: after apostrophes are dropped (``i'd`` is ``id``). Longest first.
+WRAPPER_PHRASES: tuple[str, ...] = tuple(
+    sorted(
+        (
+            "i would like to",
+            "id like to",
+            "i want to",
+            "i wanna",
+            "i am going to",
+            "im going to",
+            "i am gonna",
+            "im gonna",
+            "i think i will",
+            "i think ill",
+            "i think i should",
+            "i should",
+            "i will",
+            "ill",
+            "i shall",
+            "i choose to",
+            "i decide to",
+            "i try to",
+            "i will try to",
+            "try to",
+            "i",
+            "lets",
+            "let me",
+            "let us",
+            "we",
+            "we will",
+            "please",
+            "now",
+            "then",
+            "next",
+            "first",
+            "ok",
+            "okay",
+            "so",
+            "alright",
+            "action",
+            "command",
+            "my action is",
+            "my command is",
+            "my next action is",
+            "my next command is",
+            "next action",
+            "and",
+        ),
+        key=lambda phrase: -len(phrase.split()),
+    )
+)
+#: Closing words that only soften a command ("open the fridge please").
+TRAILING_WORDS = frozenset(("please", "now", "thanks", "thank", "you", "first"))
+
+
+def command_words(text: str) -> list[str]:
+    """The words of a typed command, lower case, without wrappers a language model adds.
+
+    Apostrophes are dropped (``let's`` is ``lets``, a curly one too), anything but letters and
+    digits separates words, and opening phrases (:data:`WRAPPER_PHRASES`: ``I``, ``I'd like
+    to``, ``Let's``, ``Please``, ``Action:``) and closing softeners (``please``, ``now``) are
+    removed as long as a command is left (so a bare ``i`` is still ``inventory``).
+
+    Example:
+        >>> command_words("I'd like to open the fridge, please.")
+        ['open', 'the', 'fridge']
+        >>> command_words("Let's go North!"), command_words("i")
+        (['go', 'north'], ['i'])
+
+    """
+    # An apostrophe, or the "?" a curly one becomes in the transcript, joins a word's parts.
+    cleaned = re.sub(r"(?<=[a-z])[?'\u2019](?=[a-z])", "", text.lower())
+    words = re.sub(r"[^a-z0-9 ]", " ", cleaned).split()
+    stripped = True
+    while stripped:
+        stripped = False
+        for phrase in WRAPPER_PHRASES:
+            size = len(phrase.split())
+            if len(words) > size and " ".join(words[:size]) == phrase:
+                words, stripped = words[size:], True
+                break
+        while len(words) > 1 and words[-1] in TRAILING_WORDS:
+            words, stripped = words[:-1], True
+    return words
+
+
 class Parser:
     """Turns typed text into a :class:`Command` for a :class:`World`, or raises CommandError.
 
@@ -398,9 +513,10 @@ class Parser:
 
     def parse(self, text: str, world: World) -> Command:
         """The command ``text`` means in ``world``, or ``CommandError`` with a message."""
-        words = re.sub(r"[^a-z0-9 ]", " ", text.lower()).split()
+        words = command_words(text)
         if not words:
             raise CommandError("Say something: a command such as 'go north' or 'look'.")
+        self._refuse_several_commands(words)
         if " ".join(words) in DIRECTION_WORDS:
             return Command("go", direction=DIRECTION_WORDS[" ".join(words)])
         verb, rest = self._split_verb(words)
@@ -428,6 +544,25 @@ class Parser:
             return Command(verb, subject, world.holder_of(subject))
         return Command(verb, self.resolve(phrase, world))
 
+    def _refuse_several_commands(self, words: list[str]) -> None:
+        """Raise CommandError when ``words`` hold two commands or two objects joined by and/then."""
+        for index, word in enumerate(words):
+            if word not in ("and", "then") or index == 0:
+                continue
+            rest = words[index + 1 :]
+            starts_command = bool(rest) and (
+                rest[0] in DIRECTION_WORDS
+                or rest[0] in self.verbs
+                or " ".join(rest[:2]) in self.verbs
+            )
+            first = " ".join(words[:index])
+            if starts_command:
+                second = " ".join(rest)
+                raise CommandError(
+                    f"One command at a time: '{first}' and '{second}' are two commands."
+                )
+            raise CommandError(f"One thing at a time: '{' '.join(words)}' names more than one.")
+
     def _split_verb(self, words: list[str]) -> tuple[str, list[str]]:
         for length in (2, 1):
             head = " ".join(words[:length])
@@ -439,6 +574,13 @@ class Parser:
         words = [word for word in rest if word not in ("to", "the")]
         if len(words) == 1 and words[0] in DIRECTION_WORDS:
             return Command("go", direction=DIRECTION_WORDS[words[0]])
+        named = [DIRECTION_WORDS[word] for word in words if word in DIRECTION_WORDS]
+        if len(named) > 1:
+            raise CommandError(f"One direction at a time: {list_phrase(named, 'or')}?")
+        if words and words[-1] in ROOM_WORDS:
+            raise CommandError(
+                "Go where? Rooms are reached by direction: north, south, east or west."
+            )
         raise CommandError("Go where? Say north, south, east or west.")
 
     @staticmethod

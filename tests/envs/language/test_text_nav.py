@@ -265,3 +265,85 @@ def test_solver_wins_held_out_cluttered_houses_with_closed_doors() -> None:
         assert total == 1.0 and info["success"]
     with pytest.raises(ValueError, match=r"num_distractors must be .* got \(5, 2\)"):
         TextNavEnv(num_distractors=(5, 2))
+
+
+def reply_of(observation: str) -> str:
+    """The env's answer to the last command, without the admissible-commands line."""
+    return observation.rsplit("\n> ", 1)[-1].split("\n", 1)[1].rsplit("\nAdmissible", 1)[0]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I move west.",
+        "Let's go west",
+        "Let\u2019s go west",  # a curly apostrophe (the transcript shows it as '?')
+        "Go West!",
+        "I'll head west now",
+        "I would like to go west, please.",
+        "> go west",
+        "Action: go west",
+        "West.",
+    ],
+)
+def test_llm_wrappers_around_a_move_are_that_move(text: str) -> None:
+    """First-person, polite and prompt wrappers, case and punctuation are dropped: 'go west'."""
+    env = gym.make("rlbench/TextNav-v0")
+    env.reset(seed=10)  # the bedroom, east of the living room
+    observation, reward, _, _, info = env.step(text)
+    assert (reward, info["invalid_action"], info["turns"]) == (0.0, False, 1), text
+    assert reply_of(observation).startswith("You go west.\nYou are in the living room.")
+
+
+def test_llm_wrappers_around_object_commands_are_read() -> None:
+    """'Pick up the stale food, please.' and "I'd like to eat it" style commands are read."""
+    env = gym.make("rlbench/TextNav-v0")
+    env.reset(seed=10)
+    env.step("I go west")
+    observation, _, _, _, info = env.step("Pick up the stale food, please.")
+    assert reply_of(observation) == "You take the stale food from the table."
+    observation, _, _, _, info = env.step("I'd like to check my inventory")
+    assert info["invalid_action"]  # "check" is no verb: refused, not guessed
+    observation, _, _, _, info = env.step("Let me look at the table.")
+    assert not info["invalid_action"] and "On the table you see" in reply_of(observation)
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        (
+            "take the stale food and go west",
+            "One command at a time: 'take the stale food' and 'go west' are two commands.",
+        ),
+        ("go west then north", "One command at a time: 'go west' and 'north' are two commands."),
+        (
+            "take fruit and bread",
+            "One thing at a time: 'take fruit and bread' names more than one.",
+        ),
+        ("go north east", "One direction at a time: north or east?"),
+        (
+            "go to the kitchen",
+            "Go where? Rooms are reached by direction: north, south, east or west.",
+        ),
+        ("dance", "I don't know the verb 'dance'."),
+        ("Please fly to the moon", "I don't know the verb 'fly'."),
+        ("take piano", "You can't see any 'piano' here."),
+    ],
+)
+def test_several_or_unknown_commands_are_refused_with_a_reason(text: str, reply: str) -> None:
+    """Two commands, two things, two directions or an unknown word: refused, 0, a turn used."""
+    env = gym.make("rlbench/TextNav-v0")
+    env.reset(seed=10)
+    observation, reward, terminated, _, info = env.step(text)
+    assert reply_of(observation) == reply
+    assert (reward, terminated, info["invalid_action"], info["turns"]) == (0.0, False, True, 1)
+    assert env.unwrapped.house.world.location.name == "bedroom"
+
+
+def test_an_invalid_command_costs_one_of_the_turns_as_in_lmrl_gym() -> None:
+    """Refused commands count towards max_turns: two of them truncate a two-turn game."""
+    env = gym.make("rlbench/TextNavPO-v0", max_turns=2)
+    env.reset(seed=10)
+    env.step("dance")
+    _, reward, terminated, truncated, info = env.step("go north east")
+    assert (reward, terminated, truncated, info["invalid_actions"]) == (0.0, False, True, 2)

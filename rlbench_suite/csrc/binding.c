@@ -7,7 +7,7 @@
  * then advances every env with the GIL released, over OpenMP threads when asked for more than
  * one. Nothing is allocated after construction.
  *
- * A kernel is a header (cartpole.h, rmab_two_state.h, quad_hover.h) with a params struct, a
+ * A kernel is a header (cartpole.h, rmab_two_state.h, quad_hover.h, market_making.h) with a params struct, a
  * state struct and reset / check_action / step functions; this file adds its parameter parsing,
  * one line that builds its loops (DEFINE_ENV_LOOPS, or DEFINE_COLUMN_LOOPS for a kernel whose
  * step draws no random numbers and whose state is in columns) and one line in KERNELS.
@@ -42,6 +42,7 @@
 #endif
 
 #include "cartpole.h"
+#include "market_making.h"
 #include "quad_hover.h"
 #include "rmab_two_state.h"
 #include "rng.h"
@@ -433,6 +434,60 @@ static void quad_hover_free(void *params) {
     (void)params;
 }
 
+static int market_making_parse(PyObject *params, void *out) {
+    static const char *const kernel = "market_making";
+    static const char *const known[] = {
+        "initial_price", "terminal_time", "dt", "kappa", "max_depth", "price_step_scale",
+        "price_scale", "arrival_probability", "hawkes", "hawkes_baseline", "hawkes_jump",
+        "hawkes_decay", "n_steps", "time_limit", "max_inventory", "reward_kind",
+        "running_penalty_per_step", "terminal_penalty", "risk_aversion", NULL};
+    market_making_params *p = out;
+    if (params_only(params, kernel, known) < 0 ||
+        param_double(params, kernel, "initial_price", &p->initial_price) < 0 ||
+        param_double(params, kernel, "terminal_time", &p->terminal_time) < 0 ||
+        param_double(params, kernel, "dt", &p->dt) < 0 ||
+        param_double(params, kernel, "kappa", &p->kappa) < 0 ||
+        param_double(params, kernel, "max_depth", &p->max_depth) < 0 ||
+        param_double(params, kernel, "price_step_scale", &p->price_step_scale) < 0 ||
+        param_double(params, kernel, "price_scale", &p->price_scale) < 0 ||
+        param_double(params, kernel, "arrival_probability", &p->arrival_probability) < 0 ||
+        param_bool(params, kernel, "hawkes", &p->hawkes) < 0 ||
+        param_double(params, kernel, "hawkes_baseline", &p->hawkes_baseline) < 0 ||
+        param_double(params, kernel, "hawkes_jump", &p->hawkes_jump) < 0 ||
+        param_double(params, kernel, "hawkes_decay", &p->hawkes_decay) < 0 ||
+        param_int(params, kernel, "n_steps", 1, INT64_MAX, &p->n_steps) < 0 ||
+        param_int(params, kernel, "time_limit", 0, INT64_MAX, &p->time_limit) < 0 ||
+        param_int(params, kernel, "max_inventory", 1, INT32_MAX, &p->max_inventory) < 0 ||
+        param_int(params, kernel, "reward_kind", MARKET_MAKING_PNL, MARKET_MAKING_UTILITY,
+                  &p->reward_kind) < 0 ||
+        param_double(params, kernel, "running_penalty_per_step",
+                     &p->running_penalty_per_step) < 0 ||
+        param_double(params, kernel, "terminal_penalty", &p->terminal_penalty) < 0 ||
+        param_double(params, kernel, "risk_aversion", &p->risk_aversion) < 0) {
+        return -1;
+    }
+    if (require(p->initial_price > 0 && p->terminal_time > 0 && p->dt > 0, kernel,
+                "initial_price, terminal_time and dt must be positive") < 0 ||
+        require(p->kappa > 0 && p->max_depth > 0, kernel,
+                "kappa and max_depth must be positive") < 0 ||
+        require(p->price_step_scale > 0 && p->price_scale > 0, kernel,
+                "price_step_scale and price_scale must be positive") < 0 ||
+        require(p->arrival_probability >= 0 && p->arrival_probability <= 1, kernel,
+                "arrival_probability must be in [0, 1]") < 0 ||
+        require(p->hawkes_baseline >= 0 && p->hawkes_jump >= 0 && p->hawkes_decay >= 0, kernel,
+                "the Hawkes parameters must be >= 0") < 0 ||
+        require(p->running_penalty_per_step >= 0 && p->terminal_penalty >= 0 &&
+                    p->risk_aversion > 0,
+                kernel, "the penalties must be >= 0 and risk_aversion > 0") < 0) {
+        return -1;
+    }
+    return 0;
+}
+
+static void market_making_free(void *params) {
+    (void)params;
+}
+
 /* -- the batch ------------------------------------------------------------------------------ */
 
 typedef struct Batch Batch;
@@ -653,6 +708,7 @@ static void run_ranges(const Batch *batch, range_pass pass, const void *actions)
 DEFINE_COLUMN_LOOPS(cartpole, float, int64_t)
 DEFINE_ENV_LOOPS(rmab_two_state, int64_t, int8_t)
 DEFINE_ENV_LOOPS(quad_hover, float, float)
+DEFINE_ENV_LOOPS(market_making, float, float)
 
 static Py_ssize_t cartpole_obs_dim(const void *params) {
     (void)params;
@@ -689,6 +745,20 @@ static size_t quad_hover_state_bytes(const void *params) {
     return quad_hover_state_size(params);
 }
 
+static Py_ssize_t market_making_observation_size(const void *params) {
+    return (Py_ssize_t)market_making_obs_dim(params);
+}
+
+static Py_ssize_t market_making_action_size(const void *params) {
+    (void)params;
+    return MARKET_MAKING_ACTION_DIM;
+}
+
+static size_t market_making_state_bytes(const void *params) {
+    (void)params;
+    return sizeof(market_making_state);
+}
+
 static const kernel_ops KERNELS[] = {
     {"cartpole", KIND_FLOAT32, KIND_INT64, true, CARTPOLE_MIN_ENVS_PER_THREAD,
      sizeof(cartpole_params), cartpole_parse, cartpole_free, cartpole_obs_dim, cartpole_action_dim,
@@ -701,6 +771,10 @@ static const kernel_ops KERNELS[] = {
      sizeof(quad_hover_params), quad_hover_parse, quad_hover_free, quad_hover_observation_size,
      quad_hover_action_size, quad_hover_state_bytes, quad_hover_check_actions,
      quad_hover_reset_env, quad_hover_step_all},
+    {"market_making", KIND_FLOAT32, KIND_FLOAT32, false, MIN_ENVS_PER_THREAD,
+     sizeof(market_making_params), market_making_parse, market_making_free,
+     market_making_observation_size, market_making_action_size, market_making_state_bytes,
+     market_making_check_actions, market_making_reset_env, market_making_step_all},
 };
 #define NUM_KERNELS ((Py_ssize_t)(sizeof KERNELS / sizeof KERNELS[0]))
 

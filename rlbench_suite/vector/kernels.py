@@ -157,12 +157,46 @@ def quad_hover_params(env: gym.Env, max_episode_steps: int | None) -> dict[str, 
     }
 
 
+def market_making_params(env: gym.Env, max_episode_steps: int | None) -> dict[str, Any]:
+    """The market, the reward and the episode of a MarketMaking instance (Poisson or Hawkes)."""
+    from rlbench_suite.envs.trading.market_making import REWARDS
+
+    return {
+        "initial_price": env.initial_price,
+        "terminal_time": env.terminal_time,
+        "dt": env.dt,
+        "kappa": env.kappa,
+        "max_depth": env.max_depth,
+        "price_step_scale": env.price_step_scale,
+        "price_scale": env.price_scale,
+        "arrival_probability": env.arrival_probability,
+        "hawkes": env.arrivals == "hawkes",
+        "hawkes_baseline": env.hawkes_baseline,
+        "hawkes_jump": env.hawkes_jump,
+        "hawkes_decay": env.hawkes_decay,
+        "n_steps": env.n_steps,
+        # Gymnasium's TimeLimit truncates after max_episode_steps; 0 tells the kernel "none".
+        "time_limit": 0 if max_episode_steps is None else int(max_episode_steps),
+        "max_inventory": env.max_inventory,
+        "reward_kind": REWARDS.index(env.reward_kind),
+        "running_penalty_per_step": env.running_penalty_per_step,
+        "terminal_penalty": env.terminal_penalty,
+        "risk_aversion": env.risk_aversion,
+    }
+
+
 KERNELS: dict[str, KernelSpec] = {
     "rlbench/CartPole-v1": KernelSpec("cartpole", "CartPole-v1", cartpole_params),
     "rlbench/RMAB-TwoState-v0": KernelSpec(
         "rmab_two_state", "rlbench/RMAB-TwoState-v0", rmab_two_state_params
     ),
     "rlbench/QuadHover-v0": KernelSpec("quad_hover", "rlbench/QuadHover-v0", quad_hover_params),
+    "rlbench/MarketMaking-v0": KernelSpec(
+        "market_making", "rlbench/MarketMaking-v0", market_making_params
+    ),
+    "rlbench/MarketMakingHawkes-v0": KernelSpec(
+        "market_making", "rlbench/MarketMakingHawkes-v0", market_making_params
+    ),
 }
 
 

@@ -2,14 +2,16 @@
 
 A twin is Gymnasium's ``SyncVectorEnv`` over copies of a kernel's reference env
 (:attr:`KernelSpec.reference_id`: Gymnasium's own ``CartPole-v1``, the registered
-``RMAB-TwoState-v0`` and ``QuadHover-v0``) whose ``np_random`` is replaced by
+``RMAB-TwoState-v0``, ``QuadHover-v0`` and ``MarketMaking-v0``) whose ``np_random`` is replaced by
 :class:`KernelStream`, a pure-Python copy of the kernel's per-env generator (``csrc/rng.h``).
 The reference envs' ``reset`` and ``step`` run unmodified, so a native batch and its twin, given
 the same seed and actions, must agree step for step (the bandit bit for bit, CartPole up to the
 rounding of its polynomial sin and cos, QuadHover up to NumPy's BLAS dot products;
 tests/vector/test_parity.py and test_parity_quad_hover.py state the tolerances): any larger
 difference is a kernel, autoreset or RNG bug. QuadHover draws only its start jitter, two
-``uniform`` draws (x, then y) per reset.
+``uniform`` draws (x, then y) per reset. MarketMaking draws four uniforms and one standard
+normal a step (Box-Muller, see :meth:`KernelStream.standard_normal`), nothing at reset, and
+agrees bit for bit (tests/vector/test_parity_market_making.py).
 
     >>> import numpy as np, rlbench_suite
     >>> stream = KernelStream(seed=0, index=3)
@@ -21,6 +23,7 @@ difference is a kernel, autoreset or RNG bug. QuadHover draws only its start jit
 from __future__ import annotations
 
 import functools
+import math
 from typing import Any
 
 import gymnasium as gym
@@ -31,6 +34,7 @@ from rlbench_suite.vector.kernels import kernel_spec
 from rlbench_suite.vector.native import parse_autoreset_mode
 
 _MASK64 = (1 << 64) - 1
+_TWO_PI = 2.0 * math.pi
 _GOLDEN_GAMMA = 0x9E3779B97F4A7C15
 
 
@@ -47,10 +51,10 @@ def _rotl(value: int, shift: int) -> int:
 class KernelStream:
     """Env ``index``'s xoshiro256** stream under ``seed``, exactly as ``csrc/rng.h`` computes it.
 
-    It offers the three ``numpy.random.Generator`` methods the reference envs call
-    (``random``, ``uniform`` and ``choice`` with probabilities), each mapping 53-bit draws to
-    floats the way NumPy's Generator does, so an env holding it as ``np_random`` consumes the
-    kernel's numbers in the kernel's order.
+    It offers the ``numpy.random.Generator`` methods the reference envs call (``random``,
+    ``uniform``, ``choice`` with probabilities and ``standard_normal``), the first three mapping
+    53-bit draws to floats the way NumPy's Generator does, so an env holding it as
+    ``np_random`` consumes the kernel's numbers in the kernel's order.
     """
 
     def __init__(self, seed: int, index: int) -> None:
@@ -89,6 +93,16 @@ class KernelStream:
     ) -> float | np.ndarray:
         """``low + (high - low) * random(size)``, NumPy's formula."""
         return low + (high - low) * self.random(size)
+
+    def standard_normal(self) -> float:
+        """One N(0, 1) draw by Box-Muller on two uniforms, as ``csrc/market_making.h`` draws it.
+
+        ``sqrt(-2 ln(1 - u1)) cos(2 pi u2)`` with libm's functions (Python's ``math`` calls
+        them), so the kernel's normal is the same double. NumPy's own ``standard_normal`` uses a
+        ziggurat on the same bits and would give other numbers.
+        """
+        radius_draw, angle_draw = self._double(), self._double()
+        return math.sqrt(-2.0 * math.log(1.0 - radius_draw)) * math.cos(_TWO_PI * angle_draw)
 
     def choice(
         self, a: int, size: int | tuple[int, ...] | None = None, p: Any = None

@@ -537,6 +537,7 @@ CARDS: list[EnvCard] = [
             "sigma U(1.5, 2.5), kappa U(1.2, 1.8), lambda U(110, 170), S0 U(80, 120); "
             "held out: beyond each range",
         ),
+        native_kernel=True,
         return_bounds=return_bounds(),
         summary="Quote bid/ask depths on a Brownian mid with Poisson order flow; PnL - phi q^2.",
     ),
@@ -555,6 +556,7 @@ CARDS: list[EnvCard] = [
             "sigma U(1.5, 2.5), kappa U(1.2, 1.8), Hawkes base rate U(8, 12), S0 U(80, 120); "
             "held out: beyond each range",
         ),
+        native_kernel=True,
         kwargs={"arrivals": "hawkes"},
         return_bounds=return_bounds(arrivals="hawkes"),
         summary="MarketMaking with self-exciting (Hawkes) order flow, mbt_gym's 10/40/60.",

@@ -67,6 +67,11 @@ def test_episode_ends_flat_at_the_horizon_and_the_return_is_the_pnl() -> None:
     assert total == pytest.approx(infos[-1]["cash"], abs=1e-9)
     assert total == pytest.approx(infos[-1]["pnl"], abs=1e-9)
     assert infos[-1]["fills"] > 0
+    # The finance metrics come with the last step: the PnL is the return.
+    assert infos[-1]["pnl"] == pytest.approx(total)
+    assert infos[-1]["inventory_final"] == 0.0 and infos[-1]["inventory_max_abs"] >= 1
+    assert np.isfinite(infos[-1]["sharpe"]) and infos[-1]["max_drawdown"] <= 0
+    assert "sharpe" not in infos[-2]
 
 
 def test_differential_and_realized_rewards_sum_to_the_same_pnl() -> None:

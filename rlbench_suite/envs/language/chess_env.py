@@ -41,12 +41,21 @@ needed. The built-in one is :class:`StockfishOpponent`.
 
 ## Action Space
 
-``Text(max_length=400, charset=string.printable)``: one move in SAN (``e4``, ``Nf3``, ``exd5``,
-``O-O``, ``e8=Q``; python-chess's reader, which also takes ``e2e4`` and ``e2-e4``) or in UCI
-(``g1f3``, ``e1g1``, ``e7e8q``); surrounding spaces are ignored. Anything else, a null move, or
-a move that is not legal is an illegal move. ``action_vocabulary()`` is the 1,880 UCI strings
-a white move can have: every from-square/to-square pair a queen or a knight could join (1,792)
-and the 88 promotions from the 7th rank to the 8th.
+``Text(max_length=400, charset=string.printable)``: one move, read by :func:`read_move`. Lenient
+where the reading is certain: SAN (``e4``, ``Nf3``, ``exd5``, ``O-O``, ``e8=Q``) in any case
+(``nf3``, ``NF3``; a lower-case ``b`` is read both as a bishop and as the b-file and must fit
+one legal move), with or without a ``P``; UCI (``g1f3``, ``e1g1``, ``e7e8q``, ``e2-e4``);
+LMRL-Gym's own spaced characters (``N f 3``); move numbers (``1. e4``, ``1.e4``); annotations
+(``+``, ``#``, ``!``, ``?``, ``!?``, ``e.p.``); quotes, markup and words around the move (``I
+play e4``, ``My move: **Nf3**``); and plain English where it names one move (``Pawn to d4``,
+``knight from g1 to f3``, ``e2 to e4``, ``bishop takes knight on f6``, ``pawn to a8 promoting
+to a queen``, ``castle kingside``, ``short castle``, a bare ``castle`` when one side only can).
+Strict where it matters: text that names two different moves (``e4 or d4``, ``1. e4 e5``,
+``e2 e4``), negates one (``not e4``), is a SAN that fits two pieces (``Nd2`` with knights on
+b1 and f3) or a bare ``castle`` when both sides can is never read as one of its moves. A null
+move (``--``, ``0000``) is no move. ``action_vocabulary()`` is the 1,880 UCI strings a white
+move can have: every from-square/to-square pair a queen or a knight could join (1,792) and the
+88 promotions from the 7th rank to the 8th.
 
 ## Observation Space
 
@@ -58,7 +67,9 @@ and the 88 promotions from the 7th rank to the 8th.
 | opening | the task, the material (Endgames), then ``Position (FEN): <fen>`` |
 | each agent turn | ``> <the agent's move>`` |
 | a legal move | ``Black plays <SAN>.`` then ``Position (FEN): <fen>`` (White to move) |
-| an illegal move | ``Illegal move: ...`` then the unchanged ``Position (FEN): <fen>`` |
+| text that is no move | ``Unreadable move: 'hello' is not a move; play one legal move in SAN (e4, Nf3, O-O) or UCI (e2e4).`` (or ``... names more than one move (e4, d4)``, ``... is unclear ('not')``) then the unchanged ``Position (FEN): <fen>`` |
+| a move that fits two | ``Ambiguous move: 'Nd2' could be Nfd2 or Nbd2; say which.`` then the FEN |
+| an illegal move | ``Illegal move <text>: <why>.`` then the FEN; why is, as python-chess tells, ``your king would be in check`` (``(your knight on d2 is pinned)``, ``(you are in check, and this does not stop it)``), ``no queen of yours can move to h5``, ``no piece can move there: your own pawn is on d2``, ``you have no piece on e3``, ``the pawn on e7 is Black's``, ``your rook on a1 cannot move to a3``, ``a pawn reaching the last rank must promote: say a8=Q (or =R, =B, =N)``, ``you cannot castle out of check``, ``you can no longer castle kingside (...)``, ``there is no black knight on d5`` |
 | the end | ``Checkmate: you win.``, ``... you lose.`` or ``Draw by <reason>.`` |
 
 The last ``Position (FEN):`` line is always the current position;
@@ -67,8 +78,11 @@ The last ``Position (FEN):`` line is always the current position;
 ## Rewards
 
 +1 when the agent checkmates Black, -1 when Black checkmates the agent, 0 for a draw or any other
-legal move, -1 for an illegal or unreadable move (the game goes on, ``info["invalid_action"]``
-is True). The return of a game is therefore its result minus the number of illegal moves.
+legal move, -1 for an illegal, ambiguous or unreadable move (the game goes on, ``info["invalid_action"]``
+is True, ``info["illegal_moves"]`` counts it). As in LMRL-Gym, where any text ``push_san``
+refuses pays -1 and counts towards the 400-move limit, such a turn costs a turn and the -1
+whatever the reason: the penalty is the task's measure of illegal play, so a free retry would
+change it. The return of a game is therefore its result minus the number of refused moves.
 
 ## Starting State
 
@@ -140,15 +154,19 @@ Example (a user opponent, so no engine is needed; White mates in one):
     >>> observation, info = env.reset(seed=0, options={"fen": "k7/3Q4/1K6/8/8/8/8/8 w - - 0 1"})
     >>> print(observation.splitlines()[-1])
     Position (FEN): k7/3Q4/1K6/8/8/8/8/8 w - - 0 1
-    >>> observation, reward, terminated, truncated, info = env.step("Qd8#")
+    >>> observation, reward, terminated, truncated, info = env.step("Kb7")
+    >>> observation.splitlines()[-2], reward
+    ('Illegal move Kb7: your king would be in check.', -1.0)
+    >>> observation, reward, terminated, truncated, info = env.step("1. Queen to d8, checkmate!")
     >>> reward, terminated, info["won"]
     (1.0, True, 1)
 
-"""
+"""  # noqa: E501 -- the observation table quotes whole replies
 
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import weakref
@@ -478,6 +496,400 @@ class StockfishOpponent:
         self.engine.close()
 
 
+# -- reading a move -----------------------------------------------------------------------------
+
+PIECE_NAMES: dict[str, str] = {
+    "p": "pawn",
+    "n": "knight",
+    "b": "bishop",
+    "r": "rook",
+    "q": "queen",
+    "k": "king",
+}
+PIECE_LETTERS: dict[str, str] = {name: letter for letter, name in PIECE_NAMES.items()}
+MOVE_HINT = "play one legal move in SAN (e4, Nf3, O-O) or UCI (e2e4)"
+#: Words that make a sentence naming a move something other than that move.
+MOVE_NEGATIONS = frozenset(("not", "dont", "never", "instead", "avoid", "rather", "except"))
+_MOVE_NUMBER = re.compile(r"(?<![\w.])\d+\s*\.+")  # "1.", "1 .", "12..."
+_SAN = re.compile(
+    r"(?P<piece>[NBRQKPnrqkp])?(?P<file>[a-hA-H])?(?P<rank>[1-8])?[-xX:]?"
+    r"(?P<to>[a-hA-H][1-8])(?:=?\(?(?P<promotion>[NBRQnbrq])\)?)?"
+)
+_UCI = re.compile(r"(?P<from>[a-h][1-8])[-x]?(?P<to>[a-h][1-8])=?(?P<promotion>[nbrq])?")
+_CASTLING_TOKENS = {"o-o": "K", "0-0": "K", "o-o-o": "Q", "0-0-0": "Q"}
+_SQUARE = re.compile(r"\b[a-h][1-8]\b")
+_PIECE_WORD = re.compile(r"\b(pawn|knight|bishop|rook|queen|king)s?\b")
+_CASTLE_WORD = re.compile(r"\bcastl(?:e|es|ed|ing)\b")
+_FROM_TO = re.compile(r"\b([a-h][1-8])\s*(?:to|->|takes|captures)\s*([a-h][1-8])\b")
+
+
+class MoveError(ValueError):
+    """Text that does not name one legal move; ``kind`` is unreadable, ambiguous or illegal."""
+
+    def __init__(self, kind: str, message: str) -> None:
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass(frozen=True)
+class MoveSpec:
+    """What a piece of text says about a move, before the position is asked.
+
+    ``piece`` is a letter of :data:`PIECE_NAMES` (None: any piece, as UCI says), ``castle`` is
+    ``"K"``, ``"Q"`` or ``"either"`` for a castling move; ``captured`` is the piece a sentence
+    says is taken ("bishop takes knight on f6").
+    """
+
+    text: str
+    piece: str | None = None
+    from_file: int | None = None
+    from_rank: int | None = None
+    from_square: int | None = None
+    to_square: int | None = None
+    promotion: str | None = None
+    castle: str | None = None
+    captured: str | None = None
+
+
+def read_move(board: chess.Board, text: str) -> chess.Move:
+    """The one legal move ``text`` names in ``board``, or :class:`MoveError` saying why not.
+
+    Lenient where the reading is certain: SAN in any case (``nf3``, ``NF3``, ``E4``; a lower-case
+    ``b`` is read both as a bishop and as the b-file, and must then name one legal move), UCI
+    (``e2e4``, ``e2-e4``, ``e7e8q``), LMRL-Gym's spaced characters (``N f 3``), move numbers
+    (``1. e4``, ``12... Nf6``), annotations (``+``, ``#``, ``!``, ``?``, ``!?``, ``e.p.``),
+    quotes and markup, words around the move (``I play e4``, ``My move: Nf3``), and
+    plain-English moves (``Pawn to d4``, ``knight from g1 to f3``, ``e2 to e4``, ``bishop takes
+    knight on f6``, ``castle kingside``, ``short castle``, a bare ``castle`` when only one side
+    can). Strict where a reading would be a guess: two different moves (``e4 or d4``, ``1. e4
+    e5``), a negation (``not e4``), a SAN that fits two pieces (``Nd2`` with knights on b1 and
+    f3) or a bare ``castle`` when both sides can are refused, never read as one of their moves.
+
+    The error's ``kind`` is ``"unreadable"`` (no move, several moves, a negation),
+    ``"ambiguous"`` (one move description, several legal moves) or ``"illegal"`` (a move this
+    position does not allow; the message says why, as python-chess can tell: ``your king would
+    be in check``, ``no knight of yours can move to f6``, ``you have no piece on e3``, ``a pawn
+    reaching the last rank must promote``, ``you cannot castle out of check``, ...).
+
+    Example:
+        >>> import chess
+        >>> board = chess.Board()
+        >>> [read_move(board, text).uci() for text in ("1. e4", "Pawn to d4", "Nf3!", "e2e4+")]
+        ['e2e4', 'd2d4', 'g1f3', 'e2e4']
+        >>> read_move(board, "Qh5")
+        Traceback (most recent call last):
+        ...
+        rlbench_suite.envs.language.chess_env.MoveError: no queen of yours can move to h5
+
+    """
+    import chess
+
+    shown = text.strip()
+    if not shown:
+        raise MoveError("unreadable", "empty move")
+    work = re.sub(r"[*`\"\u201c\u201d]", " ", shown).lstrip("> ")
+    work = _MOVE_NUMBER.sub(" ", work)
+    tokens = work.split()
+    if len(tokens) > 1 and all(len(token) == 1 for token in tokens):
+        work = "".join(tokens)  # LMRL-Gym's format spaces every character: "N f 3"
+    lower = re.sub(r"(?<=[a-z])[?'\u2019](?=[a-z])", "", work.lower())
+    words = re.findall(r"[a-z]+", lower)
+    negation = next((word for word in words if word in MOVE_NEGATIONS), None)
+    if negation is not None:
+        raise MoveError("unreadable", f"{shown!r} is unclear ({negation!r}); say only the move")
+
+    groups: list[list[MoveSpec]] = []
+    english = _english_reading(lower, shown)
+    if english is not None:
+        groups.append([english])
+    else:
+        from_to = _FROM_TO.findall(lower)
+        for origin, target in from_to:
+            groups.append(
+                [
+                    MoveSpec(
+                        shown,
+                        from_square=chess.parse_square(origin),
+                        to_square=chess.parse_square(target),
+                    )
+                ]
+            )
+        if from_to:
+            work = _FROM_TO.sub(" ", lower)
+    for token in re.split(r"[\s,;()\[\]]+", work):
+        readings = _token_readings(token)
+        if not readings:
+            continue
+        if english is not None and _SQUARE.fullmatch(token.lower().strip(".:!?+#")):
+            continue  # "knight to f3": the square belongs to the sentence
+        groups.append(readings)
+    if not groups:
+        raise MoveError("unreadable", f"{shown!r} is not a move")
+    if len(groups) == 1:
+        return _resolve_readings(board, groups[0])
+    moves = []
+    for readings in groups:
+        try:
+            moves.append(_resolve_readings(board, readings))
+        except MoveError:
+            moves.append(None)
+    if None in moves or len(set(moves)) > 1:
+        named = ", ".join(dict.fromkeys(readings[0].text.strip(",.;:") for readings in groups))
+        raise MoveError("unreadable", f"{shown!r} names more than one move ({named})")
+    return moves[0]
+
+
+def _token_readings(raw: str) -> list[MoveSpec]:
+    """The move descriptions one token can be: none, one, or two (a lower-case ``b``)."""
+    import chess
+
+    token = raw.strip("'.:;,!?\u2018\u2019")
+    token = re.sub(r"(?:e\.?p\.?)$", "", token) if re.search(r"[1-8]e\.?p\.?$", token) else token
+    token = re.sub(r"[!?+#]+$", "", token).rstrip(".")
+    if not token:
+        return []
+    castle = _CASTLING_TOKENS.get(token.lower())
+    if castle is not None:
+        return [MoveSpec(raw, castle=castle)]
+    uci = _UCI.fullmatch(token.lower())
+    if uci is not None:
+        return [
+            MoveSpec(
+                raw,
+                from_square=chess.parse_square(uci["from"]),
+                to_square=chess.parse_square(uci["to"]),
+                promotion=uci["promotion"],
+            )
+        ]
+    readings = []
+    san = _SAN.fullmatch(token)
+    if san is not None:
+        readings.append(_san_spec(raw, san))
+    if token.startswith("b") and len(token) > 2:
+        bishop = _SAN.fullmatch("B" + token[1:])
+        if bishop is not None and bishop["piece"] == "B":
+            readings.append(_san_spec(raw, bishop))
+    return readings
+
+
+def _san_spec(raw: str, match: re.Match[str]) -> MoveSpec:
+    import chess
+
+    piece = (match["piece"] or "p").lower()
+    return MoveSpec(
+        raw,
+        piece=piece,
+        from_file="abcdefgh".index(match["file"].lower()) if match["file"] else None,
+        from_rank=int(match["rank"]) - 1 if match["rank"] else None,
+        to_square=chess.parse_square(match["to"].lower()),
+        promotion=match["promotion"].lower() if match["promotion"] else None,
+    )
+
+
+def _english_reading(lower: str, shown: str) -> MoveSpec | None:
+    """The move a plain-English sentence describes, or None when it names no piece or castling."""
+    import chess
+
+    if _CASTLE_WORD.search(lower):
+        kingside = re.search(r"\bking\s*side\b|\bkings?\s+side\b|\bshort\b", lower)
+        queenside = re.search(r"\bqueen\s*side\b|\bqueens?\s+side\b|\blong\b", lower)
+        if kingside and queenside:
+            raise MoveError("unreadable", f"{shown!r} names both castling sides")
+        return MoveSpec(shown, castle="K" if kingside else "Q" if queenside else "either")
+    # "king's knight", "queen's pawn": the adjective is not a second piece.
+    lower = re.sub(r"\b(?:king|queen)s?\s+(?=(?:pawn|knight|bishop|rook)\b)", "", lower)
+    mentions = [(match.group(1), match.start()) for match in _PIECE_WORD.finditer(lower)]
+    if not mentions:
+        return None
+    promotion = re.search(
+        r"(?:promot\w*|=|queening|becom\w*)\s*(?:to|into|as)?\s*(?:an?\s+)?"
+        r"(queen|rook|bishop|knight)\b",
+        lower,
+    )
+    captured = re.search(
+        r"(?:takes|captures|capturing|x)\s+(?:the\s+|an?\s+|black\s+|blacks\s+|his\s+|their\s+)?"
+        r"(pawn|knight|bishop|rook|queen|king)\b",
+        lower,
+    )
+    mover = mentions[0][0]
+    explained = {mentions[0][1]}
+    for extra in (promotion, captured):
+        if extra is not None:
+            explained.add(extra.start(1))
+    others = [name for name, start in mentions if start not in explained]
+    if others:
+        raise MoveError("unreadable", f"{shown!r} names more than one piece ({mover}, {others[0]})")
+    squares = _SQUARE.findall(lower)
+    if not squares:
+        raise MoveError("unreadable", f"{shown!r} says no square; say where the {mover} goes")
+    if len(squares) > 2:
+        raise MoveError("unreadable", f"{shown!r} names {len(squares)} squares")
+    origin = None
+    target = squares[-1]
+    if len(squares) == 2:
+        origin, target = squares
+        if re.search(rf"\bto\s+{squares[0]}\b.*\bfrom\s+{squares[1]}\b", lower):
+            origin, target = squares[1], squares[0]
+    return MoveSpec(
+        f"{mover} to {target}",
+        piece=PIECE_LETTERS[mover],
+        from_square=chess.parse_square(origin) if origin else None,
+        to_square=chess.parse_square(target),
+        promotion=PIECE_LETTERS[promotion.group(1)] if promotion else None,
+        captured=PIECE_LETTERS[captured.group(1)] if captured else None,
+    )
+
+
+def _resolve_readings(board: chess.Board, readings: list[MoveSpec]) -> chess.Move:
+    """The one legal move the readings of one token allow; the first reading's error if none."""
+    found: dict[chess.Move, None] = {}
+    first_error: MoveError | None = None
+    for spec in readings:
+        try:
+            found[_resolve(board, spec)] = None
+        except MoveError as error:
+            if error.kind == "ambiguous":
+                raise
+            first_error = first_error or error
+    if len(found) > 1:
+        options = " or ".join(board.san(move) for move in found)
+        raise MoveError("ambiguous", f"{readings[0].text!r} could be {options}; say which")
+    if found:
+        return next(iter(found))
+    assert first_error is not None
+    raise first_error
+
+
+def _resolve(board: chess.Board, spec: MoveSpec) -> chess.Move:
+    """The legal move ``spec`` describes in ``board``, or MoveError saying why there is none."""
+    import chess
+
+    if spec.castle is not None:
+        return _resolve_castling(board, spec)
+    to_square = spec.to_square
+    assert to_square is not None
+    target = chess.square_name(to_square)
+    piece_type = chess.PIECE_SYMBOLS.index(spec.piece) if spec.piece else None
+
+    def fits(move: chess.Move, promotion_too: bool) -> bool:
+        if move.to_square != to_square:
+            return False
+        if piece_type is not None and board.piece_type_at(move.from_square) != piece_type:
+            return False
+        if spec.from_square is not None and move.from_square != spec.from_square:
+            return False
+        if spec.from_file is not None and chess.square_file(move.from_square) != spec.from_file:
+            return False
+        if spec.from_rank is not None and chess.square_rank(move.from_square) != spec.from_rank:
+            return False
+        wanted = chess.PIECE_SYMBOLS.index(spec.promotion) if spec.promotion else None
+        return not promotion_too or move.promotion == wanted
+
+    pseudo = [move for move in board.pseudo_legal_moves if fits(move, promotion_too=True)]
+    legal = [move for move in pseudo if board.is_legal(move)]
+    if len(legal) > 1:
+        options = " or ".join(board.san(move) for move in legal)
+        raise MoveError("ambiguous", f"{spec.text!r} could be {options}; say which")
+    if legal:
+        move = legal[0]
+        if spec.captured is not None:
+            taken = board.piece_at(to_square)
+            if board.is_en_passant(move):
+                taken = chess.Piece(chess.PAWN, chess.BLACK)
+            if taken is None or taken.piece_type != chess.PIECE_SYMBOLS.index(spec.captured):
+                raise MoveError(
+                    "illegal", f"there is no black {PIECE_NAMES[spec.captured]} on {target}"
+                )
+        return move
+    if pseudo:
+        mover = board.piece_at(pseudo[0].from_square)
+        reason = "your king would be in check"
+        if board.is_check() and mover.piece_type != chess.KING:
+            reason += " (you are in check, and this does not stop it)"
+        elif mover.piece_type != chess.KING and board.is_pinned(chess.WHITE, pseudo[0].from_square):
+            name = PIECE_NAMES[mover.symbol().lower()]
+            reason += f" (your {name} on {chess.square_name(pseudo[0].from_square)} is pinned)"
+        raise MoveError("illegal", reason)
+    if any(fits(move, promotion_too=False) for move in board.pseudo_legal_moves):
+        raise MoveError(
+            "illegal",
+            f"a pawn reaching the last rank must promote: say {target}=Q (or =R, =B, =N)",
+        )
+    raise MoveError("illegal", _why_nothing_moves_there(board, spec, piece_type, target))
+
+
+def _why_nothing_moves_there(
+    board: chess.Board, spec: MoveSpec, piece_type: int | None, target: str
+) -> str:
+    import chess
+
+    occupant = board.piece_at(chess.parse_square(target))
+    own = occupant is not None and occupant.color == chess.WHITE
+    if spec.from_square is not None:
+        origin = chess.square_name(spec.from_square)
+        piece = board.piece_at(spec.from_square)
+        if piece is None:
+            return f"you have no piece on {origin}"
+        if piece.color != chess.WHITE:
+            return f"the {PIECE_NAMES[piece.symbol().lower()]} on {origin} is Black's"
+        name = PIECE_NAMES[piece.symbol().lower()]
+        if piece_type is not None and piece.piece_type != piece_type:
+            return f"your piece on {origin} is a {name}, not a {PIECE_NAMES[spec.piece]}"
+        if own:
+            return f"your own {PIECE_NAMES[occupant.symbol().lower()]} is on {target}"
+        return f"your {name} on {origin} cannot move to {target}"
+    name = PIECE_NAMES[spec.piece or "p"]
+    if own:
+        blocker = PIECE_NAMES[occupant.symbol().lower()]
+        return f"no piece can move there: your own {blocker} is on {target}"
+    if piece_type is not None and not board.pieces(piece_type, chess.WHITE):
+        return f"you have no {name}"
+    return f"no {name} of yours can move to {target}"
+
+
+def _resolve_castling(board: chess.Board, spec: MoveSpec) -> chess.Move:
+    sides = ("K", "Q") if spec.castle == "either" else (spec.castle,)
+    found = {}
+    reasons = []
+    for side in sides:
+        move = next(
+            (
+                move
+                for move in board.legal_moves
+                if board.is_castling(move) and board.is_kingside_castling(move) == (side == "K")
+            ),
+            None,
+        )
+        if move is not None:
+            found[side] = move
+        else:
+            reasons.append(_why_no_castling(board, side))
+    if len(found) == 2:
+        raise MoveError("ambiguous", "castle kingside (O-O) or queenside (O-O-O)? say which")
+    if found:
+        return next(iter(found.values()))
+    raise MoveError("illegal", "; ".join(reasons))
+
+
+def _why_no_castling(board: chess.Board, side: str) -> str:
+    import chess
+
+    name = "kingside" if side == "K" else "queenside"
+    has_right = (
+        board.has_kingside_castling_rights(chess.WHITE)
+        if side == "K"
+        else board.has_queenside_castling_rights(chess.WHITE)
+    )
+    if not has_right:
+        return f"you can no longer castle {name} (your king or that rook has moved)"
+    if board.is_check():
+        return "you cannot castle out of check"
+    between = (chess.F1, chess.G1) if side == "K" else (chess.B1, chess.C1, chess.D1)
+    if any(board.piece_at(square) for square in between):
+        return f"you cannot castle {name}: pieces stand between your king and rook"
+    return f"you cannot castle {name}: your king would pass through or land on an attacked square"
+
+
 # -- the envs -----------------------------------------------------------------------------------
 
 
@@ -621,16 +1033,18 @@ class ChessEnv(LanguageEnv):
         import chess
 
         board = self._board
-        move = self._parse_move(action)
-        if move is None:
+        try:
+            move = read_move(board, action)
+        except MoveError as error:
             self.illegal_moves += 1
-            return Turn(
-                reply=(
-                    f"Illegal move: play one legal move in SAN or UCI.\n{FEN_PREFIX}{board.fen()}"
-                ),
-                reward=-1.0,
-                invalid=True,
-            )
+            if error.kind == "illegal":
+                shown = " ".join(action.split())
+                reply = f"Illegal move {shown}: {error}."
+            elif error.kind == "ambiguous":
+                reply = f"Ambiguous move: {error}."
+            else:
+                reply = f"Unreadable move: {error}; {MOVE_HINT}."
+            return Turn(reply=f"{reply}\n{FEN_PREFIX}{board.fen()}", reward=-1.0, invalid=True)
         board.push(move)
         ending = _game_over_reason(board)
         if ending is not None:
@@ -649,18 +1063,11 @@ class ChessEnv(LanguageEnv):
         return Turn(reply=f"{prefix}\n{FEN_PREFIX}{board.fen()}", reward=0.0)
 
     def _parse_move(self, action: str) -> chess.Move | None:
-        """The legal move ``action`` names in SAN or UCI, or None."""
-        text = action.strip()
-        if not text:
+        """The legal move ``action`` names (see :func:`read_move`), or None."""
+        try:
+            return read_move(self._board, action)
+        except MoveError:
             return None
-        for reader in (self._board.parse_san, self._board.parse_uci):
-            try:
-                move = reader(text)
-            except ValueError:
-                continue
-            # python-chess reads "--" and "0000" as the null move, which is no chess move.
-            return move if move else None
-        return None
 
     def _finish(self, ending: str, agent_moved_last: bool, prefix: str) -> Turn:
         position = f"\n{FEN_PREFIX}{self._board.fen()}"

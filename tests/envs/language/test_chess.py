@@ -321,3 +321,136 @@ def test_the_expert_reads_the_fen_and_mates() -> None:
     assert FEN_PREFIX in observation
     expert.close()
     env.close()
+
+
+# -- how the text of a move is read (a user opponent: no engine needed) --------------------------
+
+START = "rnbqkbnr/pppppppp/8/8/8/8/PPPPPPPP/RNBQKBNR w KQkq - 0 1"
+TWO_KNIGHTS_REACH_D2 = "rnbqkbnr/pppppppp/8/8/8/5N2/PPP1PPPP/RNBQKB1R w KQkq - 0 1"
+PINNED_KNIGHT = "4k3/8/8/8/1b6/8/3N4/4K3 w - - 0 1"  # the bishop on b4 pins the knight on d2
+CHECKED_KING = "4k3/8/8/8/8/8/4r3/R3K2R w KQ - 0 1"  # the rook on e2 gives check
+PAWN_ON_SEVENTH = "4k3/P7/8/8/8/8/8/4K3 w - - 0 1"
+BOTH_CASTLINGS = "4k3/8/8/8/8/8/8/R3K2R w KQ - 0 1"
+PAWN_TAKES_PAWN = "rnbqkbnr/ppp1pppp/8/3p4/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 1"
+
+
+def chess_step(fen: str, text: str) -> tuple[str, float, dict, str, list[str]]:
+    """One step from ``fen``, user opponent: (reply line, reward, info, FEN after, moves made)."""
+    env = gym.make("rlbench/Chess-v0", opponent=first_legal_move)
+    env.reset(seed=0, options={"fen": fen})
+    observation, reward, _, _, info = env.step(text)
+    reply = observation.rsplit("\n> ", 1)[-1].split("\n")[1]
+    moves = [move.uci() for move in env.unwrapped.board.move_stack]
+    return reply, reward, info, fen_from_observation(observation), moves
+
+
+@needs_chess
+@pytest.mark.parametrize(
+    ("fen", "text", "uci"),
+    [
+        (START, "1. e4", "e2e4"),
+        (START, "1.e4", "e2e4"),
+        (START, "Pawn to d4", "d2d4"),
+        (START, "Nf3!", "g1f3"),
+        (START, "Nf3!?", "g1f3"),
+        (START, "e2e4+", "e2e4"),
+        (START, "e2-e4", "e2e4"),
+        (START, "nf3", "g1f3"),
+        (START, "NF3", "g1f3"),
+        (START, "E4", "e2e4"),
+        (START, "Pe4", "e2e4"),
+        (START, "knight to f3", "g1f3"),
+        (START, "King's knight to f3", "g1f3"),
+        (START, "Knight from g1 to f3", "g1f3"),
+        (START, "e2 to e4", "e2e4"),
+        (START, "N f 3", "g1f3"),  # LMRL-Gym's spaced characters
+        (START, "I play e4.", "e2e4"),
+        (START, "My move: **Nf3**", "g1f3"),
+        (START, '"e4"', "e2e4"),
+        (START, "knight to f3 (Nf3)", "g1f3"),
+        (START, "bb3", "b2b3"),  # a lower-case b: the b-pawn, as no bishop can go there
+        (PAWN_TAKES_PAWN, "exd5", "e4d5"),
+        (PAWN_TAKES_PAWN, "pawn takes pawn on d5", "e4d5"),
+        (PAWN_ON_SEVENTH, "a8=Q+", "a7a8q"),
+        (PAWN_ON_SEVENTH, "pawn to a8 promoting to a queen", "a7a8q"),
+        (PAWN_ON_SEVENTH, "a7a8q", "a7a8q"),
+        (BOTH_CASTLINGS, "O-O", "e1g1"),
+        (BOTH_CASTLINGS, "0-0-0", "e1c1"),
+        (BOTH_CASTLINGS, "castle kingside", "e1g1"),
+        (BOTH_CASTLINGS, "Short castle.", "e1g1"),
+        (BOTH_CASTLINGS, "castles queenside", "e1c1"),
+    ],
+)
+def test_llm_notations_of_one_move_play_that_move(fen: str, text: str, uci: str) -> None:
+    """Move numbers, annotations, case, UCI, spacing, wrappers and plain English play the move."""
+    reply, reward, info, _, moves = chess_step(fen, text)
+    assert not info["invalid_action"] and info["illegal_moves"] == 0, reply
+    assert reward == 0.0 and reply.startswith("Black plays ")
+    assert moves[0] == uci and len(moves) == 2  # the move, then Black's answer
+
+
+@needs_chess
+@pytest.mark.parametrize(
+    ("fen", "text", "reply"),
+    [
+        (
+            START,
+            "hello",
+            "Unreadable move: 'hello' is not a move; play one legal move in SAN (e4, Nf3, O-O) "
+            "or UCI (e2e4).",
+        ),
+        (START, "--", "Unreadable move: '--' is not a move; "),
+        (START, "e4 or d4", "Unreadable move: 'e4 or d4' names more than one move (e4, d4); "),
+        (START, "1. e4 e5", "Unreadable move: '1. e4 e5' names more than one move (e4, e5); "),
+        (START, "e2 e4", "Unreadable move: 'e2 e4' names more than one move (e2, e4); "),
+        (START, "not e4", "Unreadable move: 'not e4' is unclear ('not'); say only the move; "),
+        (START, "knight or bishop to f3", "names more than one piece (knight, bishop)"),
+        (START, "Knight, please", "Unreadable move: 'Knight, please' says no square; "),
+        (TWO_KNIGHTS_REACH_D2, "Nd2", "Ambiguous move: 'Nd2' could be Nfd2 or Nbd2; say which."),
+        (TWO_KNIGHTS_REACH_D2, "knight to d2", "Ambiguous move: 'knight to d2' could be Nfd2 or"),
+        (BOTH_CASTLINGS, "castle", "Ambiguous move: castle kingside (O-O) or queenside (O-O-O)?"),
+        (START, "Qh5", "Illegal move Qh5: no queen of yours can move to h5."),
+        (START, "Nd2", "Illegal move Nd2: no piece can move there: your own pawn is on d2."),
+        (START, "e3e4", "Illegal move e3e4: you have no piece on e3."),
+        (START, "e7e5", "Illegal move e7e5: the pawn on e7 is Black's."),
+        (START, "a1a3", "Illegal move a1a3: your rook on a1 cannot move to a3."),
+        (START, "O-O", "Illegal move O-O: you cannot castle kingside: pieces stand between"),
+        (
+            PINNED_KNIGHT,
+            "Nf3",
+            "Illegal move Nf3: your king would be in check (your knight on d2 is pinned).",
+        ),
+        (
+            CHECKED_KING,
+            "Ra2",
+            "Illegal move Ra2: your king would be in check (you are in check, and this does "
+            "not stop it).",
+        ),
+        (CHECKED_KING, "O-O", "Illegal move O-O: you cannot castle out of check."),
+        (MATE_IN_ONE, "Kb7", "Illegal move Kb7: your king would be in check."),
+        (PAWN_ON_SEVENTH, "a8", "Illegal move a8: a pawn reaching the last rank must promote"),
+        (PAWN_TAKES_PAWN, "pawn takes knight on d5", "there is no black knight on d5."),
+        (PAWN_ON_SEVENTH, "Bb5", "Illegal move Bb5: you have no bishop."),
+    ],
+)
+def test_refused_moves_say_why_and_cost_minus_one(fen: str, text: str, reply: str) -> None:
+    """Unreadable, ambiguous and illegal text each get their own reason; -1, position kept."""
+    shown, reward, info, fen_after, moves = chess_step(fen, text)
+    assert shown.startswith(reply) or reply in shown, shown
+    assert (reward, info["invalid_action"], info["illegal_moves"], info["turns"]) == (
+        -1.0,
+        True,
+        1,
+        1,
+    )
+    assert fen_after == fen and moves == []
+
+
+@needs_chess
+def test_a_refused_move_costs_a_turn_as_in_lmrl_gym() -> None:
+    """Unreadable and illegal moves count towards max_turns, as LMRL-Gym counts every move."""
+    env = gym.make("rlbench/Chess-v0", opponent=first_legal_move, max_turns=2)
+    env.reset(seed=0)
+    env.step("hello")
+    _, reward, terminated, truncated, info = env.step("Qh5")
+    assert (reward, terminated, truncated, info["illegal_moves"]) == (-1.0, False, True, 2)

@@ -7,7 +7,8 @@ command line. Backends:
 
 - ``native``: :class:`~rlbench_suite.vector.NativeVectorEnv` (default settings, copies returned);
 - ``gymnasium_sync`` / ``gymnasium_async``: ``SyncVectorEnv`` / ``AsyncVectorEnv`` over the
-  kernel's reference env (Gymnasium's ``CartPole-v1``, the registered ``RMAB-TwoState-v0``);
+  kernel's reference env (Gymnasium's ``CartPole-v1``, the registered ``RMAB-TwoState-v0`` and
+  ``MarketMaking-v0``);
 - ``gymnasium_numpy``: Gymnasium's NumPy ``CartPoleVectorEnv`` (CartPole only);
 - ``envpool``: EnvPool's ``make_gymnasium("CartPole-v1")``, synchronous, with ``num_threads``
   set to each thread count, when EnvPool is importable (``pip install 'rlbench-suite[bench]'``;
@@ -29,12 +30,12 @@ from typing import Any
 import gymnasium as gym
 import numpy as np
 
-import rlbench_suite.envs.calibration  # noqa: F401  (registers rlbench/CartPole-v1)
+import rlbench_suite.envs  # noqa: F401  (registers rlbench/CartPole-v1 and the kernels' ids)
 from rlbench_suite.vector.kernels import kernel_spec
 from rlbench_suite.vector.native import NativeVectorEnv, max_threads
 
 BACKENDS = ("native", "gymnasium_sync", "gymnasium_async", "gymnasium_numpy", "envpool")
-DEFAULT_ENV_IDS = ("rlbench/CartPole-v1", "rlbench/RMAB-TwoState-v0")
+DEFAULT_ENV_IDS = ("rlbench/CartPole-v1", "rlbench/RMAB-TwoState-v0", "rlbench/MarketMaking-v0")
 _ACTION_POOL = 16  # distinct action batches cycled through, so no backend sees one action
 
 

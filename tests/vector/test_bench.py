@@ -22,7 +22,7 @@ ROW_KEYS = {"env_id", "backend", "num_envs", "threads", "steps_per_sec", "runs"}
 
 
 def test_run_benchmark_returns_one_row_per_configuration() -> None:
-    """Native, sync and NumPy rows for CartPole; no NumPy row for the bandit; ratios to native."""
+    """Native, sync and NumPy rows for CartPole; no NumPy row for the others; ratios to native."""
     rows = run_benchmark(
         num_envs=(8,),
         threads=(1,),
@@ -37,6 +37,8 @@ def test_run_benchmark_returns_one_row_per_configuration() -> None:
         ("rlbench/CartPole-v1", "gymnasium_numpy"),
         ("rlbench/RMAB-TwoState-v0", "native"),
         ("rlbench/RMAB-TwoState-v0", "gymnasium_sync"),
+        ("rlbench/MarketMaking-v0", "native"),
+        ("rlbench/MarketMaking-v0", "gymnasium_sync"),
     ]
     annotated = speedups(rows)
     assert annotated[0]["thread_speedup"] == 1.0 and annotated[0]["native_speedup"] is None

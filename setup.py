@@ -50,6 +50,7 @@ setup(
                 "rlbench_suite/csrc/cartpole.h",
                 "rlbench_suite/csrc/quad_hover.h",
                 "rlbench_suite/csrc/rmab_two_state.h",
+                "rlbench_suite/csrc/market_making.h",
             ],
             optional=True,
         )

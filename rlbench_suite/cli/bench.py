@@ -40,7 +40,7 @@ def command_bench(args: argparse.Namespace) -> int:
 
 def add_cli(commands: argparse._SubParsersAction) -> None:
     """Add ``bench`` to the ``rlbench`` parser's subcommands."""
-    from rlbench_suite.vector.bench import BACKENDS
+    from rlbench_suite.vector.bench import BACKENDS, DEFAULT_ENV_IDS
     from rlbench_suite.vector.native import max_threads
 
     # The native build's OpenMP limit: more threads than that would be silently skipped.
@@ -49,7 +49,7 @@ def add_cli(commands: argparse._SubParsersAction) -> None:
     bench.add_argument(
         "--env-ids",
         nargs="+",
-        help="ids with a native kernel (default: rlbench/CartPole-v1 rlbench/RMAB-TwoState-v0)",
+        help=f"ids with a native kernel (default: {' '.join(DEFAULT_ENV_IDS)})",
     )
     bench.add_argument(
         "--num-envs",

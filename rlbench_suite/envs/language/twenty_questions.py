@@ -164,7 +164,7 @@ import copy
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -172,6 +172,19 @@ from typing import Any
 import numpy as np
 
 from rlbench_suite.envs.language.base import LanguageEnv, Turn, register_language_env
+from rlbench_suite.envs.language.qa import (
+    DONT_KNOW,
+    DONT_UNDERSTAND,
+    FILLER_WORDS,
+    LEADING_NEGATIVE_AUXILIARIES,
+    NEGATORS,
+    WH_WORDS,
+    normalise,
+    stem,
+    strip_guess_opening,
+    unanswered_turn_reward,
+    word_set,
+)
 
 DATA_FILE = Path(__file__).parent / "data" / "twenty_questions.json"
 MAX_QUESTIONS = 20
@@ -179,6 +192,8 @@ MAX_QUESTIONS = 20
 YES = "Yes."
 NO = "No."
 UNKNOWN_ANSWER = "I can't answer that with yes or no."
+#: Replies that answer neither yes nor no (the turn costs -1 only when ``charge_unanswered``).
+UNANSWERED = (UNKNOWN_ANSWER, DONT_KNOW, DONT_UNDERSTAND)
 ONE_AT_A_TIME = "Please guess one thing at a time."
 CORRECT_GUESS = "Yes! It is {name}."
 
@@ -226,16 +241,6 @@ DERIVED_QUESTIONS = (
 
 
 # -- text ---------------------------------------------------------------------------------------
-
-
-def normalise(text: str) -> str:
-    """Lower case, apostrophes dropped, digit groups joined, everything else but words a space.
-
-    ``"Isn't it a T-shirt?"`` becomes ``"isnt it a t shirt"`` and ``"$1,000"`` becomes ``"1000"``.
-    """
-    text = text.lower().replace("'", "").replace("\u2019", "")
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
-    return " ".join(re.sub(r"[^a-z0-9]+", " ", text).split())
 
 
 IRREGULAR_PLURALS = {
@@ -359,7 +364,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
         "category:kitchen item",
     ),
     (r"kitchen appliances?", "electric&in_kitchen"),
-    (r"(?:home|household|house|domestic|electrical|electric) appliances?|appliances?", "?"),
     (r"furniture|furnishings?", "category:furniture"),
     (r"tools?|toolbox|tool box|toolkit|tool kit", "category:tool"),
     (r"vehicles?|transport|transportation|conveyance", "category:vehicle"),
@@ -369,7 +373,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"sports? (?:equipment|gear|goods|item|items|stuff|kit)|sporting (?:goods|equipment|gear)",
         "category:sports equipment",
     ),
-    (r"electronic gadgets?|gadgets?|consumer electronics", "category:electronics"),
+    (
+        r"electronic (?:gadgets?|devices?)|gadgets?|consumer electronics",
+        "category:electronics",
+    ),
     (r"toys?|plaything", "category:toy"),
     (r"(?:for|in) (?:building|construction)(?: things)?", ""),
     (r"buildings?|structures?", "category:building"),
@@ -405,11 +412,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
         "-lives_in_water",
     ),
     (r"seas?|oceans?|marine|saltwater|salt water|oceanic", "lives_in_sea"),
-    (
-        r"(?:near|by|beside|next to|at) the (?:sea|ocean|seaside|coast|beach|shore)"
-        r"|seaside|beach|coast|swim|swims|swimming",
-        "?",
-    ),
     (r"fly|flies|flying|flyer|flight|airborne|(?:in|through|into) the (?:air|sky)", "can_fly"),
     (
         r"(?:grow|grows|growing|found|come|comes|hang|hangs|fall|falls) (?:on|from|off)"
@@ -420,12 +422,12 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"flowers?|blooms?|blossoms?|flowering", "flower"),
     (r"leaf|leaves|leafy|foliage", "leaves"),
     # -- what it is like
-    (r"fur|furry|hair|hairy|wool|woolly|wooly|fleece", "has_fur"),
+    (r"fur|furry|hair|hairy", "has_fur"),
     (r"stripes?|striped|stripy|stripey", "stripes"),
-    (r"metal|metallic|steel|iron|aluminium|aluminum|brass|copper|tin|chrome", "metal"),
+    (r"metal|metallic|metals", "metal"),
     (r"wood|wooden|timber|lumber", "wood"),
-    (r"plastic|plastics|rubber", "plastic"),
-    (r"fabric|fabrics|cloth|cotton|textiles?|linen|silk|polyester|nylon|denim|knitted", "fabric"),
+    (r"plastic|plastics", "plastic"),
+    (r"fabric|fabrics|cloth|textiles?", "fabric"),
     (
         r"man ?made|manmade|human ?made|made by (?:people|humans|man|a person|someone|hand)"
         r"|manufactured|artificial|synthetic|invented|hand ?made|machine made|factory made"
@@ -436,18 +438,12 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"edible|eatable|eaten|(?<!it )(?<!they )(?<!that )(?<!which )eat", "edible"),
     (r"inedible", "-edible"),
     (
-        r"(?:it|they|that|which) eats?|eats|eating|feeds? on|diet|carnivor\w*|herbivor\w*"
-        r"|omnivor\w*|predators?|prey",
+        r"(?:it|they|that|which) eats?|eats|eating|feeds? on|diet",
         "?",
     ),
     (r"food|foods|foodstuff|groceries", "food"),
     (r"cooked|cook (?:it|them)|baked|bake (?:it|them)|fried|roasted|boiled|grilled", "cooked"),
-    (r"(?:used )?(?:for|in|to) cook(?:ing)?|cook with|cooking|raw", "?"),
-    (
-        r"(?:can|does|do|that|which) (?:it |they )?(?:move|moves|run|runs|jump|jumps|climb"
-        r"|climbs|breathe|breathes)",
-        "?",
-    ),
+    (r"raw", "?"),
     (r"sweet|sugary|sweets|dessert|desserts|candy", "sweet"),
     (
         r"liquids?|fluids?|drinkable|drink (?:it|them)|(?:can|could|do) (?:you|i|we|people) drink",
@@ -458,22 +454,12 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"hard|rigid", "-soft&-liquid"),
     (r"hot|warm|heated|heats|heat|boiling", "hot"),
     (r"cold|chilled|frozen|freeze|freezes|freezing|icy|chilly", "cold"),
-    (
-        r"keeps? (?:you |people |your body )?warm|(?:hot|warm|cold) (?:places?|countries|country"
-        r"|climates?|weather|regions?|areas?)|tropical|desert|arctic|polar"
-        r"|(?:live|lives|found) (?:somewhere|in) (?:hot|warm|cold)",
-        "?",
-    ),
     (r"round|circular|spherical|sphere|circle|ball shaped|ball like", "round"),
     (r"flat", "flat"),
     (r"long|elongated|thin|skinny|slender|stick shaped|rod shaped", "long"),
+    (r"long (?:legs?|hair|nose|trunk|time|life)|(?:live|lives) long", "?"),
     (
-        r"long (?:neck|necks|tail|tails|legs?|ears?|hair|nose|trunk|time|life)|(?:live|lives) long",
-        "?",
-    ),
-    (
-        r"sharp|pointy|pointed|blades?|spiky|spikes?|spiny|spines|thorns?|thorny|prickly"
-        r"|(?:can|could|does|will|it|to|for) cut(?:ting)?(?: things| you)?|cuts",
+        r"sharp|pointy|pointed|spiky|spikes?",
         "sharp",
     ),
     (
@@ -495,11 +481,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
         "-expensive",
     ),
     (r"cost|costs|price|priced|money|dollars?", "?"),
-    (r"colou?rful|multicolou?red|many colou?rs", "?"),
     # -- what it does, what it is for
     (
-        r"electric|electrical|electricity|electronic|electronics|batter(?:y|ies)|plug(?:ged)? in"
-        r"|plugs? into|power outlet|socket|mains|charger|charging|needs? power|uses? power|powered",
+        r"electric|electrical|electricity|electronic|electronics|mains|needs? power|uses? power"
+        r"|powered|runs? on (?:electricity|power)",
         "electric",
     ),
     (r"screens?|displays?|monitors?|touch ?screen", "screen"),
@@ -527,7 +512,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"|a person|persons|humans|riders|you|me|us)|ride|rides|riding|rideable|passengers?",
         "carries_people",
     ),
-    (r"sit (?:on|upon)|sat on|seat|seats|seating", "sit_on"),
+    (r"sit (?:on|upon)|sat on", "sit_on"),
     (r"sit|sits|sit in|sit inside", "sit_on|go_inside"),
     (
         r"(?:go|get|walk|step|climb|crawl|be) (?:inside|into|in to)|(?:go|get|walk|step|climb)"
@@ -588,32 +573,32 @@ WORN_PHRASE = re.compile(
     + r")\b"
 )
 
-#: Words that negate the attribute after them.
-NEGATORS = frozenset(
-    {"not", "no", "never", "neither", "nor", "without", "non", "isnt", "arent", "wasnt", "werent",
-     "doesnt", "dont", "didnt", "cant", "cannot", "couldnt", "wont", "wouldnt", "shouldnt",
-     "hasnt", "havent", "hadnt", "aint"}
-)  # fmt: skip
-#: Contractions that, opening a question, ask for confirmation rather than negate.
-LEADING_NEGATIVE_AUXILIARIES = NEGATORS - {"not", "no", "never", "neither", "nor", "without",
-                                           "non", "cannot", "hadnt"}  # fmt: skip
-#: What may come before an object's bare name in a guess: "my guess is an orange" is a guess,
-#: "is it orange" a colour question.
-GUESS_OPENING = re.compile(
-    r"^(?:(?:my |our )?(?:final )?(?:guess|answer) is |i guess |i think (?:it is |its )?"
-    r"|it is |its |it must be )?(?:a |an |the |some )?"
+#: Words glued inside a concept phrase that the matcher may skip ("store the food").
+GLUE_WORDS = word_set("it them a an the your its their some this that my our his her of one any")
+#: Comparisons against another object: "bigger than a dog" (size classes), "heavier than a cat"
+#: (size classes at least two apart).
+COMPARISON_OPENING = re.compile(
+    r"(?P<word>bigger|larger|greater|huger|smaller|littler|tinier|heavier|lighter|taller|shorter"
+    r"|longer)(?: in size| overall)? than (?:(?:a|an|the|your|my|average|typical|normal|regular"
+    r"|usual|ordinary|standard|grown|adult) )*$"
 )
-WH_WORDS = frozenset(
-    {"what", "whats", "which", "where", "wheres", "how", "hows", "who", "whos", "why", "when"}
-)
-#: Words that turn a named object into a reference point rather than a guess.
-RELATION_WORDS = frozenset(
-    {"than", "like", "likes", "similar", "related", "same", "such", "example", "eg", "eat",
-     "eats", "eaten", "eating", "chase", "chases", "hunt", "hunts", "with", "for", "from", "made",
-     "make", "use", "uses", "used", "need", "needs", "part", "contain", "contains", "has", "have",
-     "had", "near", "bigger", "smaller", "larger", "fit", "fits", "into", "inside", "belong",
-     "belongs", "kept", "keep", "look", "looks", "resemble", "resembles", "relative", "cousin"}
-)  # fmt: skip
+_COMPARISON_SIGN = {
+    "bigger": ">", "larger": ">", "greater": ">", "huger": ">", "smaller": "<", "littler": "<",
+    "tinier": "<", "heavier": ">>", "lighter": "<<", "taller": ">>", "shorter": "<<",
+    "longer": ">>",
+}  # fmt: skip
+#: Reference things that are not objects of the game, with their size class.
+SIZE_REFERENCES = {
+    "coin": "tiny", "penny": "tiny", "grain of rice": "tiny", "grain of sand": "tiny",
+    "marble": "tiny", "button": "tiny", "fingernail": "tiny", "thumb": "tiny", "dice": "tiny",
+    "die": "tiny", "fist": "pocket", "hand": "pocket", "your hand": "pocket",
+    "tennis ball": "pocket", "baseball": "pocket", "credit card": "pocket", "matchbox": "pocket",
+    "egg": "pocket", "book": "breadbox", "laptop": "breadbox", "shoe box": "breadbox",
+    "loaf of bread": "breadbox", "head": "breadbox", "your head": "breadbox",
+    "human head": "breadbox", "suitcase": "person", "door": "person",
+    "child": "person", "kid": "person", "fridge": "car", "van": "car", "room": "house",
+    "building": "huge", "football field": "huge", "soccer field": "huge", "mountain": "huge",
+}  # fmt: skip
 
 
 def _parse_meaning(spec: str) -> Query:
@@ -647,7 +632,9 @@ class ParsedUtterance:
     """What an utterance is: a guess, a question with its :data:`Query`, or neither.
 
     ``kind`` is ``"guess"`` (``objects`` holds the one index), ``"several"`` (two or more
-    objects named), ``"question"`` (``query`` holds the meaning) or ``"unknown"``.
+    objects named), ``"question"`` (``query`` holds the meaning), ``"open"`` (understood, but
+    not a yes/no question: ``What colour is it?``, ``Is it alive or dead?``) or ``"unknown"``
+    (a word the oracle cannot place, or an object named inside a question that is not a guess).
     """
 
     kind: str
@@ -656,6 +643,7 @@ class ParsedUtterance:
 
 
 UNKNOWN_UTTERANCE = ParsedUtterance("unknown")
+OPEN_UTTERANCE = ParsedUtterance("open")
 
 
 @dataclass(frozen=True)
@@ -669,6 +657,12 @@ class ObjectKnowledge:
     phrases: tuple[tuple[re.Pattern[str], Query | None], ...]  # None: unanswerable
     object_pattern: re.Pattern[str]
     object_by_form: dict[str, int]  # normalised name, synonym or plural -> index
+    #: name -> {"kind", "phrases", "yes", "no", "unsure"}: sub-categories, parts, functions...
+    concepts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: first stem -> [(stemmed phrase, concept name)], longest phrase first
+    concept_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
+    concept_words: dict[str, str] = field(default_factory=dict)  # one-word phrases and plurals
+    size_reference_pattern: re.Pattern[str] | None = None
 
     @property
     def names(self) -> list[str]:
@@ -683,7 +677,12 @@ class ObjectKnowledge:
         """Every predicate a query may use: attributes, categories and derived ones."""
         derived = [name for name, _, _ in SIZE_PREDICATES] + [p for p, _ in DERIVED_QUESTIONS]
         categories = [f"category:{name}" for name in self.categories]
-        return [*self.attributes, *categories, *derived]
+        concepts = [f"concept:{name}" for name in self.concepts]
+        return [*self.attributes, *categories, *derived, *concepts]
+
+
+def _stemmed(phrase: str) -> tuple[str, ...]:
+    return tuple(stem(word) for word in normalise(phrase).split())
 
 
 @lru_cache(maxsize=1)
@@ -702,6 +701,24 @@ def load_knowledge() -> ObjectKnowledge:
         (re.compile(rf"\b(?:{pattern})\b"), None if meaning == "?" else _parse_meaning(meaning))
         for pattern, meaning in PHRASES
     )
+    concepts = data.get("concepts", {})
+    concept_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+    concept_words: dict[str, str] = {}
+    for name, entry in concepts.items():
+        for phrase in entry["phrases"]:
+            words = normalise(phrase).split()
+            if len(words) == 1:  # one word matches as written or with a plural ending
+                for form in (words[0], words[0] + "s", words[0] + "es"):
+                    if form not in object_by_form:  # a name is a guess, never a concept
+                        concept_words.setdefault(form, name)
+                if words[0].endswith("y"):
+                    concept_words.setdefault(words[0][:-1] + "ies", name)
+            elif words:
+                stems = _stemmed(phrase)
+                concept_phrases.setdefault(stems[0], []).append((stems, name))
+    for entries in concept_phrases.values():
+        entries.sort(key=lambda pair: -len(pair[0]))
+    references = sorted((normalise(r) for r in SIZE_REFERENCES), key=len, reverse=True)
     knowledge = ObjectKnowledge(
         objects=objects,
         attributes=data["attributes"],
@@ -710,6 +727,12 @@ def load_knowledge() -> ObjectKnowledge:
         phrases=phrases,
         object_pattern=re.compile(rf"\b(?:{alternation})\b"),
         object_by_form=object_by_form,
+        concepts=concepts,
+        concept_phrases=concept_phrases,
+        concept_words=concept_words,
+        size_reference_pattern=re.compile(
+            r"\b(?:" + "|".join(re.escape(r) for r in references) + r")s?\b"
+        ),
     )
     known = set(knowledge.predicates())
     unknown = {
@@ -752,6 +775,53 @@ def _count_meaning(match: re.Match[str]) -> Query:
     return (((f"{thing}:{operator}{count}", True),),)
 
 
+def _concept_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
+    """Concept phrases in ``text``, matched on stems, skipping glue words inside a phrase."""
+    words = [(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+    stems = [stem(word) for word, _, _ in words]
+    spans = []
+    for first in range(len(words)):
+        single = knowledge.concept_words.get(words[first][0])
+        if single is not None:
+            meaning = (((f"concept:{single}", True),),)
+            spans.append(_Span(words[first][1], words[first][2], meaning))
+        for phrase, name in knowledge.concept_phrases.get(stems[first], ()):
+            position, matched = first, 0
+            while matched < len(phrase) and position < len(words):
+                if stems[position] == phrase[matched]:
+                    position, matched = position + 1, matched + 1
+                elif matched and words[position][0] in GLUE_WORDS:
+                    position += 1
+                else:
+                    break
+            if matched == len(phrase):
+                meaning = (((f"concept:{name}", True),),)
+                spans.append(_Span(words[first][1], words[position - 1][2], meaning))
+    return spans
+
+
+def _comparison_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
+    """``bigger than a dog``, ``smaller than a coin``: a size comparison with a reference."""
+    references: list[tuple[int, int, str]] = [
+        (m.start(), m.end(), knowledge.objects[knowledge.object_by_form[m.group()]]["size"])
+        for m in knowledge.object_pattern.finditer(text)
+    ]
+    assert knowledge.size_reference_pattern is not None
+    for match in knowledge.size_reference_pattern.finditer(text):
+        word = match.group()
+        reference = SIZE_REFERENCES.get(word, SIZE_REFERENCES.get(word[:-1]))
+        if reference is not None:
+            references.append((match.start(), match.end(), reference))
+    spans = []
+    for start, end, size in references:
+        opening = COMPARISON_OPENING.search(text[:start])
+        if opening is None:
+            continue
+        sign = _COMPARISON_SIGN[opening.group("word")]
+        spans.append(_Span(opening.start(), end, (((f"size{sign}{size}", True),),)))
+    return spans
+
+
 def _candidate_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
     spans = [
         _Span(match.start(), match.end(), meaning)
@@ -766,6 +836,8 @@ def _candidate_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
         part = _BODY_PARTS[match.group("part")]
         predicate = f"worn_on:{part}" if part else "worn"
         spans.append(_Span(match.start(), match.end(), (((predicate, True),),)))
+    spans += _comparison_spans(text, knowledge)
+    spans += _concept_spans(text, knowledge)
     spans += [
         _Span(match.start(), match.end(), (), knowledge.object_by_form[match.group()])
         for match in knowledge.object_pattern.finditer(text)
@@ -776,7 +848,7 @@ def _candidate_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
 def _select(spans: list[_Span]) -> list[_Span]:
     """Non-overlapping spans, longest first (phrases before object names on a tie), in order."""
     chosen: list[_Span] = []
-    for span in sorted(spans, key=lambda s: (s.start - s.end, s.object_index is not None, s.start)):
+    for span in sorted(spans, key=lambda s: (s.start - s.end, s.object_index is not None)):
         if all(span.end <= other.start or span.start >= other.end for other in chosen):
             chosen.append(span)
     return sorted(chosen, key=lambda s: s.start)
@@ -790,27 +862,50 @@ def _uncovered_words(text: str, spans: Iterable[_Span]) -> list[str]:
 
 
 def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) -> ParsedUtterance:
-    """Map free text to a guess, a yes/no question (a :data:`Query`) or ``unknown``."""
+    """Map free text to a guess, a yes/no question (a :data:`Query`), ``open`` or ``unknown``.
+
+    The don't-know rule: every word must be placed (a phrase of the tables, an object in a
+    guess or a comparison, or a word of :data:`~rlbench_suite.envs.language.qa.FILLER_WORDS`),
+    otherwise the utterance is ``unknown``; so is a question that names an object without
+    guessing it (``Does it eat grass?`` is a question about diet, ``Is it like a cat?`` is
+    not understood).
+    """
     knowledge = knowledge or load_knowledge()
-    text = normalise(utterance)
-    text = re.sub(r"\b(?:yes or no|yes no)\b", " ", text)
-    text = " ".join(re.sub(r"\bor not$", " ", text).split())
+    text = normalise(utterance).replace(".", " ")
+    text = re.sub(r"\b(?:yes or no|yes no|true or false)\b", " ", text)
+    text = " ".join(re.sub(r"\b(?:or not|or no)$", " ", text).split())
     if not text:
         return UNKNOWN_UTTERANCE
-    bare = GUESS_OPENING.sub("", text)
-    if bare in knowledge.object_by_form:
-        return ParsedUtterance("guess", (knowledge.object_by_form[bare],))
-
     spans = _select(_candidate_spans(text, knowledge))
-    named = tuple(dict.fromkeys(s.object_index for s in spans if s.object_index is not None))
-    loose_words = _uncovered_words(text, spans)
-    if named and not RELATION_WORDS.intersection(loose_words):
-        return ParsedUtterance("guess" if len(named) == 1 else "several", named)
+    bare = strip_guess_opening(text)
+    if bare in knowledge.object_by_form:
+        # "Is it an orange?", "orange" and "My guess is orange" guess; "Is it orange?" asks the
+        # colour (the colour phrase, not the name, covers the word there).
+        descriptive = re.match(
+            r"(?:is it|is this|is that|are they|it is|its) (?!a |an |the )", text
+        )
+        if not descriptive or any(span.object_index is not None for span in spans):
+            return ParsedUtterance("guess", (knowledge.object_by_form[bare],))
 
-    words = text.split()
+    named = tuple(dict.fromkeys(s.object_index for s in spans if s.object_index is not None))
+    loose_words = [
+        word
+        for word in _uncovered_words(text, spans)
+        if word not in FILLER_WORDS and word not in NEGATORS
+    ]
     phrases = [span for span in spans if span.object_index is None and span.meaning != FILLER]
-    if words[0] in WH_WORDS or not phrases or any(span.meaning is None for span in phrases):
+    if named:
+        if phrases or loose_words:
+            return UNKNOWN_UTTERANCE  # an object named inside a question that is not a guess
+        return ParsedUtterance("guess" if len(named) == 1 else "several", named)
+    if text.split()[0] in WH_WORDS:
+        return OPEN_UTTERANCE  # an open question, however well understood
+    if loose_words:
         return UNKNOWN_UTTERANCE
+    if not phrases:
+        return OPEN_UTTERANCE  # only words that ask nothing: "Tell me something about it."
+    if any(span.meaning is None for span in phrases):
+        return OPEN_UTTERANCE
 
     alternatives: list[Query] = []
     current: Query = ((),)
@@ -833,7 +928,7 @@ def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) ->
     query = tuple(dict.fromkeys(c for alternative in alternatives for c in alternative))
     singles = {conjunction[0] for conjunction in query if len(conjunction) == 1}
     if len(alternatives) > 1 and any((name, not wanted) in singles for name, wanted in singles):
-        return UNKNOWN_UTTERANCE  # "Is it alive or dead?" is not a yes/no question
+        return OPEN_UTTERANCE  # "Is it alive or dead?" is not a yes/no question
     return ParsedUtterance("question", query=query)
 
 
@@ -850,10 +945,47 @@ def _compare(value: int, operator: str, count: int) -> bool:
     }[operator]
 
 
-def holds(predicate: str, record: dict[str, Any]) -> bool:
-    """Whether ``predicate`` (an attribute, ``category:...`` or derived) holds for ``record``."""
+def _member(spec: str, record: dict[str, Any]) -> bool:
+    """Whether ``record`` is ``spec``: a name, ``c:<category>``, ``a:<attribute>``, ``s:<size>``."""
+    if spec == "all":
+        return True
+    kind, _, value = spec.partition(":")
+    if kind == "c" and value:
+        return record["category"] == value
+    if kind == "a" and value:
+        return value in record["yes"]
+    if kind == "s" and value:
+        return record["size"] == value
+    return record["name"] == spec
+
+
+def concept_truth(entry: dict[str, Any], record: dict[str, Any]) -> bool | None:
+    """A concept for ``record``: listed ``yes``, then ``no``, then ``unsure`` (None), else False."""
+    if any(_member(spec, record) for spec in entry["yes"]):
+        return True
+    if any(_member(spec, record) for spec in entry.get("no", ())):
+        return False
+    if any(_member(spec, record) for spec in entry.get("unsure", ())):
+        return None
+    return False
+
+
+def holds(predicate: str, record: dict[str, Any]) -> bool | None:
+    """Whether ``predicate`` holds for ``record``; ``None`` when the knowledge base cannot say."""
     if predicate.startswith("category:"):
         return record["category"] == predicate.removeprefix("category:")
+    if predicate.startswith("concept:"):
+        entry = load_knowledge().concepts[predicate.removeprefix("concept:")]
+        return concept_truth(entry, record)
+    if predicate.startswith("size"):
+        match = re.fullmatch(r"size(>>|<<|>|<)(\w+)", predicate)
+        if match is not None:
+            sign, reference = match.groups()
+            here, there = SIZE_ORDER.index(record["size"]), SIZE_ORDER.index(reference)
+            gap = 2 if len(sign) == 2 else 1
+            if abs(here - there) < gap:
+                return None
+            return here > there if sign[0] == ">" else here < there
     for name, _, sizes in SIZE_PREDICATES:
         if predicate == name:
             return record["size"] in sizes
@@ -874,25 +1006,40 @@ def holds(predicate: str, record: dict[str, Any]) -> bool:
     return predicate in record["yes"]
 
 
-def evaluate(query: Query, record: dict[str, Any]) -> bool:
-    """Whether ``query`` (a disjunction of conjunctions of literals) holds for ``record``."""
-    return any(
-        all(holds(name, record) == wanted for name, wanted in conjunction) for conjunction in query
-    )
+def evaluate(query: Query, record: dict[str, Any]) -> bool | None:
+    """``query`` (a disjunction of conjunctions of literals) for ``record``, three-valued.
+
+    ``None`` (unknown) where the knowledge base cannot settle it: a conjunction is false as soon
+    as one literal is false, a disjunction true as soon as one conjunction is true.
+    """
+    results = []
+    for conjunction in query:
+        values = []
+        for name, wanted in conjunction:
+            value = holds(name, record)
+            values.append(None if value is None else value == wanted)
+        results.append(False if False in values else (None if None in values else True))
+    return True if True in results else (None if None in results else False)
 
 
 def answer(parsed: ParsedUtterance, record: dict[str, Any]) -> str:
     """The rule-based oracle's reply to a parsed question about ``record``."""
-    if parsed.kind != "question":
+    if parsed.kind == "open":
         return UNKNOWN_ANSWER
-    return YES if evaluate(parsed.query, record) else NO
+    if parsed.kind != "question":
+        return DONT_UNDERSTAND
+    truth = evaluate(parsed.query, record)
+    return DONT_KNOW if truth is None else (YES if truth else NO)
 
 
 def object_oracle(object_record: dict[str, Any], question: str) -> str:
-    """The built-in oracle: ``Yes.``/``No.`` from the knowledge base, else :data:`UNKNOWN_ANSWER`.
+    """The built-in oracle: ``Yes.``/``No.`` from the knowledge base, or an honest non-answer.
 
     It reads ``question`` as a yes/no question (the env has already taken guesses out); a
-    question that names an object as a guess gets :data:`UNKNOWN_ANSWER` here.
+    question it cannot fully place, or that names an object without guessing it, gets
+    :data:`~rlbench_suite.envs.language.qa.DONT_UNDERSTAND`; one the knowledge base does not
+    settle gets :data:`~rlbench_suite.envs.language.qa.DONT_KNOW`; an open or either/or
+    question gets :data:`UNKNOWN_ANSWER`.
     """
     return answer(parse_utterance(question), object_record)
 
@@ -935,6 +1082,7 @@ class TwentyQuestionsEnv(LanguageEnv):
         max_questions: int = MAX_QUESTIONS,
         secret_objects: Sequence[str] | None = None,
         render_mode: str | None = None,
+        charge_unanswered: bool = True,
     ) -> None:
         if oracle is not None and not callable(oracle):
             raise TypeError(
@@ -947,6 +1095,9 @@ class TwentyQuestionsEnv(LanguageEnv):
                 f"TwentyQuestionsEnv: max_questions must be an int, got {max_questions!r}"
             )
         super().__init__(max_turns=int(max_questions), render_mode=render_mode)
+        #: Whether a turn the oracle does not answer (don't know, didn't understand, not a
+        #: yes/no question) costs -1 like any other; it always counts against ``max_questions``.
+        self.charge_unanswered = bool(charge_unanswered)
         self.knowledge = load_knowledge()
         self.oracle: OracleFn = oracle if oracle is not None else object_oracle
         names = self.knowledge.names
@@ -993,11 +1144,12 @@ class TwentyQuestionsEnv(LanguageEnv):
         )
 
     def _turn(self, action: str) -> Turn:
+        unanswered = unanswered_turn_reward(self.charge_unanswered)
         if not action.strip():
-            return Turn(UNKNOWN_ANSWER, -1.0, invalid=True)
+            return Turn(DONT_UNDERSTAND, unanswered, invalid=True)
         parsed = parse_utterance(action, self.knowledge)
         if parsed.kind == "several":
-            return Turn(ONE_AT_A_TIME, -1.0, invalid=True)
+            return Turn(ONE_AT_A_TIME, unanswered, invalid=True)
         if parsed.kind == "guess":
             self.guesses += 1
             if parsed.objects[0] == self.secret_index:
@@ -1009,7 +1161,10 @@ class TwentyQuestionsEnv(LanguageEnv):
             raise TypeError(
                 f"TwentyQuestionsEnv: the oracle must return a str, got {type(reply).__name__}"
             )
-        return Turn(reply, -1.0, invalid=reply == UNKNOWN_ANSWER)
+        if reply in UNANSWERED:
+            invalid = reply != DONT_KNOW
+            return Turn(reply, unanswered, invalid=invalid)
+        return Turn(reply, -1.0)
 
     def _extra_info(self) -> dict[str, Any]:
         return {"guesses": self.guesses, "questions": self.turns - self.guesses}

@@ -12,6 +12,7 @@ import pytest
 import rlbench_suite
 import rlbench_suite.envs.language  # registers the language ids
 from rlbench_suite.agents import make_agent
+from rlbench_suite.envs.language.qa import DONT_KNOW, DONT_UNDERSTAND
 from rlbench_suite.envs.language.twenty_questions import (
     CORRECT_GUESS,
     NO,
@@ -31,6 +32,7 @@ ENV_ID = "rlbench/TwentyQuestions-v0"
 KNOWLEDGE = load_knowledge()
 OBJECTS = {record["name"]: record for record in KNOWLEDGE.objects}
 Y, N, U = YES, NO, UNKNOWN_ANSWER
+K, D = DONT_KNOW, DONT_UNDERSTAND
 
 #: Hand-written by common sense (not read from the knowledge base): object, question, answer.
 #: Paraphrases of one question sit together; cells a person could answer either way are left out.
@@ -597,18 +599,37 @@ ORACLE_TABLE = [
     ("dog", "What colour is it?", U),
     ("dog", "How big is it?", U),
     ("dog", "How many legs does it have?", U),
-    ("dog", "Is it big?", U),
-    ("dog", "Does it bark?", U),
     ("dog", "Tell me something about it.", U),
     ("car", "Is it alive or dead?", U),
     ("car", "Is it man-made or natural?", U),
-    ("apple", "Is it tasty?", U),
-    ("lighthouse", "Is it found near the sea?", U),
-    ("giraffe", "Does it have a long neck?", U),
-    ("parrot", "Is it colourful?", U),
-    ("lion", "Does it eat meat?", U),
-    ("frying pan", "Is it used for cooking?", U),
-    ("cat", "Is it bigger than a dog?", U),
+    # -- understood, but the knowledge base does not settle it: "I don't know."
+    ("dog", "Is it big?", K),
+    ("apple", "Is it tasty?", K),
+    ("parrot", "Is it colourful?", K),
+    ("dog", "Is it bigger than a sheep?", K),
+    ("lion", "Is it found in Australia?", K),
+    # -- not understood, or an object named inside a question: "I didn't understand ..."
+    ("dog", "Is it like a cat?", D),
+    ("cow", "Is it related to a horse?", D),
+    ("dog", "Is it a flibbertigibbet?", D),
+    ("guitar", "Is it a quantum instrument?", D),
+    # -- questions the first oracle could not answer, understood now
+    ("dog", "Does it bark?", Y),
+    ("lighthouse", "Is it found near the sea?", Y),
+    ("giraffe", "Does it have a long neck?", Y),
+    ("lion", "Does it eat meat?", Y),
+    ("frying pan", "Is it used for cooking?", Y),
+    ("cat", "Is it bigger than a dog?", N),
+    ("guitar", "Is it a percussion instrument?", N),
+    ("drum", "Is it a percussion instrument?", Y),
+    ("cow", "Does it eat grass?", Y),
+    ("lion", "Does it eat grass?", N),
+    ("refrigerator", "Is it used to store food?", Y),
+    ("lion", "Is it a big cat?", Y),
+    ("cat", "Is it a big cat?", N),
+    ("cow", "Is it a farm animal?", Y),
+    ("tiger", "Does it have sharp teeth?", Y),
+    ("cow", "Does it have sharp teeth?", N),
 ]
 
 
@@ -734,8 +755,8 @@ def test_rewards_wrong_guesses_and_invalid_text() -> None:
     steps = [
         ("Is it alive?", YES, -1.0, False),
         ("Is it a cat?", NO, -1.0, False),
-        ("Flibbertigibbet, wibble wobble!", UNKNOWN_ANSWER, -1.0, True),
-        ("", UNKNOWN_ANSWER, -1.0, True),
+        ("Flibbertigibbet, wibble wobble!", DONT_UNDERSTAND, -1.0, True),
+        ("", DONT_UNDERSTAND, -1.0, True),
         ("Is it a cat or a dog?", ONE_AT_A_TIME, -1.0, True),
         ("What is it made of?", UNKNOWN_ANSWER, -1.0, True),
     ]

@@ -84,8 +84,20 @@ gym.make("rlbench/PairsTrading-v0", horizon=390, lookback=60, window=10, notiona
 
 ## Reference Scores
 
-Random, each constant action (always short, flat, long) and the expert ``zscore`` rule on the
-default instance; the numbers live in the EnvCard (``rlbench info rlbench/PairsTrading-v0``).
+Mean return (currency, notional 10,000) and 95 % interval over 50 episodes from seed 0 on the
+default instance, measured with ``rlbench_suite.scoring.evaluate``:
+
+| agent | return |
+|-------|--------|
+| ``zscore`` (expert; entry 1.5, exit 0) | 228.5 +- 45.1 |
+| always flat | 0.0 |
+| always short | -19.7 +- 26.4 |
+| always long | -39.6 +- 26.5 |
+| random | -5,186.5 +- 152.3 |
+
+Random changes position on two bars in three and pays the costs each time. The stored
+references are on the EnvCard once measured (``rlbench references --env
+rlbench/PairsTrading-v0``).
 
 ## Version History
 

@@ -362,11 +362,11 @@ def test_held_out_family_draws_outside_the_in_distribution_ranges() -> None:
     family = env_card(ENV_ID).mdp_family
     for kwargs in family.sample(30, "in_distribution"):
         crash = kwargs["regimes"][1]
-        assert -0.8 <= crash.annual_drift <= -0.4 and 0.35 <= crash.annual_volatility <= 0.55
+        assert -1.0 <= crash.annual_drift <= -0.6 and 0.35 <= crash.annual_volatility <= 0.55
         assert 0.006 <= kwargs["switch_probability"][0] <= 0.015
     for kwargs in family.sample(30, "held_out"):
         crash = kwargs["regimes"][1]
-        assert not -0.8 <= crash.annual_drift <= -0.4
+        assert not -1.0 <= crash.annual_drift <= -0.6
         assert not 0.35 <= crash.annual_volatility <= 0.55
         assert not 0.006 <= kwargs["switch_probability"][0] <= 0.015
         assert kwargs["buy_cost_pct"] > 0.002
@@ -402,15 +402,15 @@ def _mean_returns(num_episodes: int) -> dict[str, float]:
 
 
 def test_the_turbulence_rule_beats_buy_and_hold_random_and_constant_actions() -> None:
-    """On 20 default episodes the expert's mean return beats every baseline by more than 3."""
-    means = _mean_returns(20)
+    """On 10 two-year episodes the expert's mean return beats every baseline's by more than 10."""
+    means = _mean_returns(10)
     expert = means.pop("turbulence_rule")
-    assert all(expert > value + 3.0 for value in means.values()), means
+    assert all(expert > value + 10.0 for value in means.values()), means
 
 
 @pytest.mark.slow
 def test_the_turbulence_rule_beats_every_baseline_on_100_episodes() -> None:
-    """On 100 default episodes the expert leads every baseline by more than 5 (5 % of capital)."""
+    """On 100 two-year episodes the expert leads every baseline by more than 15 (% of capital)."""
     means = _mean_returns(100)
     expert = means.pop("turbulence_rule")
-    assert all(expert > value + 5.0 for value in means.values()), means
+    assert all(expert > value + 15.0 for value in means.values()), means

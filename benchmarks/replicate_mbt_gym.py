@@ -8,7 +8,7 @@ Prints three Markdown tables:
 1. mbt_gym's published replication (its Avellaneda-Stoikov notebook: S0 100, T 1, sigma 2, 200
    steps, lambda 140 a side, kappa 1.5, q0 0, 1,000 trajectories) beside ours on the PnL reward:
    mean quoted spread, PnL +- std, terminal inventory +- std, for gamma 0.1 and 0.01;
-2. the makers on the default, inventory-penalised criterion (PnL - 0.01 dt q^2): mean return
+2. the makers on the default, inventory-penalised criterion (PnL - 2 dt q^2): mean return
    with its 95 % interval, for Cartea-Jaimungal, Avellaneda-Stoikov (0.1), the fixed spread,
    random and the trivial constant actions;
 3. paired differences (same seeds, so the same market noise): Avellaneda-Stoikov minus fixed
@@ -145,7 +145,7 @@ def print_tables(replicated: list[dict[str, Any]], returns: dict[str, np.ndarray
                 f"{values['pnl_mean']:.2f} +- {values['pnl_std']:.2f} | "
                 f"{values['inventory_mean']:.3f} +- {values['inventory_std']:.2f} |"
             )
-    print(f"\n### Returns on the default criterion (PnL - 0.01 dt q^2), {episodes} episodes\n")
+    print(f"\n### Returns on the default criterion (PnL - 2 dt q^2), {episodes} episodes\n")
     print("| maker | mean return | 95 % CI | std |")
     print("|---|---|---|---|")
     for name, values in sorted(returns.items(), key=lambda item: -np.mean(item[1])):

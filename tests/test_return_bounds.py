@@ -28,6 +28,9 @@ UNCAPPED_SIDES = {
     # The inventory is marked to a Brownian mid-price, unbounded either way.
     "rlbench/MarketMaking-v0": "both",
     "rlbench/MarketMakingHawkes-v0": "both",
+    "rlbench/StockTrading-v0": "high",
+    # The pairs spread's shocks are Gaussian both ways.
+    "rlbench/PairsTrading-v0": "both",
 }
 #: Rewards such as 0.1 + 0.15 + 0.2 are summed in floating point, a few ulps from the exact sum.
 RELATIVE_TOLERANCE = 1e-9

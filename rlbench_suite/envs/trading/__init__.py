@@ -19,7 +19,13 @@ from rlbench_suite.registry import load_references, register_env
 REFERENCES = load_references(Path(__file__).parent / "data" / "references.json")
 
 # The env modules, each with a module-level ``CARDS`` list.
-_ENV_MODULES: tuple[str, ...] = ("market_making", "stock_trading", "portfolio", "pairs_trading", "lob_market_making")
+_ENV_MODULES: tuple[str, ...] = (
+    "market_making",
+    "stock_trading",
+    "portfolio",
+    "pairs_trading",
+    "lob_market_making",
+)
 
 
 def _register() -> None:

@@ -220,7 +220,7 @@ def test_the_rewards_rank_inventory_differently() -> None:
             if reward == "pnl":
                 inventories.append(env.unwrapped.inventory)
         returns[reward] = total
-    penalty = 0.01 / 200 * sum(q * q for q in inventories)
+    penalty = 2.0 / 200 * sum(q * q for q in inventories)
     assert penalty > 1.0
     assert returns["pnl"] - returns["inventory_penalty"] == pytest.approx(penalty)
 
@@ -280,12 +280,12 @@ def test_unknown_reset_options_are_refused() -> None:
 
 
 def test_default_is_the_penalised_criterion_and_cj_the_expert() -> None:
-    """The id's defaults: mbt_gym's replication market, PnL - 0.01 dt q^2, CJ as expert."""
+    """The id's defaults: mbt_gym's replication market, PnL - 2 dt q^2, CJ as expert."""
     model = gym.make(ENV_ID).unwrapped
     assert (model.sigma, model.kappa, model.arrival_rate, model.n_steps) == (2.0, 1.5, 140.0, 200)
     assert (model.reward_kind, model.running_penalty, model.terminal_penalty) == (
         "inventory_penalty",
-        0.01,
+        2.0,
         0.0,
     )
     assert model.max_depth == pytest.approx(MAX_DEPTH)

@@ -359,7 +359,9 @@ def make_training_env(config: RunConfig, seed: int) -> VecEnv:
         config.env_id,
         n_envs=config.n_envs,
         seed=seed,
-        env_kwargs=config.env_kwargs,
+        # SB3 asks gym.make for rgb_array frames, which not every env draws (the trading envs
+        # render text); training records no video, so no frames are asked for.
+        env_kwargs={"render_mode": None, **config.env_kwargs},
         wrapper_class=functools.partial(apply_wrappers, env_wrapper=config.env_wrapper),
         vec_env_cls=VEC_ENVS.get(config.vec_env, DummyVecEnv),  # auto without a kernel: dummy
     )

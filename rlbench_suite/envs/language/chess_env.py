@@ -43,8 +43,8 @@ needed. The built-in one is :class:`StockfishOpponent`.
 
 ``Text(max_length=400, charset=string.printable)``: one move, read by :func:`read_move`. Lenient
 where the reading is certain: SAN (``e4``, ``Nf3``, ``exd5``, ``O-O``, ``e8=Q``) in any case
-(``nf3``, ``NF3``; a lower-case ``b`` is read both as a bishop and as the b-file and must fit
-one legal move), with or without a ``P``; UCI (``g1f3``, ``e1g1``, ``e7e8q``, ``e2-e4``);
+(``nf3``, ``NF3``; a lower-case ``b`` is the b-file, as SAN has it, and a bishop only where no
+b-pawn move fits, ``bb5``), with or without a ``P``; UCI (``g1f3``, ``e1g1``, ``e7e8q``, ``e2-e4``);
 LMRL-Gym's own spaced characters (``N f 3``); move numbers (``1. e4``, ``1.e4``); annotations
 (``+``, ``#``, ``!``, ``?``, ``!?``, ``e.p.``); quotes, markup and words around the move (``I
 play e4``, ``My move: **Nf3**``); and plain English where it names one move (``Pawn to d4``,
@@ -526,9 +526,11 @@ _FROM_TO = re.compile(r"\b([a-h][1-8])\s*(?:to|->|takes|captures)\s*([a-h][1-8])
 class MoveError(ValueError):
     """Text that does not name one legal move; ``kind`` is unreadable, ambiguous or illegal."""
 
-    def __init__(self, kind: str, message: str) -> None:
+    def __init__(self, kind: str, message: str, nothing_fits: bool = False) -> None:
         super().__init__(message)
         self.kind = kind
+        #: No piece could make the move even ignoring check (another reading may be meant).
+        self.nothing_fits = nothing_fits
 
 
 @dataclass(frozen=True)
@@ -555,7 +557,7 @@ def read_move(board: chess.Board, text: str) -> chess.Move:
     """The one legal move ``text`` names in ``board``, or :class:`MoveError` saying why not.
 
     Lenient where the reading is certain: SAN in any case (``nf3``, ``NF3``, ``E4``; a lower-case
-    ``b`` is read both as a bishop and as the b-file, and must then name one legal move), UCI
+    ``b`` is the b-file, as in SAN, and a bishop only where no b-pawn move fits: ``bb5``), UCI
     (``e2e4``, ``e2-e4``, ``e7e8q``), LMRL-Gym's spaced characters (``N f 3``), move numbers
     (``1. e4``, ``12... Nf6``), annotations (``+``, ``#``, ``!``, ``?``, ``!?``, ``e.p.``),
     quotes and markup, words around the move (``I play e4``, ``My move: Nf3``), and
@@ -741,21 +743,19 @@ def _english_reading(lower: str, shown: str) -> MoveSpec | None:
 
 
 def _resolve_readings(board: chess.Board, readings: list[MoveSpec]) -> chess.Move:
-    """The one legal move the readings of one token allow; the first reading's error if none."""
-    found: dict[chess.Move, None] = {}
+    """The move of the first reading (SAN's own); the next only where no piece fits the first.
+
+    So ``bxc4`` is the b-pawn's capture whenever a b-pawn could make it (check and pins
+    included, which are then the reason it is illegal), and a bishop's only otherwise.
+    """
     first_error: MoveError | None = None
     for spec in readings:
         try:
-            found[_resolve(board, spec)] = None
+            return _resolve(board, spec)
         except MoveError as error:
-            if error.kind == "ambiguous":
+            if not error.nothing_fits:
                 raise
             first_error = first_error or error
-    if len(found) > 1:
-        options = " or ".join(board.san(move) for move in found)
-        raise MoveError("ambiguous", f"{readings[0].text!r} could be {options}; say which")
-    if found:
-        return next(iter(found))
     assert first_error is not None
     raise first_error
 
@@ -769,6 +769,16 @@ def _resolve(board: chess.Board, spec: MoveSpec) -> chess.Move:
     to_square = spec.to_square
     assert to_square is not None
     target = chess.square_name(to_square)
+    if spec.piece is None and spec.from_square is not None:
+        # UCI: python-chess's own reader first, which also takes a king onto its rook (e1h1).
+        uci = chess.square_name(spec.from_square) + target + (spec.promotion or "")
+        try:
+            move = board.parse_uci(uci)
+        except ValueError:
+            pass
+        else:
+            if move:
+                return move
     piece_type = chess.PIECE_SYMBOLS.index(spec.piece) if spec.piece else None
 
     def fits(move: chess.Move, promotion_too: bool) -> bool:
@@ -815,7 +825,8 @@ def _resolve(board: chess.Board, spec: MoveSpec) -> chess.Move:
             "illegal",
             f"a pawn reaching the last rank must promote: say {target}=Q (or =R, =B, =N)",
         )
-    raise MoveError("illegal", _why_nothing_moves_there(board, spec, piece_type, target))
+    reason = _why_nothing_moves_there(board, spec, piece_type, target)
+    raise MoveError("illegal", reason, nothing_fits=True)
 
 
 def _why_nothing_moves_there(

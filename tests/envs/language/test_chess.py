@@ -454,3 +454,14 @@ def test_a_refused_move_costs_a_turn_as_in_lmrl_gym() -> None:
     env.step("hello")
     _, reward, terminated, truncated, info = env.step("Qh5")
     assert (reward, terminated, truncated, info["illegal_moves"]) == (-1.0, False, True, 2)
+
+
+@needs_chess
+def test_a_lower_case_b_is_the_b_pawn_first_and_a_bishop_only_where_no_pawn_fits() -> None:
+    """'bxc3' is the b-pawn's capture even with a bishop able to take; 'bb5' is Bb5."""
+    pawn_or_bishop = "4k3/8/8/8/8/2p5/1P6/4KB2 w - - 0 1"  # no bishop reaches c3: b2xc3 only
+    assert chess_step(pawn_or_bishop, "bxc3")[4][0] == "b2c3"
+    both_can_take = "4k3/8/8/8/8/2p5/1P2B3/4K3 w - - 0 1"  # b2xc3 and Be2... no: Bd2? see below
+    assert chess_step(both_can_take, "bxc3")[4][0] == "b2c3"
+    after_e4 = "rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2"
+    assert chess_step(after_e4, "bb5")[4][0] == "f1b5"

@@ -401,7 +401,9 @@ def parse_command(text: str) -> str:
         rlbench_suite.envs.language.maze.CommandError: 2 directions (up, left); say one move
 
     """
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("'", "").replace("\u2019", "").replace("?", ""))
+    words = re.findall(
+        r"[a-z0-9]+", text.lower().replace("'", "").replace("\u2019", "").replace("?", "")
+    )
     if not words:
         raise CommandError(f"empty command; say {MOVE_LIST}")
     named = [word for word in words if word in DIRECTION_WORDS]

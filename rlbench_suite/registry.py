@@ -143,6 +143,10 @@ class EnvCard:
     474.15 for a one_d_rpm hover), or ``None`` where the anchor has no such measure; reported
     beside the normalised score as the share of episodes that reach it."""
     success_source: str = ""
+    reference_point: tuple[float, ...] | None = None
+    """For a multi-objective id, the point hypervolumes are measured from: one value per
+    objective, worse than any episode return the default instance can produce on that objective
+    (all objectives maximised); ``None`` for single-objective ids."""
 
     @property
     def reward_dim(self) -> int:
@@ -172,6 +176,9 @@ class EnvCard:
             ),
             "success_threshold": self.success_threshold,
             "success_source": self.success_source,
+            "reference_point": (
+                None if self.reference_point is None else [float(v) for v in self.reference_point]
+            ),
         }
 
 
@@ -195,6 +202,11 @@ def register_env(card: EnvCard, max_episode_steps: int | None = None) -> None:
         )
     if card.expert_agent not in card.agents:
         raise ValueError(f"{card.id}: expert agent {card.expert_agent!r} is not in {card.agents}")
+    if card.reference_point is not None and len(card.reference_point) != card.reward_dim:
+        raise ValueError(
+            f"{card.id}: reference_point has {len(card.reference_point)} values for "
+            f"{card.reward_dim} objectives {card.objectives}"
+        )
     _CATALOGUE[card.id] = card
     if not card.multi_agent and card.id not in gym.registry:
         gym.register(

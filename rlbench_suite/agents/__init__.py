@@ -85,6 +85,12 @@ def _trading_factories() -> dict[str, AgentFactory]:
     return trading_factories()
 
 
+def _moma_factories() -> dict[str, AgentFactory]:
+    from rlbench_suite.agents.moma import moma_factories
+
+    return moma_factories()
+
+
 def agent_factories() -> dict[str, AgentFactory]:
     """Every named agent the suite knows, by name (a family's agents load on first use)."""
     return {
@@ -94,6 +100,7 @@ def agent_factories() -> dict[str, AgentFactory]:
         **_calibration_factories(),
         **_language_factories(),
         **_trading_factories(),
+        **_moma_factories(),
     }
 
 

@@ -59,7 +59,9 @@ Flat, after a warm-up of ``lookback + window - 1`` bars that fills the z-score h
 ## Episode End
 
 No termination; truncation after ``horizon`` bars (390 by default: a trading day of minutes),
-or at the end of the data split.
+or at the end of the data split. The last step's ``info`` adds the episode's metrics
+(:meth:`PairsTradingEnv.episode_metrics`: Sharpe, Sortino, max drawdown, Calmar, annualised
+return and volatility, ``pnl``, ``total_costs``, ``trades`` and position statistics).
 
 ## Arguments
 
@@ -289,7 +291,7 @@ class PairsTradingEnv(EnvContract, gym.Env):
         info = self._info()
         info["costs"] = costs
         if truncated:
-            info["metrics"] = self.episode_metrics()
+            info.update(self.episode_metrics())
         self._record_step_end(False, truncated)
         return self._observation(), reward, False, truncated, info
 
@@ -350,7 +352,7 @@ class PairsTradingEnv(EnvContract, gym.Env):
         metrics = financial_metrics(self.notional + np.asarray(self.values), BARS_PER_YEAR)
         inventory = inventory_statistics(np.asarray(self.positions, dtype=np.float64))
         metrics.update({f"position_{key}": value for key, value in inventory.items()})
-        metrics.update(pnl=self.pnl, costs=self.costs_paid, trades=float(self.trades))
+        metrics.update(pnl=self.pnl, total_costs=self.costs_paid, trades=float(self.trades))
         return metrics
 
     # -- internals -------------------------------------------------------------------------------

@@ -91,7 +91,7 @@ weights. The observation window holds the ``window`` bars before the first decis
 Truncation after ``horizon`` steps (default 252, a trading year). Termination when wealth falls
 to ``ruin_fraction`` (default 1 %) of the start: the account is stopped out at that floor, so
 the episode return is never below ``ln(ruin_fraction)``. With long-only portfolios of positive
-prices this takes extreme data or taxes. At the episode's end ``info["metrics"]`` holds the
+prices this takes extreme data or taxes. The last step's ``info`` adds the
 wealth path's financial metrics (:func:`~rlbench_suite.envs.trading.metrics.financial_metrics`)
 and its turnover.
 
@@ -475,7 +475,7 @@ class PortfolioAllocationEnv(EnvContract, gym.Env[np.ndarray, np.ndarray]):
             }
         )
         if terminated or truncated:
-            info["metrics"] = self._episode_metrics()
+            info.update(self._episode_metrics())
         return self._observation(), reward, terminated, truncated, info
 
     def reset(

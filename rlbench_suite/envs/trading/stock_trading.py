@@ -73,7 +73,9 @@ from the seed; with ``data=`` every episode replays the same bars.
 ## Episode End
 
 No termination (a long-only account cannot go bankrupt); truncation after ``episode_days``
-trading days (504 by default, two years), or at the end of the data split.
+trading days (504 by default, two years), or at the end of the data split. The last step's
+``info`` adds the financial metrics of the account's daily values
+(:meth:`StockTradingEnv.episode_metrics`).
 
 ## Arguments
 
@@ -484,7 +486,7 @@ class StockTradingEnv(EnvContract, gym.Env):
         info = self._info()
         info.update(trades=executed, costs=costs, turbulence_liquidation=turbulence_stop)
         if truncated:
-            info["metrics"] = self.episode_metrics()
+            info.update(self.episode_metrics())
         self._record_step_end(False, truncated)
         return self._observation(), float(reward), False, truncated, info
 

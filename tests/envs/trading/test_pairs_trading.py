@@ -72,7 +72,7 @@ def test_rewards_add_up_to_the_pnl_and_the_episode_ends_flat() -> None:
     assert sum(step["reward"] for step in steps) == pytest.approx(steps[-1]["pnl"])
     assert [step["truncated"] for step in steps] == [False] * 5 + [True]
     assert steps[-1]["position"] == 0 and steps[-1]["costs"] > 0
-    assert steps[-1]["metrics"]["trades"] == 4.0
+    assert steps[-1]["trades"] == 4.0
     left_open = run(PairsTradingEnv(horizon=6, close_at_end=False), [LONG] * 6)
     assert left_open[-1]["position"] == 1 and left_open[-1]["costs"] == 0.0
 

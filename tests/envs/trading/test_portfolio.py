@@ -249,13 +249,13 @@ def test_episode_truncates_at_the_horizon_with_metrics() -> None:
     env = gym.make(ENV_ID)
     total, infos = play(env, make_agent("equal_weight", env), seed=0)
     assert len(infos) == 252
-    metrics = infos[-1]["metrics"]
+    metrics = infos[-1]
     assert metrics["final_value"] == pytest.approx(infos[-1]["wealth"])
     assert math.log(metrics["final_value"]) == pytest.approx(total)
     # Buying in is a turnover of 1 (all of the account), then small daily rebalances.
     assert 1.0 < metrics["turnover"] < 5.0
     assert {"sharpe", "max_drawdown", "annual_return"} <= set(metrics)
-    assert "metrics" not in infos[-2]
+    assert "sharpe" not in infos[-2]
 
 
 def test_ruin_stops_the_episode_at_the_floor() -> None:
@@ -408,7 +408,7 @@ def test_buy_and_hold_trades_once() -> None:
     assert infos[0]["mu"] == pytest.approx(1 - C)
     np.testing.assert_allclose(infos[0]["target_weights"], [0] + [0.2] * 5)
     assert all(info["mu"] == 1.0 for info in infos[1:])
-    assert infos[-1]["metrics"]["turnover"] == pytest.approx(1.0)
+    assert infos[-1]["turnover"] == pytest.approx(1.0)
 
 
 def test_regime_kelly_holds_the_leader_of_the_current_regime() -> None:

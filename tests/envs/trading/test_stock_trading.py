@@ -244,8 +244,8 @@ def test_an_episode_lasts_episode_days_and_reports_metrics_at_the_end() -> None:
     for step in range(30):
         _, _, terminated, truncated, info = env.step(np.zeros(3, dtype=np.float32))
         assert not terminated and truncated == (step == 29)
-    assert {"sharpe", "max_drawdown", "total_return"} <= set(info["metrics"])
-    assert info["metrics"]["total_return"] == 0.0
+    assert {"sharpe", "max_drawdown", "total_return"} <= set(info)
+    assert info["total_return"] == 0.0
 
 
 def test_same_seed_same_market_other_seed_other_market() -> None:

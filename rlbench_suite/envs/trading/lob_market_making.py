@@ -186,8 +186,8 @@ ASYMMETRICAL_DAMPENING = 0.6
 FEATURES_BEFORE_BOOK = 2  # mid change, spread
 FEATURES_AFTER_BOOK = 9  # OFI, interval length, inventory, 2 distances, 2 queues, uPnL, time
 NO_QUOTE = (None, None)
-# Crypto markets never close: the simulated clock annualises the episode metrics.
-SECONDS_PER_YEAR = 365 * 24 * 3600
+# An episode counts as one trading session of the year for the annualised episode metrics.
+TRADING_SESSIONS_PER_YEAR = 252
 # Observations are clipped to +-this: a frozen market's interval length has no natural cap.
 OBSERVATION_LIMIT = 1e4
 
@@ -460,8 +460,8 @@ class LOBMarketMakingEnv(EnvContract, gym.Env):
 
         As MarketMaking's: the maker starts with no capital, so the metrics
         (:func:`~rlbench_suite.envs.trading.metrics.financial_metrics`, one period a decision,
-        annualised by the simulated clock, around the year) are taken on ``capital + value``
-        with ``capital = start price x max(1, max |inventory|)``; ``capital`` is in the dict, and
+        an episode counted as one of 252 trading sessions a year) are taken on ``capital + value``
+        with ``capital = start price x max_inventory``; ``capital`` is in the dict, and
         the metrics are ``nan`` if a loss ever exceeded it. Inventory statistics come as
         ``inventory_mean``, ``inventory_std``, ``inventory_max_abs`` and ``inventory_final``.
         """
@@ -473,11 +473,12 @@ class LOBMarketMakingEnv(EnvContract, gym.Env):
 
         assert self.book is not None
         inventory = inventory_statistics(self._inventory_path)
-        capital = self.start_tick * self.tick_size * max(1.0, inventory["max_abs"])
+        capital = self.start_tick * self.tick_size * self.max_inventory
         values = capital + np.asarray(self._wealth_path, dtype=np.float64)
-        elapsed = self.book.time - self._episode_start_time
-        if np.all(values > 0) and elapsed > 0 and self.decisions > 0:
-            metrics = financial_metrics(values, self.decisions / elapsed * SECONDS_PER_YEAR)
+        # An episode counts as one trading session, 252 a year, as MarketMaking's day: annualised
+        # by the simulated clock, minutes of order flow would compound to absurd annual figures.
+        if np.all(values > 0) and self.decisions > 0:
+            metrics = financial_metrics(values, TRADING_SESSIONS_PER_YEAR * self.horizon)
         else:
             metrics = dict.fromkeys(METRIC_KEYS, float("nan"))
         metrics["capital"] = capital

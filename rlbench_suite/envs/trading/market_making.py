@@ -439,8 +439,10 @@ class MarketMakingEnv(EnvContract, gym.Env):
         The maker starts with no capital, and returns need a positive base, so the finance
         metrics (:func:`~rlbench_suite.envs.trading.metrics.financial_metrics`, one period a
         step, ``252 * n_steps`` a year) are taken on ``capital + wealth`` with ``capital =
-        initial_price * max(1, max |inventory|)``, what the largest position held cost at the
-        starting price; ``capital`` is in the dict. Their ``pnl`` is the episode's mark-to-market
+        initial_price * max_inventory``, the cash that carries the largest position the maker
+        may hold; ``capital`` is in the dict. (A base as small as the position actually held
+        turns a day's PnL into a return of tens of percent, which compounds over 252 days to
+        absurd annual figures.) Their ``pnl`` is the episode's mark-to-market
         PnL. Were the loss ever to exceed that capital, they would be ``nan``. Inventory
         statistics (:func:`~rlbench_suite.envs.trading.metrics.inventory_statistics`) come as
         ``inventory_mean``, ``inventory_std``, ``inventory_max_abs`` and ``inventory_final``.
@@ -452,7 +454,7 @@ class MarketMakingEnv(EnvContract, gym.Env):
         )
 
         inventory = inventory_statistics(self._inventory_path)
-        capital = self.initial_price * max(1.0, inventory["max_abs"])
+        capital = self.initial_price * self.max_inventory
         values = capital + np.asarray(self._wealth_path, dtype=np.float64)
         if np.all(values > 0):
             metrics = financial_metrics(values, TRADING_DAYS_PER_YEAR * self.n_steps)

@@ -136,7 +136,7 @@ def test_the_episode_terminates_at_t_with_metrics_in_info() -> None:
     path = np.array(model._inventory_path, dtype=float)
     assert info["inventory_max_abs"] == np.max(np.abs(path))
     assert info["inventory_mean"] == pytest.approx(np.mean(path))
-    assert info["capital"] == 100.0 * max(1.0, np.max(np.abs(path)))
+    assert info["capital"] == 100.0 * 10_000  # the start price times the inventory limit
     assert info["final_value"] == pytest.approx(info["capital"] + total)
     for key in ("sharpe", "sortino", "max_drawdown", "calmar", "annual_return"):
         assert key in info

@@ -87,6 +87,16 @@ def as_reward_vector(values: Any, reward_space: spaces.Box, owner: str) -> np.nd
     return vector
 
 
+def is_multi_objective(env: Any) -> bool:
+    """Whether a Gymnasium env (or a wrapper of one) is multi-objective: a Box ``reward_space``."""
+    return isinstance(getattr(env.unwrapped, "reward_space", None), spaces.Box)
+
+
+def is_multi_objective_parallel(env: Any) -> bool:
+    """Whether a ``ParallelEnv`` (or a wrapper of one) has ``reward_space(agent)``."""
+    return callable(getattr(env, "reward_space", None))
+
+
 class MOParallelEnv(ParallelEnv):
     """MOMAland's ``MOParallelEnv`` protocol on PettingZoo (no MOMAland import at runtime).
 

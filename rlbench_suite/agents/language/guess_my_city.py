@@ -71,8 +71,10 @@ class CityInfoGainAgent:
         asked: set[str] = set()
         for utterance, reply in transcript_turns(transcript):
             asked.add(utterance)
-            named = self.knowledge.cities_named(utterance)
-            if len(named) == 1:
+            kind, named = self.knowledge.guess_of(utterance)
+            if kind == "none" and self.knowledge.names_unknown_city(utterance):
+                continue  # a guess of a city that is not in the game says nothing
+            if kind == "guess":
                 if reply != CORRECT_GUESS.format(name=self.names[named[0]]):
                     guessed.add(named[0])
                     candidates = [index for index in candidates if index != named[0]]

@@ -160,6 +160,18 @@ from typing import Any
 import numpy as np
 
 from rlbench_suite.envs.language.base import LanguageEnv, Turn, register_language_env
+from rlbench_suite.envs.language.qa import (
+    DONT_KNOW,
+    DONT_UNDERSTAND,
+    FILLER_WORDS,
+    GUESS_WORDS,
+    NEGATORS,
+    numbers,
+    stem,
+    strip_guess_opening,
+    unanswered_turn_reward,
+)
+from rlbench_suite.envs.language.qa import normalise as _qa_normalise
 
 DATA_FILE = Path(__file__).parent / "data" / "cities.json"
 MAX_QUESTIONS = 20
@@ -168,6 +180,8 @@ POPULATION_BAND_EDGES = (2.0, 5.0, 10.0)
 #: "Near the equator" means within this many degrees of latitude.
 EQUATOR_BAND_DEGREES = 10.0
 
+#: Replies that answer neither yes nor no (the turn costs -1 only when ``charge_unanswered``).
+UNANSWERED_REPLIES: tuple[str, ...] = ()
 UNKNOWN_ANSWER = (
     "I can't answer that. Ask about its continent, region, country (yes or no), language, "
     "coast, size, capital status, climate, hemisphere or what it is famous for."
@@ -175,6 +189,7 @@ UNKNOWN_ANSWER = (
 COUNTRY_ANSWER = "I won't name the country, but you may ask whether it is in a particular one."
 WRONG_GUESS = "No, it is not that city."
 ONE_CITY_AT_A_TIME = "Please guess one city at a time."
+UNANSWERED_REPLIES = (UNKNOWN_ANSWER, DONT_KNOW, DONT_UNDERSTAND)
 CORRECT_GUESS = "Yes! The city is {name}."
 
 OracleFn = Callable[[dict[str, Any], str], str]
@@ -184,17 +199,13 @@ OracleFn = Callable[[dict[str, Any], str], str]
 
 
 def normalise(text: str) -> str:
-    """Lower case, apostrophes dropped, thousands separators and stray dots removed, words only.
+    """:func:`rlbench_suite.envs.language.qa.normalise`: the one normaliser of the QA tasks.
 
-    ``"Washington, D.C."`` becomes ``"washington dc"`` and ``"2,500,000"`` becomes ``"2500000"``,
-    so a phrase can be looked up as `` phrase `` inside `` text ``.
+    ``"Washington, D.C."`` becomes ``"washington dc"``, ``"2,500,000"`` becomes ``"2500000"``
+    and ``"São Paulo"`` becomes ``"sao paulo"``, so a phrase can be looked up as `` phrase ``
+    inside `` text ``.
     """
-    text = text.lower().replace("'", "")
-    text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
-    text = re.sub(r"[^a-z0-9.]+", " ", text)
-    # A dot survives only as a decimal point: "d.c." -> "dc", "2.5" stays.
-    text = re.sub(r"(?<!\d)\.|\.(?!\d)", "", text)
-    return " ".join(text.split())
+    return _qa_normalise(text)
 
 
 Phrases = tuple[tuple[str, tuple[Any, ...]], ...]
@@ -252,8 +263,69 @@ class CityKnowledge:
         return [city["name"] for city in self.cities]
 
     def cities_named(self, text: str) -> list[int]:
-        """Indices of the cities whose name or alias appears in ``text`` (any phrasing)."""
-        return find_phrases(normalise(text), self.city_phrases)
+        """Indices of the cities whose name or alias appears in ``text`` (any phrasing).
+
+        A landmark's name is not its city's (``Is the Tower of London there?`` names no city);
+        a ``?`` that stands for a letter ``printable`` could not write matches any letter
+        (``S?o Paulo``).
+        """
+        return self.guess_of(text)[1]
+
+    def names_unknown_city(self, text: str) -> bool:
+        """Whether ``text`` guesses a place that is not a city of the game (``Is it Geneva?``).
+
+        It is a guess (``Is it ...?``, ``My guess is ...``) of one to four words the oracle
+        cannot place at all; the hidden city is always one of the listed ones, so the answer is
+        a plain no.
+        """
+        normalised = normalise(text)
+        rest = strip_guess_opening(normalised)
+        if rest == normalised or not rest or self.guess_of(text)[0] != "none":
+            return False
+        words = [word for word in rest.split() if word not in ("city", "town")]
+        if not 1 <= len(words) <= 4:
+            return False
+        capitalised = {normalise(t) for t in re.findall(r"[^\s,.!;:()]+", text) if t[:1].isupper()}
+        if re.search(rf"\b(?:a|an) {re.escape(rest)}$", normalised):
+            return False  # "Is it a Capital City?": a name takes no article
+        generic = FILLER_WORDS | CITY_FILLER
+        if rest.endswith(" city") and all(w in capitalised and w not in generic for w in words):
+            return True  # "Is it Quebec City?": a city of that name is not in the game
+        if not _VOCABULARY:
+            _VOCABULARY.append(_vocabulary(self))
+        # A name is written with a capital ("Is it Geneva?"); "Is it cosmopolitan?" is no guess.
+        return all(
+            word not in _VOCABULARY[0] and not word.isdigit() and word in capitalised
+            for word in words
+        )
+
+    def guess_of(self, text: str) -> tuple[str, list[int]]:
+        """What ``text`` does with city names: guess one, several, name one, or none.
+
+        ``("guess", [i])``, ``("several", [i, j, ...])``, ``("named", [i])`` (a city named
+        inside a question that is not a guess) or ``("none", [])``.
+        """
+        padded = f" {normalise(text)} "
+        for phrase, _ in city_facts().named:
+            padded = padded.replace(f" {phrase} ", " | ")
+        found: list[int] = []
+        for phrase, keys in self.city_phrases:
+            needle = f" {phrase} "
+            if needle in padded:
+                padded = padded.replace(needle, " | ")
+                found.extend(key for key in keys if key not in found)
+        if "?" in padded:
+            for phrase, keys in self.city_phrases:
+                pattern = "".join(f"[{c}?]" if c.isalpha() else re.escape(c) for c in phrase)
+                padded, hits = re.subn(rf"(?<=\s){pattern}(?=\s)", "|", padded)
+                if hits:
+                    found.extend(key for key in keys if key not in found)
+        if not found:
+            return "none", []
+        rest = [word for word in padded.split() if word != "|"]
+        if not GUESS_WORDS.issuperset(rest):
+            return "named", found
+        return ("guess" if len(found) == 1 else "several"), found
 
 
 @lru_cache(maxsize=1)
@@ -347,7 +419,6 @@ STOP_WORDS = _words(
     "landmark landmarks attraction attractions sights monument monuments renowned be being "
     "they people you can could would will please tell me about"
 )
-NUMBER = re.compile(r"(\d+(?:\.\d+)?)\s*(million|mil|m|billion|thousand|k)?\b")
 
 
 @dataclass(frozen=True)
@@ -367,6 +438,7 @@ class Query:
     threshold: float | None = None  # millions, for population yes/no questions
     above: bool = True
     negated: bool = False
+    flip: bool = False  # a negated question: "Is it not in Europe?"
 
 
 UNKNOWN_QUERY = Query("unknown")
@@ -376,19 +448,12 @@ def _population_threshold(text: str, words: list[str]) -> tuple[float | None, bo
     """(threshold in millions, above?) for "more than 5 million people"-style questions."""
     if "megacity" in words:
         return 10.0, True
-    match = NUMBER.search(text)
-    if match is None:
+    found = numbers(text)
+    if not found:
         return None, None
-    value, unit = float(match.group(1)), match.group(2)
-    if unit in ("million", "mil", "m"):
-        millions = value
-    elif unit == "billion":
-        millions = value * 1000.0
-    elif unit in ("thousand", "k"):
-        millions = value / 1000.0
-    else:
-        # A bare number: a head count when large ("10000000 people"), millions when small.
-        millions = value / 1e6 if value >= 1000 else value
+    value = found[0][0]
+    # A head count when large ("10 million", "10,000,000 people"), millions when small ("10").
+    millions = value / 1e6 if value >= 1000 else value
     if any(word in ABOVE_WORDS for word in words):
         return millions, True
     if any(word in BELOW_WORDS for word in words):
@@ -396,10 +461,8 @@ def _population_threshold(text: str, words: list[str]) -> tuple[float | None, bo
     return millions, None
 
 
-def parse_question(question: str, knowledge: CityKnowledge | None = None) -> Query:
-    """Map a free-text question to a :class:`Query` (``UNKNOWN_QUERY`` if nothing matched)."""
-    knowledge = knowledge or load_knowledge()
-    text = normalise(question)
+def _basic_query(text: str, knowledge: CityKnowledge) -> Query:
+    """The first parser's reading of normalised ``text``: keywords, places, numbers."""
     words = text.split()
     if not words:
         return UNKNOWN_QUERY
@@ -409,8 +472,9 @@ def parse_question(question: str, knowledge: CityKnowledge | None = None) -> Que
 
     if word_set & LANDMARK_WORDS:
         keywords = tuple(word for word in words if word not in STOP_WORDS | MORE_WORDS)
+        keywords = tuple(word for word in keywords if word not in FILLER_WORDS)
         if yes_no and keywords:
-            return Query("landmark", yes_no=True, values=keywords)
+            return Query("known_for", yes_no=True, values=keywords)
         return Query("landmark_more" if word_set & MORE_WORDS else "landmark")
 
     if yes_no:
@@ -439,10 +503,11 @@ def parse_question(question: str, knowledge: CityKnowledge | None = None) -> Que
             return Query("coast", yes_no=True)
         if "capital" in word_set:
             return Query("capital", yes_no=True)
-        if word_set & {"have", "has", "there"}:
-            keywords = tuple(word for word in words if word not in STOP_WORDS)
+        if word_set & {"have", "has", "there", "home", "see", "visit", "find"}:
+            keywords = tuple(w for w in words if w not in STOP_WORDS and w not in FILLER_WORDS)
+            keywords = tuple(w for w in keywords if w not in CITY_FILLER)
             if keywords:
-                return Query("landmark", yes_no=True, values=keywords)
+                return Query("known_for", yes_no=True, values=keywords)
 
     # Open questions, and yes/no questions too vague for a yes or no ("Is it big?").
     if word_set & LANGUAGE_WORDS:
@@ -464,6 +529,558 @@ def parse_question(question: str, knowledge: CityKnowledge | None = None) -> Que
     if word_set & REGION_WORDS or "part of the world" in text:
         return Query("region")
     return UNKNOWN_QUERY
+
+
+# -- what else the oracle understands: facts beyond the first parser ------------------------------
+
+#: Words that are placed without asking anything (besides the shared filler words).
+CITY_FILLER = _words(
+    "city cities town towns metropolis metropolitan area located situated lie lies lying place "
+    "urban centre center capital country countries nation state region world part big large "
+    "major famous known well popular home host hosts hosted visit visitors tourists tourist "
+    "see find there here live living people residents inhabitants population around within "
+    "close near nearby next along beside by side river sea ocean coast coastal on its their "
+    "stand stands sits sit built build founded name named called also ever still today now "
+    "currently formerly former once used old new speak spoken language languages official "
+    "main primary widely mostly commonly million millions billion thousand hundred number than "
+    "more less fewer over under above below least most greater bigger larger smaller higher "
+    "lower exceed exceeds roughly about approximately around nearly almost exactly just "
+    "hemisphere equator latitude north south east west northern southern eastern western "
+    "continent europe asia africa america americas oceania climate weather seasons season "
+    "summer summers winter winters year round all temperatures temperature degrees feature "
+    "features have has had contain contains include includes boast boasts any some lots lot "
+    "many much plenty several kind type sort border borders bordering neighbour neighbours "
+    "neighbor neighbors neighbouring neighboring adjacent shares share landlocked inland "
+    "sea level port harbour harbor shore waterfront bay gulf lake island islands peninsula "
+    "mainland capitol largest biggest second most populous populated populous inhabited "
+    "home to houses contains run runs running through flow flows flowing pass passes cross "
+    "crosses across zero one two three four five six seven eight nine ten eleven twelve fifteen "
+    "twenty thirty forty fifty hundred dozen half quarter a an"
+)
+#: The climate classes' own names: "Is the climate tropical?" asks the class.
+CLIMATE_CLASS_WORDS = frozenset(
+    {
+        "tropical",
+        "arid",
+        "temperate",
+        "continental",
+        "subarctic",
+        "mediterranean",
+        "polar",
+        "oceanic",
+        "subtropical",
+        "semi",
+        "climate",
+    }
+)
+#: River names that are ordinary words or places too: only "the Red River" names the river.
+AMBIGUOUS_RIVER_NAMES = _words(
+    "red don min han wei jin swan pearl charles mystic east congo saint lawrence st kamo yodo "
+    "buffalo bayou bogota nairobi miami chicago los angeles saigon"
+)
+#: Words of water names that name no particular water.
+GENERIC_WATER_WORDS = frozenset(
+    {
+        "sea",
+        "ocean",
+        "bay",
+        "gulf",
+        "lake",
+        "of",
+        "the",
+        "river",
+        "rio",
+        "de",
+        "la",
+        "plata",
+        "plate",
+        "north",
+        "east",
+        "south",
+        "upper",
+        "harbor",
+        "harbour",
+        "strait",
+        "straits",
+        "inlet",
+        "sound",
+        "port",
+        "new",
+        "york",
+        "dublin",
+        "tokyo",
+        "osaka",
+        "boston",
+        "naples",
+        "san",
+        "francisco",
+        "panama",
+        "mexico",
+        "china",
+        "japan",
+        "korea",
+        "finland",
+        "bengal",
+    }
+)
+#: Countries on islands: a city there is on an island.
+ISLAND_COUNTRIES = frozenset(
+    {
+        "Singapore",
+        "Japan",
+        "Taiwan",
+        "Philippines",
+        "Iceland",
+        "Ireland",
+        "Cuba",
+        "New Zealand",
+        "United Kingdom",
+    }
+)
+#: (language, country): spoken widely or officially there though not the city's main language.
+LANGUAGE_UNSURE = frozenset(
+    {
+        ("English", c)
+        for c in (
+            "India",
+            "Pakistan",
+            "Malaysia",
+            "Tanzania",
+            "United Arab Emirates",
+            "Israel",
+            "Bangladesh",
+            "Netherlands",
+            "Sweden",
+            "Denmark",
+            "Norway",
+            "Finland",
+            "Iceland",
+            "Hong Kong",
+            "Kenya",
+            "Nigeria",
+            "Ghana",
+            "Uganda",
+            "Philippines",
+            "Singapore",
+            "Puerto Rico",
+        )
+    }
+    | {
+        ("Arabic", "Israel"),
+        ("Russian", "Ukraine"),
+        ("Russian", "Uzbekistan"),
+        ("Russian", "Kazakhstan"),
+        ("French", "Morocco"),
+        ("French", "Egypt"),
+        ("Spanish", "United States"),
+        ("French", "Canada"),
+        ("English", "Canada"),
+        ("Hindi", "Pakistan"),
+        ("Urdu", "India"),
+        ("Cantonese", "China"),
+        ("Mandarin", "China"),
+        ("Tamil", "Singapore"),
+        ("Malay", "Singapore"),
+    }
+)
+COAST_SIDES = {
+    "east": "east",
+    "eastern": "east",
+    "west": "west",
+    "western": "west",
+    "north": "north",
+    "northern": "north",
+    "south": "south",
+    "southern": "south",
+}
+#: What a city has, settled for every city from other fields ("metro") or true for all of them.
+FEATURES: dict[str, tuple[str, ...]] = {
+    "metro": (
+        "metro",
+        "subway",
+        "underground railway",
+        "underground rail",
+        "metro system",
+        "subway system",
+        "underground",
+        "tube",
+        "rapid transit",
+        "metro line",
+        "metro lines",
+        "subway lines",
+    ),
+    "airport": ("airport", "airports", "international airport"),
+    "university": ("university", "universities", "college", "colleges"),
+    "port": ("port", "seaport", "harbour", "harbor", "port city", "major port"),
+    "beach": ("beach", "beaches", "sandy beach", "sandy beaches"),
+}
+
+
+@dataclass(frozen=True)
+class CityFacts:
+    """The tables of the extra facts, built once from ``data/cities.json``."""
+
+    named: Phrases  # named landmark -> city index
+    known: tuple[tuple[frozenset[str], int, bool], ...]  # stems of an item, city, is a name
+    vocabulary: frozenset[str]  # every word the extra facts can place
+    borders: dict[str, list[str]]
+    landlocked: frozenset[str]
+    states: dict[str, dict[str, Any]]
+    state_phrases: Phrases
+    demonym_phrases: Phrases
+    climate_features: dict[str, dict[str, Any]]
+    climate_feature_phrases: Phrases
+    feature_phrases: Phrases
+    water_words: frozenset[str]
+    river_phrases: Phrases
+
+
+def _stems(text: str) -> frozenset[str]:
+    return frozenset(stem(word) for word in normalise(text).split() if word not in FILLER_WORDS)
+
+
+@lru_cache(maxsize=1)
+def city_facts() -> CityFacts:
+    """The extra facts of ``data/cities.json`` and the words that name them."""
+    data = json.loads(DATA_FILE.read_text(encoding="ascii"))
+    cities = data["cities"]
+    named = _phrase_table(
+        [(landmark, index) for index, c in enumerate(cities) for landmark in c["landmarks_named"]]
+    )
+    known = tuple(
+        (_stems(item), index, item in c["landmarks_named"] or item in c["rivers"])
+        for index, c in enumerate(cities)
+        for item in [*c["known_for"], *c["landmarks_named"], *c["landmarks"], *c["rivers"]]
+        if _stems(item)
+    )
+    vocabulary: set[str] = set()
+    for c in cities:
+        for item in [
+            *c["known_for"],
+            *c["landmarks_named"],
+            *c["landmarks"],
+            *c["rivers"],
+            *c["waters"],
+            *c["aliases"],
+            c["name"],
+        ]:
+            vocabulary.update(normalise(item).split())
+    states = data["states"]
+    for name in [*states, *data["demonyms"], *data["borders"], *data["landlocked_countries"]]:
+        vocabulary.update(normalise(name).split())
+    climate_entries = []
+    for name, entry in data["climate_features"].items():
+        for phrase in entry["phrases"]:
+            climate_entries.append((phrase, name))
+            vocabulary.update(normalise(phrase).split())
+    feature_entries = [(phrase, name) for name, phrases in FEATURES.items() for phrase in phrases]
+    for phrase, _ in feature_entries:
+        vocabulary.update(normalise(phrase).split())
+    water_words = {w for c in cities for item in c["waters"] for w in normalise(item).split()}
+    river_entries = []
+    for c in cities:
+        for river in c["rivers"]:
+            name = normalise(river).removesuffix(" river")
+            river_entries += [(f"{name} river", name), (f"river {name}", name)]
+            if name not in AMBIGUOUS_RIVER_NAMES:
+                river_entries.append((name, name))
+    return CityFacts(
+        named=named,
+        known=known,
+        vocabulary=frozenset(vocabulary),
+        borders=data["borders"],
+        landlocked=frozenset(data["landlocked_countries"]),
+        states=states,
+        state_phrases=_phrase_table([(name, name) for name in states]),
+        demonym_phrases=_phrase_table(list(data["demonyms"].items())),
+        climate_features=data["climate_features"],
+        climate_feature_phrases=_phrase_table(climate_entries),
+        feature_phrases=_phrase_table(feature_entries),
+        water_words=frozenset(water_words - GENERIC_WATER_WORDS),
+        river_phrases=_phrase_table(river_entries),
+    )
+
+
+def _vocabulary(knowledge: CityKnowledge) -> frozenset[str]:
+    """Every word the city oracle can place."""
+    words = set(city_facts().vocabulary) | set(FILLER_WORDS) | set(CITY_FILLER) | set(NEGATORS)
+    for table in (
+        knowledge.place_phrases,
+        knowledge.language_phrases,
+        knowledge.climate_phrases,
+        knowledge.city_phrases,
+    ):
+        for phrase, _ in table:
+            words.update(phrase.split())
+    for group in (
+        WH_OPENERS,
+        LANDMARK_WORDS,
+        MORE_WORDS,
+        LANGUAGE_WORDS,
+        COUNTRY_WORDS,
+        CLIMATE_WORDS,
+        POPULATION_WORDS,
+        COAST_WORDS,
+        INLAND_WORDS,
+        HEMISPHERE_WORDS,
+        REGION_WORDS,
+        ABOVE_WORDS,
+        BELOW_WORDS,
+        STOP_WORDS,
+    ):
+        words.update(group)
+    words.update(DIRECTIONS)
+    return frozenset(words)
+
+
+_VOCABULARY: list[frozenset[str]] = []
+
+
+def _loose_words(text: str, knowledge: CityKnowledge) -> list[str]:
+    """Words of ``text`` the oracle cannot place (numbers and units are placed)."""
+    if not _VOCABULARY:
+        _VOCABULARY.append(_vocabulary(knowledge))
+    vocabulary = _VOCABULARY[0]
+    return [
+        word
+        for word in text.split()
+        if word not in vocabulary
+        and not re.fullmatch(r"[\d.]+(?:m|k|mn|bn|s)?", word)
+        and word not in ("million", "millions", "billion", "thousand", "m", "k", "mil")
+    ]
+
+
+def _special_query(text: str, knowledge: CityKnowledge) -> Query | None:
+    """The yes/no questions about the extra facts, or ``None`` when none is asked."""
+    facts = city_facts()
+    words = text.split()
+    word_set = set(words)
+    named = find_phrases(text, facts.named)
+    if named:
+        return Query("named_landmark", yes_no=True, values=tuple(named))
+    places = find_phrases(text, knowledge.place_phrases)
+    countries = [name for kind, name in places if kind in ("country", "other")]
+    if "capital" in word_set or "capitals" in word_set:
+        if re.search(r"\bcapital (?:city )?of\b", text):
+            if countries:
+                return Query("capital_of", yes_no=True, values=tuple(countries))
+            if re.search(
+                r"\bcapital (?:city )?of (?:its|the|their) (?:own )?(?:country|nation)", text
+            ):
+                return Query("capital", yes_no=True)
+            return Query("unsure", yes_no=True)  # capital of a state or a province we do not hold
+        if re.search(
+            r"\b(?:state|provincial|province|regional|region|prefecture|prefectural)"
+            r"(?:al)? capital",
+            text,
+        ):
+            return Query("regional_capital", yes_no=True)
+    if re.search(
+        r"\b(?:largest|biggest|most populous|main|most populated|second largest)"
+        r"(?: city)?(?: in| of)\b",
+        text,
+    ) or re.search(r"\b(?:largest|biggest|most populous) city\b", text):
+        if "second" in word_set:
+            return Query("unsure", yes_no=True)
+        return Query("largest", yes_no=True, values=tuple(countries))
+    if (
+        re.search(
+            r"\b(?:border|borders|bordering|neighbou?rs?|neighbou?ring|adjacent|next to)\b", text
+        )
+        and countries
+    ):
+        return Query("borders", yes_no=True, values=tuple(countries))
+    if re.search(
+        r"\blandlocked (?:country|nation)\b|\bcountry (?:that is |which is )?landlocked\b"
+        r"|\bcountry without (?:a )?coast",
+        text,
+    ):
+        return Query("landlocked_country", yes_no=True)
+    states = find_phrases(text, facts.state_phrases)
+    if states:
+        return Query("state", yes_no=True, values=tuple(states))
+    demonyms = find_phrases(text, facts.demonym_phrases)
+    if (
+        demonyms
+        and re.search(r"\b(?:city|cities|town|capital|metropolis)\b", text)
+        and not (word_set & LANGUAGE_WORDS or "speaking" in word_set)
+    ):
+        kinds = {name: kind for _, keys in knowledge.place_phrases for kind, name in keys}
+        values = tuple((kinds.get(name, "country"), name) for name in demonyms)
+        if re.search(r"\bcapital\b", text) and not re.search(r"\bcapital of\b", text):
+            return Query("place_capital", yes_no=True, values=values)
+        return Query("place", yes_no=True, values=values)
+    if "coast" in word_set or "coasts" in word_set or "coastline" in word_set:
+        sides = tuple(dict.fromkeys(COAST_SIDES[w] for w in words if w in COAST_SIDES))
+        if sides and re.search(
+            r"\b(?:east|west|north|south|eastern|western|northern|southern)"
+            r"(?:ern)? coast",
+            text,
+        ):
+            return Query("coast_side", yes_no=True, values=sides)
+    waters = [w for w in words if w in facts.water_words]
+    if waters and (
+        {
+            "sea",
+            "ocean",
+            "bay",
+            "gulf",
+            "lake",
+            "on",
+            "by",
+            "coast",
+            "touch",
+            "touches",
+            "shore",
+            "shores",
+        }
+        & word_set
+    ):
+        return Query("water", yes_no=True, values=tuple(waters))
+    if "lake" in word_set or "lakes" in word_set:
+        return Query("lake", yes_no=True)
+    rivers = find_phrases(text, facts.river_phrases)
+    if rivers:
+        return Query("river", yes_no=True, values=tuple(rivers))
+    if "river" in word_set or "rivers" in word_set:
+        return Query("river", yes_no=True)
+    climate = find_phrases(text, facts.climate_feature_phrases)
+    if climate and not CLIMATE_CLASS_WORDS & word_set:
+        return Query("climate_feature", yes_no=True, values=tuple(climate))
+    if re.search(r"\b(?:on|in) (?:an|a|the) island|\bisland (?:nation|country|state)", text):
+        return Query("island", yes_no=True)
+    if re.search(r"\bislands?\b", text):
+        return Query("island_city", yes_no=True)
+    features = find_phrases(text, facts.feature_phrases)
+    if (
+        features
+        and not word_set & LANDMARK_WORDS
+        and not (features == ["port"] and word_set & {"coast", "coastal", "sea", "ocean"})
+    ):
+        return Query("feature", yes_no=True, values=tuple(features))
+        return None
+
+
+def _known_for(city: dict[str, Any], keywords: tuple[str, ...], index: int) -> bool | None:
+    """Whether the city is known for ``keywords``: yes, no (a landmark elsewhere) or None."""
+    wanted = {stem(word) for word in keywords if word not in FILLER_WORDS}
+    if "olympic" in wanted:
+        wanted -= {"game"}
+    if not wanted:
+        return None
+    for item_stems, owner, is_name in city_facts().known:
+        # A name must be asked in full: "temples" is not "Temple Bar".
+        if owner == index and (item_stems <= wanted if is_name else wanted <= item_stems):
+            return True
+    return None
+
+
+def answer_extra(query: Query, city: dict[str, Any], knowledge: CityKnowledge) -> bool | None:
+    """Truth of an extra-fact query for ``city``; ``None`` when the knowledge base cannot say."""
+    facts = city_facts()
+    topic = query.topic
+    index = knowledge.city_names.index(city["name"])
+    if topic == "named_landmark":
+        return index in query.values
+    if topic == "place_capital":
+        return bool(city["capital"]) and any(_in_place(city, p, knowledge) for p in query.values)
+    if topic == "island":
+        return True if city["country"] in ISLAND_COUNTRIES else None
+    if topic == "island_city":
+        return True if city["name"] == "Singapore" else None
+    if topic == "capital_of":
+        return bool(city["capital"]) and city["country"] in query.values
+    if topic == "regional_capital":
+        return city["regional_capital"]
+    if topic == "largest":
+        if query.values and city["country"] not in query.values:
+            return False
+        return city["largest_in_country"]
+    if topic == "borders":
+        return any(c in facts.borders.get(city["country"], ()) for c in query.values)
+    if topic == "landlocked_country":
+        return city["country"] in facts.landlocked
+    if topic == "state":
+        return any(city["name"] in facts.states[s]["cities"] for s in query.values)
+    if topic == "coast_side":
+        if not city["coastal"]:
+            return False
+        if not city["coast_sides"]:
+            return None
+        return all(side in city["coast_sides"] for side in query.values)
+    if topic == "water":
+        names = " ".join(normalise(w) for w in city["waters"]).split()
+        if any(word in names for word in query.values):
+            return True
+        return False if city["waters"] or not city["coastal"] else None
+    if topic == "lake":
+        return True if any("lake" in normalise(w) for w in city["waters"]) else None
+    if topic == "river":
+        if not query.values:
+            return True if city["rivers"] else None
+        names = {normalise(r).removesuffix(" river") for r in city["rivers"]}
+        return any(name in names for name in query.values)
+    if topic == "climate_feature":
+        values = []
+        for feature in query.values:
+            entry = facts.climate_features[feature]
+            if city["name"] in entry.get("cities", {}):
+                values.append(entry["cities"][city["name"]])
+            else:
+                values.append(entry["climates"].get(city["climate"]))
+        return True if True in values else (None if None in values else False)
+    if topic == "feature":
+        values = []
+        for feature in query.values:
+            if feature == "metro":
+                values.append(city["metro"])
+            elif feature in ("airport", "university"):
+                values.append(True)
+            elif feature == "port":
+                values.append(True if city["coastal"] else None)
+            elif feature == "beach":
+                values.append(None if city["coastal"] else False)
+        return True if True in values else (None if None in values else False)
+    if topic == "known_for":
+        return _known_for(city, query.values, index)
+    return None
+
+
+def parse_question(question: str, knowledge: CityKnowledge | None = None) -> Query:
+    """Map a free-text question to a :class:`Query` (``UNKNOWN_QUERY`` if nothing matched).
+
+    The don't-know rule: a yes/no question with a word the oracle cannot place is
+    ``not_understood``, never answered yes or no; a negation inside it (``Is it not in
+    Europe?``) flips the answer, one that opens it (``Isn't it in Europe?``) does not.
+    """
+    knowledge = knowledge or load_knowledge()
+    text = normalise(question)
+    text = re.sub(r"\b(?:yes or no|yes no|true or false)\b", " ", text)
+    text = " ".join(re.sub(r"\b(?:or not|or no)$", " ", text).split())
+    words = text.split()
+    if not words:
+        return UNKNOWN_QUERY
+    if words[0] in WH_OPENERS:
+        return _basic_query(text, knowledge)
+    if _loose_words(text, knowledge):
+        return Query("not_understood", yes_no=True)
+    negated = bool(NEGATORS.intersection(words[1:])) and not re.search(
+        r"\b(?:without|no) (?:a )?coast|\binland|landlocked", text
+    )
+    query = _special_query(text, knowledge) or _basic_query(text, knowledge)
+    if query.topic in ("unknown", "landmark", "landmark_more") or not query.yes_no:
+        keywords = tuple(
+            w
+            for w in words
+            if w not in FILLER_WORDS and w not in CITY_FILLER and w not in STOP_WORDS and len(w) > 2
+        )
+        if keywords:
+            query = Query("known_for", yes_no=True, values=keywords)
+    if negated and query.yes_no:
+        return Query(
+            query.topic, True, query.values, query.threshold, query.above, query.negated, flip=True
+        )
+    return query
 
 
 # -- the answers -------------------------------------------------------------------------------
@@ -518,11 +1135,22 @@ def answer_query(query: Query, city: dict[str, Any], knowledge: CityKnowledge | 
     """The rule-based oracle's reply to ``query`` about ``city``; never names city or country."""
     knowledge = knowledge or load_knowledge()
     topic = query.topic
+    if topic == "not_understood":
+        return DONT_UNDERSTAND
+    if query.yes_no and topic in EXTRA_TOPICS:
+        truth = answer_extra(query, city, knowledge)
+        if truth is None:
+            return DONT_KNOW
+        return "Yes." if truth != query.flip else "No."
     if query.yes_no:
         if topic == "place":
             truth = any(_in_place(city, place, knowledge) for place in query.values)
         elif topic == "language":
             truth = bool(set(query.values) & set(city["languages"]))
+            if not truth and any(
+                (lang, city["country"]) in LANGUAGE_UNSURE for lang in query.values
+            ):
+                return DONT_KNOW
         elif topic == "hemisphere":
             truth = all(direction in _hemispheres(city) for direction in query.values)
         elif topic == "equator":
@@ -536,13 +1164,9 @@ def answer_query(query: Query, city: dict[str, Any], knowledge: CityKnowledge | 
             truth = city["coastal"] != query.negated
         elif topic == "capital":
             truth = city["capital"]
-        else:  # landmark keywords: all of them in one landmark's description
-            wanted = {_stem(word) for word in query.values}
-            truth = any(
-                wanted <= {_stem(word) for word in normalise(landmark).split()}
-                for landmark in city["landmarks"]
-            )
-        return "Yes." if truth else "No."
+        else:  # pragma: no cover -- every yes/no topic is handled above
+            return DONT_KNOW
+        return "Yes." if truth != query.flip else "No."
     if topic == "continent":
         return f"It is in {_listing(city['continents'])}."
     if topic == "region":
@@ -574,8 +1198,39 @@ def answer_query(query: Query, city: dict[str, Any], knowledge: CityKnowledge | 
     return UNKNOWN_ANSWER
 
 
+#: The yes/no topics :func:`answer_extra` answers (three-valued).
+EXTRA_TOPICS = frozenset(
+    {
+        "named_landmark",
+        "capital_of",
+        "regional_capital",
+        "largest",
+        "borders",
+        "landlocked_country",
+        "state",
+        "coast_side",
+        "water",
+        "lake",
+        "river",
+        "climate_feature",
+        "feature",
+        "known_for",
+        "unsure",
+        "place_capital",
+        "island",
+        "island_city",
+    }
+)
+
+
 def city_oracle(city: dict[str, Any], question: str) -> str:
-    """The built-in oracle: parse ``question``, answer it about ``city`` from the knowledge base."""
+    """The built-in oracle: parse ``question``, answer it about ``city`` from the knowledge base.
+
+    A question that names a city without guessing it (``Is it bigger than Tokyo?``) gets
+    :data:`~rlbench_suite.envs.language.qa.DONT_UNDERSTAND` (the env judges guesses itself).
+    """
+    if load_knowledge().guess_of(question)[0] != "none":
+        return DONT_UNDERSTAND
     return answer_query(parse_question(question), city)
 
 
@@ -641,6 +1296,7 @@ class GuessMyCityEnv(LanguageEnv):
         max_questions: int = MAX_QUESTIONS,
         secret_cities: Sequence[str] | None = None,
         render_mode: str | None = None,
+        charge_unanswered: bool = True,
     ) -> None:
         if oracle is not None and not callable(oracle):
             raise TypeError(
@@ -650,6 +1306,9 @@ class GuessMyCityEnv(LanguageEnv):
         if isinstance(max_questions, bool) or not isinstance(max_questions, int | np.integer):
             raise TypeError(f"GuessMyCityEnv: max_questions must be an int, got {max_questions!r}")
         super().__init__(max_turns=int(max_questions), render_mode=render_mode)
+        #: Whether a turn the oracle does not answer (don't know, didn't understand) costs -1
+        #: like any other; it always counts against ``max_questions``.
+        self.charge_unanswered = bool(charge_unanswered)
         self.knowledge = load_knowledge()
         self.oracle: OracleFn = oracle if oracle is not None else city_oracle
         names = self.knowledge.city_names
@@ -695,12 +1354,16 @@ class GuessMyCityEnv(LanguageEnv):
         )
 
     def _turn(self, action: str) -> Turn:
+        unanswered = unanswered_turn_reward(self.charge_unanswered)
         if not action.strip():
-            return Turn(UNKNOWN_ANSWER, -1.0, invalid=True)
-        named = self.knowledge.cities_named(action)
-        if len(named) > 1:
-            return Turn(ONE_CITY_AT_A_TIME, -1.0, invalid=True)
-        if named:
+            return Turn(DONT_UNDERSTAND, unanswered, invalid=True)
+        kind, named = self.knowledge.guess_of(action)
+        if kind == "several":
+            return Turn(ONE_CITY_AT_A_TIME, unanswered, invalid=True)
+        if kind == "none" and self.knowledge.names_unknown_city(action):
+            self.guesses += 1  # a guess of a city that is not in the game
+            return Turn(WRONG_GUESS, -1.0)
+        if kind == "guess":
             self.guesses += 1
             if named[0] == self.city_index:
                 reply = CORRECT_GUESS.format(name=self.city["name"])
@@ -711,7 +1374,9 @@ class GuessMyCityEnv(LanguageEnv):
             raise TypeError(
                 f"GuessMyCityEnv: the oracle must return a str, got {type(reply).__name__}"
             )
-        return Turn(reply, -1.0, invalid=reply == UNKNOWN_ANSWER)
+        if reply in UNANSWERED_REPLIES:
+            return Turn(reply, unanswered, invalid=reply != DONT_KNOW)
+        return Turn(reply, -1.0)
 
     def _extra_info(self) -> dict[str, Any]:
         return {"guesses": self.guesses, "questions": self.turns - self.guesses}

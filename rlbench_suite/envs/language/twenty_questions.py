@@ -161,6 +161,7 @@ Example:
 from __future__ import annotations
 
 import copy
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -176,6 +177,7 @@ from rlbench_suite.envs.language.qa import (
     DONT_KNOW,
     DONT_UNDERSTAND,
     FILLER_WORDS,
+    GUESS_WORDS,
     LEADING_NEGATIVE_AUXILIARIES,
     NEGATORS,
     WH_WORDS,
@@ -359,7 +361,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"vegetables?|veg|veggies?", "category:vegetable"),
     (r"prepared (?:food|dish)|processed food", "category:prepared food"),
     (
-        r"kitchen (?:item|utensil|tool|equipment|gadget|thing|object|implement)s?"
+        r"kitchen (?:item|tool|equipment|gadget|thing|object|implement)s?"
         r"|kitchenware|cookware",
         "category:kitchen item",
     ),
@@ -382,7 +384,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"buildings?|structures?", "category:building"),
     # -- where it is found, how it lives
     (r"pets?|(?:house|household|family) pets?", "pet"),
-    (r"farms?|farmyard|barnyard|livestock|ranch", "farm"),
+    (r"farms?|farmyard|barnyard|ranch", "farm"),
+    (r"livestock", "farm&animal"),
     (r"zoos?|safari", "zoo"),
     (r"wild|in the wild|untamed", "wild"),
     (r"domestic|domesticated|tame", "-wild"),
@@ -444,9 +447,9 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"food|foods|foodstuff|groceries", "food"),
     (r"cooked|cook (?:it|them)|baked|bake (?:it|them)|fried|roasted|boiled|grilled", "cooked"),
     (r"raw", "?"),
-    (r"sweet|sugary|sweets|dessert|desserts|candy", "sweet"),
+    (r"sweet|sugary", "sweet"),
     (
-        r"liquids?|fluids?|drinkable|drink (?:it|them)|(?:can|could|do) (?:you|i|we|people) drink",
+        r"liquids?|fluids?|drinkable|drink (?:it|them)(?! (?:from|out))",
         "liquid",
     ),
     (r"solid", "-liquid"),
@@ -463,7 +466,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
         "sharp",
     ),
     (
-        r"dangerous|danger|deadly|harmful|poisonous|venomous|lethal|fatal"
+        r"dangerous|danger|deadly|harmful|lethal|fatal"
         r"|(?:hurt|harm|kill|bite|bites|attack|attacks) (?:you|people|someone|me|a person|humans)",
         "dangerous",
     ),
@@ -488,7 +491,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
         "electric",
     ),
     (r"screens?|displays?|monitors?|touch ?screen", "screen"),
-    (r"motors?|motori[sz]ed|engines?|fuel|petrol|gasoline|diesel", "motor"),
+    (
+        r"motors?|motori[sz]ed|engines?|(?:runs? on )?(?:fuel|petrol|gasoline|gas|diesel)",
+        "motor",
+    ),
     (
         r"(?:give|gives|giving|make|makes|making|produce|produces|emit|emits)(?: off| out)?"
         r" (?:a )?light|lights? up|glow|glows|glowing|shine|shines|shining|illuminat\w*",
@@ -504,7 +510,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"music|musical|melody|melodies|tunes?|songs?", "music"),
     (r"strings?|stringed", "strings"),
     (r"blow|blows|blowing|blown|wind(?= instruments?)", "blow"),
-    (r"wear|wears|wearing|worn|wearable|put (?:it|them) on|accessory|accessories", "worn"),
+    (r"wear|wears|wearing|worn|wearable|put (?:it|them) on", "worn"),
     (r"headwear|headgear", "worn_on:head"),
     (r"footwear", "worn_on:feet"),
     (
@@ -587,6 +593,34 @@ _COMPARISON_SIGN = {
     "tinier": "<", "heavier": ">>", "lighter": "<<", "taller": ">>", "shorter": "<<",
     "longer": ">>",
 }  # fmt: skip
+#: Countable parts other than legs and wheels: "Does it have six strings?", "eight arms".
+PART_COUNT = re.compile(
+    r"\b(?:(?P<cmp>more than|over|fewer than|less than|under|at least|at most) )?"
+    r"(?P<n>\d+|zero|one|two|three|four|five|six|seven|eight|nine|ten|twelve|many|lots of"
+    r"|a lot of|a single|a pair of|dozens of|hundreds of)"
+    r" (?P<thing>strings?|wings?|arms?|eyes?|keys?|tentacles?|horns?|humps?|heads?)\b"
+)
+#: For a part without a count: the predicate that says whether the object has it at all.
+PART_PRESENCE = {
+    "strings": "strings", "wings": "wings", "arms": "concept:arms", "eyes": "concept:eyes",
+    "keys": "concept:keyboard instrument", "tentacles": "concept:tentacles",
+    "horns": "concept:horn", "humps": "", "heads": "",
+}  # fmt: skip
+#: "Would it fit in a backpack?": the biggest size class that fits in each container.
+FIT_REFERENCES = {
+    "backpack": "breadbox", "rucksack": "breadbox", "bag": "breadbox", "school bag": "breadbox",
+    "suitcase": "breadbox", "handbag": "pocket", "purse": "pocket", "car": "person",
+    "car trunk": "person", "trunk": "person", "boot": "person", "house": "car", "room": "car",
+    "garage": "car", "hand": "tiny", "your hand": "tiny", "palm": "tiny", "mouth": "tiny",
+    "cup": "tiny", "mug": "tiny", "drawer": "pocket", "lunchbox": "pocket",
+    "lunch box": "pocket", "box": "breadbox", "fridge": "breadbox", "refrigerator": "breadbox",
+    "microwave": "pocket", "bathtub": "person", "elevator": "person", "lift": "person",
+}  # fmt: skip
+FIT_PHRASE = re.compile(
+    r"\b(?:fit|fits|go|goes|put it|put them|be put|be carried|carry it|carried)"
+    r" (?:in|into|inside|in to)(?: (?:a|an|the|your|my|one|someones|average|normal|typical))*"
+    r" (?P<ref>" + "|".join(sorted(FIT_REFERENCES, key=len, reverse=True)) + r")s?\b"
+)
 #: Reference things that are not objects of the game, with their size class.
 SIZE_REFERENCES = {
     "coin": "tiny", "penny": "tiny", "grain of rice": "tiny", "grain of sand": "tiny",
@@ -707,15 +741,17 @@ def load_knowledge() -> ObjectKnowledge:
     for name, entry in concepts.items():
         for phrase in entry["phrases"]:
             words = normalise(phrase).split()
-            if len(words) == 1:  # one word matches as written or with a plural ending
-                for form in (words[0], words[0] + "s", words[0] + "es"):
-                    if form not in object_by_form:  # a name is a guess, never a concept
-                        concept_words.setdefault(form, name)
-                if words[0].endswith("y"):
-                    concept_words.setdefault(words[0][:-1] + "ies", name)
-            elif words:
+            if len(words) == 1 and words[0] not in object_by_form:  # a name is a guess
+                concept_words.setdefault(words[0], name)
+            elif len(words) > 1:
                 stems = _stemmed(phrase)
                 concept_phrases.setdefault(stems[0], []).append((stems, name))
+    # A one-word phrase also matches its plural, unless the plural is a phrase of its own.
+    for word, name in list(concept_words.items()):
+        plurals = [word + "s", word + "es"] + ([word[:-1] + "ies"] if word.endswith("y") else [])
+        for form in plurals:
+            if form not in object_by_form:
+                concept_words.setdefault(form, name)
     for entries in concept_phrases.values():
         entries.sort(key=lambda pair: -len(pair[0]))
     references = sorted((normalise(r) for r in SIZE_REFERENCES), key=len, reverse=True)
@@ -813,6 +849,9 @@ def _comparison_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
         if reference is not None:
             references.append((match.start(), match.end(), reference))
     spans = []
+    for match in FIT_PHRASE.finditer(text):
+        capacity = FIT_REFERENCES[match.group("ref")]
+        spans.append(_Span(match.start(), match.end(), (((f"fit<={capacity}", True),),)))
     for start, end, size in references:
         opening = COMPARISON_OPENING.search(text[:start])
         if opening is None:
@@ -836,6 +875,21 @@ def _candidate_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
         part = _BODY_PARTS[match.group("part")]
         predicate = f"worn_on:{part}" if part else "worn"
         spans.append(_Span(match.start(), match.end(), (((predicate, True),),)))
+    for match in PART_COUNT.finditer(text):
+        thing = match.group("thing")
+        thing = thing if thing.endswith("s") else thing + "s"
+        count_word, comparison = match.group("n"), match.group("cmp")
+        if count_word in ("many", "lots of", "a lot of", "dozens of", "hundreds of"):
+            literal = f"count:{thing}:>{12 if 'of' in count_word else 4}"
+        else:
+            words = {"a single": 1, "a pair of": 2}
+            count = (
+                int(count_word)
+                if count_word.isdigit()
+                else words.get(count_word, _COUNT_WORDS.get(count_word, 0))
+            )
+            literal = f"count:{thing}:{_COMPARISONS[comparison] if comparison else '='}{count}"
+        spans.append(_Span(match.start(), match.end(), (((literal, True),),)))
     spans += _comparison_spans(text, knowledge)
     spans += _concept_spans(text, knowledge)
     spans += [
@@ -859,6 +913,17 @@ def _uncovered_words(text: str, spans: Iterable[_Span]) -> list[str]:
     for span in spans:
         characters[span.start : span.end] = " " * (span.end - span.start)
     return "".join(characters).split()
+
+
+def _is_action(span: _Span, knowledge: ObjectKnowledge) -> bool:
+    """Whether ``span`` is a concept phrase about what it does or eats (a verb with an object)."""
+    assert span.meaning is not None
+    names = [name for conjunction in span.meaning for name, _ in conjunction]
+    return any(
+        name.startswith("concept:")
+        and knowledge.concepts[name.removeprefix("concept:")]["kind"] in ("function", "diet")
+        for name in names
+    )
 
 
 def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) -> ParsedUtterance:
@@ -895,7 +960,8 @@ def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) ->
     ]
     phrases = [span for span in spans if span.object_index is None and span.meaning != FILLER]
     if named:
-        if phrases or loose_words:
+        rest = _uncovered_words(text, spans)
+        if phrases or not GUESS_WORDS.issuperset(rest):
             return UNKNOWN_UTTERANCE  # an object named inside a question that is not a guess
         return ParsedUtterance("guess" if len(named) == 1 else "several", named)
     if text.split()[0] in WH_WORDS:
@@ -906,6 +972,13 @@ def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) ->
         return OPEN_UTTERANCE  # only words that ask nothing: "Tell me something about it."
     if any(span.meaning is None for span in phrases):
         return OPEN_UTTERANCE
+
+    for before, after in itertools.pairwise(phrases):
+        # "used to blend food": what follows an action is its object, not a second attribute.
+        if _is_action(before, knowledge) and not {"and", "or"} & set(
+            text[before.end : after.start].split()
+        ):
+            return UNKNOWN_UTTERANCE
 
     alternatives: list[Query] = []
     current: Query = ((),)
@@ -960,9 +1033,11 @@ def _member(spec: str, record: dict[str, Any]) -> bool:
 
 
 def concept_truth(entry: dict[str, Any], record: dict[str, Any]) -> bool | None:
-    """A concept for ``record``: listed ``yes``, then ``no``, then ``unsure`` (None), else False."""
+    """A concept for ``record``: ``yes``; ``maybe`` (None); ``no``; ``unsure`` (None); else no."""
     if any(_member(spec, record) for spec in entry["yes"]):
         return True
+    if any(_member(spec, record) for spec in entry.get("maybe", ())):
+        return None
     if any(_member(spec, record) for spec in entry.get("no", ())):
         return False
     if any(_member(spec, record) for spec in entry.get("unsure", ())):
@@ -986,6 +1061,22 @@ def holds(predicate: str, record: dict[str, Any]) -> bool | None:
             if abs(here - there) < gap:
                 return None
             return here > there if sign[0] == ">" else here < there
+    if predicate.startswith("fit<="):
+        here = SIZE_ORDER.index(record["size"])
+        capacity = SIZE_ORDER.index(predicate.removeprefix("fit<="))
+        return True if here <= capacity else (False if here >= capacity + 2 else None)
+    if predicate.startswith("count:"):
+        _, thing, condition = predicate.split(":")
+        value = record.get("counts", {}).get(thing)
+        if value is None:
+            presence = PART_PRESENCE.get(thing, "")
+            has_it = holds(presence, record) if presence else None
+            if has_it is not False:
+                return None
+            value = 0
+        match = re.fullmatch(r"(>=|<=|=|>|<)(\d+)", condition)
+        assert match is not None, predicate
+        return _compare(int(value), match.group(1), int(match.group(2)))
     for name, _, sizes in SIZE_PREDICATES:
         if predicate == name:
             return record["size"] in sizes

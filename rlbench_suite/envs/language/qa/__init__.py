@@ -273,12 +273,20 @@ FILLER_WORDS = word_set(
     needs go goes going come comes put out off up down inside outside while also even both
     either other another more less least best way ways well mostly mainly hold holds good
     able capable means mode piece bit youd youll youre youve id im ive theyd theyre theyll
-    thats theres heres wed weve lets related associated
+    thats theres heres wed weve lets related associated see encounter meet notice observe exactly
     """
 )
 #: Words a question may use that are content: they appear in the phrase tables, not here.
 #: (Kept for reference: ``part``, ``over``, ``under`` and the like are filler only when the
 #: phrase tables did not take them first.)
+
+
+#: The words a guess may have besides the name: "Is it a dog or a cat?", "Perhaps Tokyo?".
+GUESS_WORDS = word_set(
+    "is it a an the or either maybe perhaps could be my guess i think its this that are they "
+    "one of those then so ok okay well hmm final answer would might guessing going to say city "
+    "town called named you thinking about of"
+)
 
 
 def uncovered_words(text: str, spans: list[tuple[int, int]]) -> list[str]:

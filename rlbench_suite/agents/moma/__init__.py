@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_AGENT_MODULES: tuple[str, ...] = ()
+_AGENT_MODULES: tuple[str, ...] = ("eco_driving",)
 
 
 def moma_factories() -> dict[str, Any]:

@@ -26,6 +26,7 @@ from rlbench_suite.envs.moma.eco_driving import (
     MAX_ACCELERATION,
     MAX_BRAKING,
     MOEcoDrivingCentralEnv,
+    action_from_acceleration,
 )
 from rlbench_suite.envs.moma.traffic import CAR, GOES, STOP_DECISION_DECELERATION
 
@@ -142,17 +143,18 @@ class _EcoDrivingAgent:
         """Actions for every agent vehicle on the road: a dict (ParallelEnv) or an array (twin).
 
         The env's state is read through ``central``; the observation is not needed.
+        Accelerations become the env's scaled actions (``action_from_acceleration``).
         """
         accelerations = self.accelerations()
         if self.multi_agent:
             names = self.env.possible_agents
             return {
-                names[index]: np.array([value], dtype=np.float32)
+                names[index]: np.array([action_from_acceleration(value)], dtype=np.float32)
                 for index, value in accelerations.items()
             }
         action = np.zeros(self.central.num_agents, dtype=np.float32)
         for index, value in accelerations.items():
-            action[index] = value
+            action[index] = action_from_acceleration(value)
         return action
 
 

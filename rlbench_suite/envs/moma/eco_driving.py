@@ -29,10 +29,13 @@ in which one controller drives every agent vehicle.
 
 ## Action Space
 
-Per agent ``Box(-4.5, 2.6, (1,), float32)``: the acceleration in m/s^2. These are the limits
+Per agent ``Box(-1, 1, (1,), float32)``: the acceleration, scaled so that -1 is full braking
+(-4.5 m/s^2), 0 is no acceleration and 1 is full acceleration (2.6 m/s^2), linearly on each
+side (:func:`acceleration_from_action`, :func:`action_from_acceleration`). These are the limits
 SUMO gives IntersectionZoo's RL vehicles (accel 2.6, decel 4.5): IntersectionZoo's action space
-is [-20, 10] but SUMO clips to them, so the wider box only hides a clip. The twin takes
-``Box(-4.5, 2.6, (num_agents,), float32)``, entry ``i`` for ``vehicle_i`` (ignored while that
+is [-20, 10] m/s^2 but SUMO clips to them, so the wider box only hides a clip; the scaling keeps
+the box symmetric, as Gymnasium's checker and SB3 ask. The twin takes
+``Box(-1, 1, (num_agents,), float32)``, entry ``i`` for ``vehicle_i`` (ignored while that
 vehicle is not on the road).
 
 A safety layer, the same for every vehicle: the acceleration is capped so that the vehicle could
@@ -139,7 +142,7 @@ Example:
     >>> observations["vehicle_0"].shape
     (14,)
     >>> observations, rewards, terminations, truncations, infos = env.step(
-    ...     {"vehicle_0": [0.5]})
+    ...     {"vehicle_0": [0.0]})
     >>> rewards["vehicle_0"].shape, float(rewards["vehicle_0"][0])
     ((2,), -0.5)
 
@@ -229,6 +232,17 @@ class EcoDrivingScenario:
                 )
 
 
+def acceleration_from_action(action: float) -> float:
+    """The acceleration (m/s^2) an action in [-1, 1] asks for: -1 brakes at 4.5, 1 pulls 2.6."""
+    return action * (MAX_ACCELERATION if action > 0.0 else MAX_BRAKING)
+
+
+def action_from_acceleration(acceleration: float) -> float:
+    """The action in [-1, 1] that asks for ``acceleration`` (m/s^2), clipped to the limits."""
+    scale = MAX_ACCELERATION if acceleration > 0.0 else MAX_BRAKING
+    return float(np.clip(acceleration / scale, -1.0, 1.0))
+
+
 class MOEcoDrivingCentralEnv(EnvContract, MOEnvMixin, gym.Env):
     """The centralised twin: one controller drives every agent vehicle (module docstring).
 
@@ -299,9 +313,7 @@ class MOEcoDrivingCentralEnv(EnvContract, MOEnvMixin, gym.Env):
             high=np.tile(slot_high, self.num_agents).astype(np.float32),
             dtype=np.float32,
         )
-        self.action_space = spaces.Box(
-            -MAX_BRAKING, MAX_ACCELERATION, shape=(self.num_agents,), dtype=np.float32
-        )
+        self.action_space = spaces.Box(-1.0, 1.0, shape=(self.num_agents,), dtype=np.float32)
         low, _ = self.step_reward_bounds()
         # The twin's reward sums up to num_agents vehicles.
         self._set_reward_space(low=self.num_agents * low, high=[0.0, 0.0])
@@ -355,7 +367,9 @@ class MOEcoDrivingCentralEnv(EnvContract, MOEnvMixin, gym.Env):
         self._warn_if_stepped_out_of_episode()
         self._require_reset()
         accelerations = validate_action(self, action)
-        outcome = self.advance({agent: float(accelerations[agent]) for agent in self.present})
+        outcome = self.advance(
+            {agent: acceleration_from_action(float(accelerations[agent])) for agent in self.present}
+        )
         reward = self._reward_vector(outcome["rewards"].sum(axis=0))
         terminated, truncated = outcome["terminated"], outcome["truncated"]
         self._record_step_end(terminated, truncated)
@@ -575,7 +589,7 @@ class MOEcoDrivingParallelEnv(EnvContract, MOParallelEnv):
             agent: self.central.agent_observation_space for agent in self.possible_agents
         }
         self.action_spaces = {
-            agent: spaces.Box(-MAX_BRAKING, MAX_ACCELERATION, shape=(1,), dtype=np.float32)
+            agent: spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
             for agent in self.possible_agents
         }
         low, high = self.central.step_reward_bounds()
@@ -630,7 +644,7 @@ class MOEcoDrivingParallelEnv(EnvContract, MOParallelEnv):
         accelerations = {}
         for agent in self.agents:
             value = validate_action(_AgentView(self, agent), actions[agent])
-            accelerations[self._index[agent]] = float(value[0])
+            accelerations[self._index[agent]] = acceleration_from_action(float(value[0]))
         before = list(self.agents)
         outcome = self.central.advance(accelerations)
         exited = {self.possible_agents[index] for index in outcome["exited"]}

@@ -679,8 +679,9 @@ class ForagingParallelEnv(EnvContract, MOParallelEnv):
     """A minimal multi-objective ParallelEnv (MOMAland's protocol) where agents leave early.
 
     Agent ``forager_i`` forages for ``horizon - 2 i`` steps, then goes home (terminated; the
-    last forager still out at ``horizon`` is truncated). Each step it picks an effort ``e`` in
-    ``[-1, 1]`` and gets ``[richness (e + 1) / 2, -e^2]`` (food, -energy), in
+    last forager still out at ``horizon`` is truncated). Each step its action ``a`` in
+    ``[-1, 1]`` sets an effort ``e = (a + 1) / 2`` in ``[0, 1]``, and it gets
+    ``[richness e, -e^2]`` (food, -energy), in
     ``reward_space = Box([0, -1], [1, 0])``; richness is drawn from U[0.5, 1) per agent and
     step, and observed with the time: ``[t / horizon, richness]``. ``reset`` ignores
     ``options``, as PettingZoo's API test requires of a ParallelEnv.
@@ -717,6 +718,9 @@ class ForagingParallelEnv(EnvContract, MOParallelEnv):
         self.reward_spaces = {
             agent: reward_box(low=[0.0, -1.0], high=[1.0, 0.0]) for agent in self.possible_agents
         }
+        # step() reads its own copy: MOMAland's CentraliseAgent overwrites the unwrapped env's
+        # reward_space attribute with a Box.
+        self._reward_box = self.reward_spaces[self.possible_agents[0]]
         self.np_random = np.random.default_rng()
         self.time = 0
         self.richness: dict[str, float] = {}
@@ -726,7 +730,7 @@ class ForagingParallelEnv(EnvContract, MOParallelEnv):
         return self.observation_spaces[agent]
 
     def action_space(self, agent: str) -> spaces.Box:
-        """The effort, in [-1, 1]."""
+        """The effort, from -1 (none) to 1 (full)."""
         return self.action_spaces[agent]
 
     def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
@@ -734,10 +738,10 @@ class ForagingParallelEnv(EnvContract, MOParallelEnv):
         self._warn_if_stepped_out_of_episode()
         rewards = {}
         for agent in self.agents:
-            effort = float(np.asarray(actions[agent]).reshape(()))
-            food = self.richness[agent] * (effort + 1.0) / 2.0
+            effort = (float(np.asarray(actions[agent]).reshape(())) + 1.0) / 2.0
+            food = self.richness[agent] * effort
             rewards[agent] = as_reward_vector(
-                [food, -(effort**2)], self.reward_space(agent), type(self).__name__
+                [food, -(effort**2)], self._reward_box, type(self).__name__
             )
         self.time += 1
         terminations, truncations = {}, {}

@@ -72,6 +72,14 @@ def _reward_space_of(env: gym.Env) -> spaces.Box:
     return space
 
 
+def _require_parallel(env: Any, wrapper: str) -> None:
+    if not hasattr(env, "possible_agents"):
+        raise TypeError(
+            f"{wrapper}: expected a PettingZoo ParallelEnv (with possible_agents), got "
+            f"{type(env).__name__}"
+        )
+
+
 class LinearScalarisation(gym.Wrapper):
     """Scalar reward ``w . r`` from a multi-objective env; ``info`` keeps the vector.
 
@@ -123,6 +131,7 @@ class LinearizeRewards(BaseParallelWrapper):
 
     def __init__(self, env: Any, weights: Sequence[float] | np.ndarray | Mapping[str, Any]) -> None:
         super().__init__(env)
+        _require_parallel(env, "LinearizeRewards")
         name = f"{type(env.unwrapped).__name__} LinearizeRewards"
         if not is_multi_objective_parallel(env):
             raise TypeError(f"{name}: expected a ParallelEnv with reward_space(agent), got {env!r}")
@@ -161,7 +170,8 @@ class CentraliseAgents(gym.Env):
     """One Gymnasium env that observes and acts for every agent of a ``ParallelEnv``.
 
     **Layout** (fixed for the whole episode, in ``possible_agents`` order, even as agents come
-    and go): the observation is every agent's flattened observation, then one presence flag per
+    and go): the observation is every agent's observation flattened as Gymnasium's
+    ``spaces.flatten`` does (a Discrete one one-hot), then one presence flag per
     agent (1.0 while the agent acts, 0.0 once it left or before it came), float32. An absent
     agent's slot holds zeros (clipped into its observation space where 0 lies outside). The
     action is every agent's flattened action concatenated (Box spaces) or one integer per agent
@@ -181,6 +191,7 @@ class CentraliseAgents(gym.Env):
     """
 
     def __init__(self, env: Any, reward: RewardAggregation | str = "sum") -> None:
+        _require_parallel(env, "CentraliseAgents")
         self.env = env
         self.name = f"{type(env.unwrapped).__name__} CentraliseAgents"
         if reward not in REWARD_AGGREGATIONS:
@@ -200,11 +211,17 @@ class CentraliseAgents(gym.Env):
         lows, highs, self._observation_sizes, self._absent_observations = [], [], [], []
         for agent in self.agent_order:
             space = self.env.observation_space(agent)
-            if not isinstance(space, spaces.Box):
+            try:
+                flat = spaces.flatten_space(space)
+            except NotImplementedError:
+                flat = None
+            if not isinstance(flat, spaces.Box):
                 raise TypeError(
-                    f"{self.name}: expected Box observation spaces, got {space} for {agent!r}"
+                    f"{self.name}: expected observation spaces that flatten to a Box (Box, "
+                    f"Discrete, MultiDiscrete, MultiBinary, Tuple or Dict of them), got {space} "
+                    f"for {agent!r}"
                 )
-            low, high = space.low.ravel().astype(np.float64), space.high.ravel().astype(np.float64)
+            low, high = flat.low.astype(np.float64), flat.high.astype(np.float64)
             lows.append(low)
             highs.append(high)
             self._observation_sizes.append(low.size)
@@ -269,7 +286,8 @@ class CentraliseAgents(gym.Env):
         parts = []
         for agent, absent in zip(self.agent_order, self._absent_observations, strict=True):
             if agent in observations:
-                parts.append(np.asarray(observations[agent], dtype=np.float64).ravel())
+                space = self.env.observation_space(agent)
+                parts.append(np.asarray(spaces.flatten(space, observations[agent]), np.float64))
             else:
                 parts.append(absent)
         present = set(self.env.agents)
@@ -361,6 +379,7 @@ class VectorEpisodeStatistics(BaseParallelWrapper):
     """
 
     def __init__(self, env: Any) -> None:
+        _require_parallel(env, "VectorEpisodeStatistics")
         super().__init__(env)
         self._returns: dict[str, Any] = {}
         self._lengths: dict[str, int] = {}

@@ -22,6 +22,13 @@ import gymnasium as gym
 
 from rlbench_suite.wrappers.budget import TopKBudget
 from rlbench_suite.wrappers.language import DiscreteTextActions, TextToVector
+from rlbench_suite.wrappers.multi_objective import (
+    REWARD_AGGREGATIONS,
+    CentraliseAgents,
+    LinearizeRewards,
+    LinearScalarisation,
+    VectorEpisodeStatistics,
+)
 from rlbench_suite.wrappers.trading import (
     QuoteDepthGrid,
     RewardScaling,
@@ -39,6 +46,7 @@ MAX_UTTERANCE_CHARS = 200
 MAX_VOCABULARY = 65_536
 MAX_FEATURES = 65_536
 MAX_QUOTE_DEPTHS = 64  # QuoteDepthGrid's action count is the square of this
+MAX_OBJECTIVES = 64
 
 
 def _integer(low: int, high: int, optional: bool = False) -> ArgumentCheck:
@@ -83,6 +91,10 @@ def _numbers(max_items: int, low: float, high: float) -> ArgumentCheck:
         return None
 
     return check
+
+
+def _optional(check: ArgumentCheck) -> ArgumentCheck:
+    return lambda value: None if value is None else check(value)
 
 
 def _boolean(value: Any) -> str | None:
@@ -145,6 +157,16 @@ SUITE_WRAPPERS: dict[str, WrapperSpec] = {
         },
     ),
     "RewardScaling": WrapperSpec(RewardScaling, {"scale": _number(0, 1e6, False)}),
+    # Weights of maximised objectives are non-negative; their count against the env's
+    # reward_dim, and "not all zero", are checked by the wrappers, which know the env.
+    "LinearScalarisation": WrapperSpec(
+        LinearScalarisation, {"weights": _optional(_numbers(MAX_OBJECTIVES, 0, 1e6))}
+    ),
+    "LinearizeRewards": WrapperSpec(
+        LinearizeRewards, {"weights": _numbers(MAX_OBJECTIVES, 0, 1e6)}
+    ),
+    "CentraliseAgents": WrapperSpec(CentraliseAgents, {"reward": _choice(*REWARD_AGGREGATIONS)}),
+    "VectorEpisodeStatistics": WrapperSpec(VectorEpisodeStatistics),
 }
 
 

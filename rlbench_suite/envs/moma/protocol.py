@@ -105,6 +105,10 @@ class MOParallelEnv(ParallelEnv):
     :meth:`reward_space` or assigns :attr:`reward_spaces` in ``__init__``; either way both are
     available, as MOMAland's wrappers read the dict and its tests call the method. The space of
     an agent is the same object on every call, as PettingZoo asks of ``observation_space``.
+
+    An env's own ``step`` should not call ``self.reward_space(agent)``: MOMAland 0.2's
+    ``CentraliseAgent`` replaces that attribute of the unwrapped env with a Box. Keep the
+    spaces in an attribute of your own and read that.
     """
 
     #: Length of every agent's reward vector (a class or an instance attribute).

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-_AGENT_MODULES: tuple[str, ...] = ("eco_driving", "drone_coverage")
+_AGENT_MODULES: tuple[str, ...] = ("twins", "eco_driving", "drone_coverage")
 
 
 def moma_factories() -> dict[str, Any]:

@@ -17,7 +17,13 @@ from rlbench_suite.registry import load_references, register_env
 REFERENCES = load_references(Path(__file__).parent / "data" / "references.json")
 
 # The env modules, each with a module-level ``CARDS`` list.
-_ENV_MODULES: tuple[str, ...] = ("eco_driving", "drone_coverage")
+_ENV_MODULES: tuple[str, ...] = (
+    "mo_market_making",
+    "mo_portfolio",
+    "mo_rmab",
+    "eco_driving",
+    "drone_coverage",
+)
 
 
 def _register() -> None:

@@ -51,7 +51,7 @@ Example:
     >>> round(float(model.fuel_rate(0.0, 0.0)), 5)   # idling, L/s
     0.00078
     >>> round(float(model.co2_rate(15.0, 0.0)), 2)   # cruising at 54 km/h, g/s
-    2.49
+    2.48
     >>> light = SignalTiming(green=25.0, yellow=3.0, red=25.0)
     >>> light.phase(26.0), light.time_to_change(26.0)
     ('yellow', 2.0)

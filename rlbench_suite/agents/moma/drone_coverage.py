@@ -212,7 +212,8 @@ class CoverageAgent:
         flying = np.zeros(len(agents), dtype=bool)
         covered = None
         for index, agent in enumerate(agents):
-            if agent in observation:
+            # A crashed drone's last observation may still be handed in; env.agents is live.
+            if agent in observation and agent in self.parallel.agents:
                 parsed = self.parallel.parse_observation(observation[agent])
                 position[index] = parsed["position"]
                 flying[index] = True

@@ -659,6 +659,8 @@ class MOMultiDroneCoverageEnv(EnvContract, MOParallelEnv):
     def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
         """Step every live drone with its agent's action; a crash ends that agent only.
 
+        Actions for agents that have already ended are ignored.
+
         After the end no agent is left: a step warns (see :class:`EnvContract`) and returns
         empty dicts. Before the first reset it raises, as Gymnasium's ``OrderEnforcing`` does.
         """
@@ -670,11 +672,13 @@ class MOMultiDroneCoverageEnv(EnvContract, MOParallelEnv):
         missing = [agent for agent in self.agents if agent not in actions]
         if missing:
             raise ValueError(f"MOMultiDroneCoverage: no action for agents {missing}")
-        unknown = sorted(set(actions) - set(self.agents), key=str)
+        # Actions for drones that have crashed are ignored (a harness may act for every agent
+        # it last observed); a name that is no agent at all is a mistake.
+        unknown = sorted(set(actions) - set(self.possible_agents), key=str)
         if unknown:
             raise ValueError(
-                f"MOMultiDroneCoverage: actions for agents that are not live {unknown}; "
-                f"live agents are {self.agents}"
+                f"MOMultiDroneCoverage: actions for unknown agents {unknown}; the agents are "
+                f"{self.possible_agents}"
             )
         joint = np.zeros((self.central.num_drones, ACTION_SIZE), dtype=np.float32)
         for index, agent in enumerate(self.possible_agents):

@@ -84,6 +84,12 @@ def submission_from_evaluation(
             seed=index,
             episode_seeds=[records[i].seed for i in block],
             returns=[records[i].episode_return for i in block],
+            # Multi-agent ids: the team return above is the sum of these.
+            agent_returns=(
+                None
+                if records[0].agent_returns is None
+                else [records[i].agent_returns for i in block]
+            ),
         )
         for index, block in enumerate(blocks)
     ]

@@ -11,8 +11,9 @@ apart with both numbers. Custom code cannot be re-run and stays ``self-reported`
 Every env of the suite is deterministic given its seed and the agent's seed, so a faithful
 claim agrees exactly (up to :data:`EXACT_TOLERANCE`, float printing); where returns differ (a
 stochastic policy, another machine's floating point) a run still agrees when its claimed mean
-lies inside the 95% interval of the mean the board measured on the same seeds: the board's own
-spread, never the submitter's, so inventing a wide spread buys nothing.
+lies inside the 95% interval of the mean the board measured on the same seeds (objective by
+objective and agent by agent for vector and multi-agent returns): the board's own spread, never
+the submitter's, so inventing a wide spread buys nothing.
 """
 
 from __future__ import annotations
@@ -72,9 +73,13 @@ def compare_returns(
     if difference <= tolerance * scale:
         verdict = "exact"
     else:
-        per_episode = measured.reshape(len(measured), -1).mean(axis=1)
-        halfwidth = mean_confidence_halfwidth(per_episode)
-        inside = not np.isnan(halfwidth) and abs(measured_mean - submitted_mean) <= halfwidth
+        # Column by column (each objective, each agent): a claim that moves return from one
+        # objective or agent to another keeps the overall mean, never every column's.
+        measured_columns = measured.reshape(len(measured), -1)
+        submitted_columns = submitted.reshape(len(submitted), -1)
+        halfwidths = np.atleast_1d(mean_confidence_halfwidth(measured_columns))
+        gaps = np.abs(measured_columns.mean(axis=0) - submitted_columns.mean(axis=0))
+        inside = not np.any(np.isnan(halfwidths)) and bool(np.all(gaps <= halfwidths))
         verdict = "within CI" if inside else "disagrees"
     return RunCheck(int(seed), submitted_mean, measured_mean, difference, verdict)
 
@@ -111,20 +116,83 @@ def policy_for_run(submission: Mapping[str, Any], run: Mapping[str, Any], folder
     )
 
 
+@dataclass(frozen=True)
+class Played:
+    """What the board measured on a list of episode seeds: returns, and each agent's."""
+
+    returns: list[Any]
+    agent_returns: list[dict[str, Any]] | None  # multi-agent ids only
+
+    def to_run(self, seed: int, episode_seeds: list[int]) -> dict[str, Any]:
+        """A run record as the entry stores it (the submission's run format)."""
+        run: dict[str, Any] = {
+            "seed": seed,
+            "episode_seeds": episode_seeds,
+            "returns": self.returns,
+        }
+        if self.agent_returns is not None:
+            run["agent_returns"] = self.agent_returns
+        return run
+
+
+def _plain(value: Any) -> float | list[float]:
+    return float(value) if np.ndim(value) == 0 else [float(v) for v in value]
+
+
 def _play(
     policy: Any,
     env_id: str,
     episode_seeds: list[int],
     on_episode: Callable[[], None] | None,
-) -> list[Any]:
+) -> Played:
     result = evaluate(
         policy,
         env_id,
         seeds=episode_seeds,
         on_episode=None if on_episode is None else (lambda _record: on_episode()),
     )
-    returns = [record.episode_return for record in result.records]
-    return [float(value) if np.ndim(value) == 0 else [float(v) for v in value] for value in returns]
+    returns = [_plain(record.episode_return) for record in result.records]
+    agent_returns = None
+    if result.records and result.records[0].agent_returns is not None:
+        agent_returns = [
+            {agent: _plain(value) for agent, value in (record.agent_returns or {}).items()}
+            for record in result.records
+        ]
+    return Played(returns, agent_returns)
+
+
+def _agent_matrix(agent_returns: list[Mapping[str, Any]]) -> np.ndarray:
+    """Per-agent returns as (episodes, agents x objectives), agents in sorted order."""
+    return np.array(
+        [
+            np.concatenate([np.atleast_1d(episode[agent]) for agent in sorted(episode)])
+            for episode in agent_returns
+        ],
+        dtype=float,
+    )
+
+
+def compare_run(seed: int, claimed: Mapping[str, Any], measured: Played) -> RunCheck:
+    """The verdict on one run's claim (``returns``, and ``agent_returns`` on multi-agent ids).
+
+    The team's returns decide as :func:`compare_returns` says; a multi-agent claim must also
+    hold agent by agent, so the verdict is the worse of the two and the difference the larger.
+    """
+    check = compare_returns(seed, np.asarray(claimed["returns"]), np.asarray(measured.returns))
+    if measured.agent_returns is None:
+        return check
+    claimed_agents = claimed.get("agent_returns")
+    if claimed_agents is None or [sorted(e) for e in claimed_agents] != [
+        sorted(e) for e in measured.agent_returns
+    ]:
+        return RunCheck(check.seed, check.submitted_mean, check.measured_mean, np.inf, "disagrees")
+    per_agent = compare_returns(
+        seed, _agent_matrix(claimed_agents), _agent_matrix(measured.agent_returns)
+    )
+    order = ("exact", "within CI", "disagrees")
+    verdict = max(check.verdict, per_agent.verdict, key=order.index)
+    difference = max(check.max_abs_difference, per_agent.max_abs_difference)
+    return RunCheck(check.seed, check.submitted_mean, check.measured_mean, difference, verdict)
 
 
 def claim_checks(
@@ -147,7 +215,7 @@ def _check_claim(
 ) -> RunCheck:
     """One run's claimed returns against ``policy`` replayed on the run's episode seeds."""
     measured = _play(policy, submission["env"]["id"], run["episode_seeds"], on_episode)
-    return compare_returns(run["seed"], np.asarray(run["returns"]), np.asarray(measured))
+    return compare_run(run["seed"], run, measured)
 
 
 def board_episode_seeds(num_runs: int, episodes_per_run: int, base: int | None) -> list[list[int]]:
@@ -195,8 +263,8 @@ def evaluate_entry(
         # One policy per run plays both its claim's episodes and the board's own.
         policy = policy_for_run(submission, run, folder)
         checks.append(_check_claim(run, policy, submission, on_episode))
-        returns = _play(policy, env_id, episode_seeds, on_episode)
-        runs.append({"seed": run["seed"], "episode_seeds": episode_seeds, "returns": returns})
+        played = _play(policy, env_id, episode_seeds, on_episode)
+        runs.append(played.to_run(run["seed"], episode_seeds))
     entry["evaluation"] = {
         "evaluated_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "suite_version": rlbench_suite.__version__,
@@ -235,7 +303,7 @@ def rerun_matches(
             recorded["episode_seeds"],
             on_episode,
         )
-        check = compare_returns(run["seed"], np.asarray(recorded["returns"]), np.asarray(measured))
+        check = compare_run(run["seed"], recorded, measured)
         if check.verdict != "exact":
             problems.append(
                 f"entry {name!r}, run {run['seed']}: the board's recorded returns do not replay "
@@ -319,6 +387,7 @@ __all__ = [
     "check_entry",
     "claim_checks",
     "compare_returns",
+    "compare_run",
     "episodes_to_evaluate",
     "evaluate_entry",
     "policy_for_run",

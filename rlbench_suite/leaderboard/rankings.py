@@ -13,9 +13,13 @@ model (``scoring_and_leaderboard.md``, "Trust model"):
 * **Per env** (the Open RL Leaderboard's unit): verified entries best first by the point estimate of
   their normalised IQM over seeds (0 = the zero anchor, 100 = the env's expert). Where some verified
   entry of an env has no normalised score (an env without usable reference scores), all of them are
-  ranked by the point estimate of their mean return instead; vector returns (multi-objective envs)
-  have no single order and are listed by name, unranked. Ties go by entry name. The other lists are
-  ordered by name.
+  ranked by the point estimate of their mean return instead (on a multi-agent env, the team's
+  return, the sum over agents). Vector returns (multi-objective envs) have no single order: an
+  entry's front is the set of its runs' mean return vectors, and entries are ranked by the point
+  estimate of its hypervolume above the card's ``reference_point`` (expected utility over equally
+  spaced weights beside it, both with stratified-bootstrap 95 % intervals; see
+  :mod:`rlbench_suite.leaderboard.fronts`); a card without a reference point leaves them listed
+  by name, unranked. Ties go by entry name. The other lists are ordered by name.
 * **Per family**: the family's envs are its single-agent envs whose card has usable reference scores
   (the expert beats the zero anchor), so that scores of different envs share one scale. Entries are
   grouped into algorithms by :func:`algorithm_label` (a reference agent by its role, so the experts
@@ -56,7 +60,7 @@ Scores = Mapping[str, Any]
 EntryStatus = Literal["verified", "unverified", "disputed", "self-reported"]
 ENTRY_STATUSES: tuple[EntryStatus, ...] = ("verified", "unverified", "disputed", "self-reported")
 
-RankingMetric = Literal["normalised_iqm", "mean_return", "unranked"]
+RankingMetric = Literal["normalised_iqm", "mean_return", "hypervolume", "unranked"]
 
 #: Bootstrap resamples for family intervals and profiles (rliable's papers use 2000 and more).
 FAMILY_BOOTSTRAP_REPS = 2000
@@ -70,7 +74,8 @@ class EnvRanking:
 
     env_id: str
     #: What orders ``verified``: normalised IQM; mean return where some entry is not normalised;
-    #: nothing (``"unranked"``, by name) where returns are vectors (multi-objective envs).
+    #: hypervolume of the entry's front where returns are vectors (multi-objective envs);
+    #: nothing (``"unranked"``, by name) where such an env's card has no reference point.
     ranked_by: RankingMetric
     verified: tuple[EntryRecord, ...]  # best first
     unverified: tuple[EntryRecord, ...]  # by name
@@ -149,8 +154,15 @@ def _rank_verified(
     elif all(isinstance(score["mean_return"]["point"], int | float) for score in scores.values()):
         metric = "mean_return"
         values = {name: float(score["mean_return"]["point"]) for name, score in scores.items()}
+    elif all(score.get("multi_objective") for score in scores.values()):
+        # A vector return has no single order; the fronts do, by the volume they dominate.
+        metric = "hypervolume"
+        values = {
+            name: float(score["multi_objective"]["hypervolume"]["point"])
+            for name, score in scores.items()
+        }
     else:
-        # A vector return (a multi-objective env) has no single order: listed, not ranked.
+        # Vector returns without a reference point to measure fronts from: listed, not ranked.
         metric = "unranked"
         values = dict.fromkeys(scores, 0.0)
     return metric, tuple(sorted(entries, key=lambda entry: (-values[entry["name"]], entry["name"])))

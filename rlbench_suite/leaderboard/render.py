@@ -25,11 +25,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import html
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
+
+import numpy as np
 
 import rlbench_suite
 from rlbench_suite.leaderboard.rankings import (
@@ -161,6 +164,13 @@ def _number(value: float, digits: int = 2) -> str:
     return f"{value:,.{digits}f}"
 
 
+def _bound(value: float | Sequence[float]) -> str:
+    """A return bound: a number, or one per objective; an uncapped side is infinite."""
+    if isinstance(value, int | float):
+        return _number(value)
+    return "(" + ", ".join(_number(item) for item in value) + ")"
+
+
 def _text_cell(value: object) -> Cell:
     if value is None or value == "":
         return "", EMPTY_CELL
@@ -193,6 +203,34 @@ def _mean_return_cell(scores: Mapping[str, Any] | None) -> Cell:
         return "", "(" + ", ".join(_number(value) for value in point) + ")"
     interval = "" if ci95 is None else f" <span class=ci>&plusmn; {_number(ci95)}</span>"
     return repr(float(point)), f"{_number(point)}{interval}"
+
+
+def _front_cell(scores: Mapping[str, Any] | None, metric: str) -> Cell:
+    """Hypervolume or expected utility of an entry's front, with its bootstrap interval."""
+    front = None if scores is None else scores.get("multi_objective")
+    if front is None:
+        return "", EMPTY_CELL
+    estimate = front[metric]
+    if estimate["low"] is None:
+        return repr(float(estimate["point"])), _number(estimate["point"])
+    return _interval_cell(estimate)
+
+
+def _agent_returns_cell(scores: Mapping[str, Any] | None) -> Cell:
+    """Each agent's own mean return (multi-agent envs): ``name mean ± ci`` per agent."""
+    per_agent = None if scores is None else scores.get("agent_mean_return")
+    if not per_agent:
+        return "", EMPTY_CELL
+    parts = []
+    for agent, estimate in per_agent.items():
+        point, ci95 = estimate["point"], estimate["ci95"]
+        if isinstance(point, list):
+            value = "(" + ", ".join(_number(item) for item in point) + ")"
+        else:
+            interval = "" if ci95 is None else f" <span class=ci>&plusmn; {_number(ci95)}</span>"
+            value = _number(point) + interval
+        parts.append(f"<span class=nowrap>{display_text(agent)} {value}</span>")
+    return "", "<br>".join(parts)
 
 
 def _breakable(escaped_text: str) -> str:
@@ -308,6 +346,36 @@ def _plot_env(ranking: EnvRanking, path: Path) -> Path:
         else "mean return (95% CI; dots: seeds)"
     )
     return plot_seed_scores(rows, path, f"{ranking.env_id}: verified entries", xlabel)
+
+
+def _plot_fronts(ranking: EnvRanking, card: EnvCard, plots_dir: Path) -> list[tuple[Path, str]]:
+    """Each verified entry's front (its runs' mean return vectors), per pair of objectives.
+
+    Two objectives give one plot; more give one per pair of the first three (projections, so a
+    point that looks dominated there may not be).
+    """
+    from rlbench_suite.scoring.plots import plot_pareto_fronts
+
+    points = {}
+    for entry in ranking.verified:
+        scores = ranked_scores(entry)
+        assert scores is not None  # env_rankings only lists verified entries with scores here
+        points[_plot_label(entry["name"])] = np.asarray(
+            scores["multi_objective"]["points"], dtype=float
+        )
+    stem = _file_stem(card.id.split("/", 1)[-1])
+    pairs = list(itertools.combinations(range(min(card.reward_dim, 3)), 2))
+    images = []
+    for first, second in pairs:
+        suffix = "" if len(pairs) == 1 else f"-{first}-{second}"
+        names = (card.objectives[first], card.objectives[second])
+        path = plot_pareto_fronts(
+            {label: cloud[:, [first, second]] for label, cloud in points.items()},
+            plots_dir / f"{stem}-front{suffix}.png",
+            objectives=(_plot_label(names[0]), _plot_label(names[1])),
+        )
+        images.append((path, f"fronts on {card.id}: {names[0]} against {names[1]}"))
+    return images
 
 
 def _plot_family(ranking: FamilyRanking, plots_dir: Path) -> list[tuple[Path, str]]:
@@ -568,12 +636,32 @@ def _card_section(card: EnvCard) -> str:
                 + (f" ({display_text(card.success_source)})" if card.success_source else ""),
             )
         )
+    if card.reward_dim > 1:
+        rows.append(
+            (
+                "objectives",
+                ", ".join(f"<code>{display_text(name)}</code>" for name in card.objectives)
+                + " (all maximised)",
+            )
+        )
+        if card.reference_point is not None:
+            rows.append(
+                (
+                    "reference point",
+                    "("
+                    + ", ".join(_number(value) for value in card.reference_point)
+                    + ") hypervolumes are measured from"
+                    + (" (per agent: the team return over the agents)" if card.multi_agent else ""),
+                )
+            )
     if card.return_bounds is not None:
         low, high = card.return_bounds
+        per_agent = " per agent" if card.multi_agent else ""
         rows.append(
             (
                 "possible returns",
-                f"[{_number(low)}, {_number(high)}] per episode; returns outside are refused",
+                f"[{_bound(low)}, {_bound(high)}] per episode{per_agent}; returns outside are "
+                "refused",
             )
         )
     items = "".join(f"<dt>{name}</dt><dd>{value}</dd>" for name, value in rows)
@@ -587,9 +675,22 @@ RANKING_EXPLANATIONS: Mapping[RankingMetric, str] = {
     "mean_return": "Ranked by the board's own re-evaluation, best mean return first (some entry "
     "here has no normalised score). The claimed mean return is what the submitter reported, "
     "shown for comparison only.",
+    "hypervolume": "Returns on this env are vectors, one per objective (all maximised). An "
+    "entry's front is the set of its runs' mean return vectors; entries are ranked by the "
+    "board's own re-evaluation, largest hypervolume above the card's reference point first, "
+    "with the expected utility over equally spaced weights beside it (both with 95% "
+    "stratified-bootstrap intervals over each run's episodes).",
     "unranked": "Returns on this env are vectors (one per objective), which have no single "
     "order: the board's numbers are listed by entry name, not ranked.",
 }
+
+FRONT_METRICS = ("hypervolume", "expected_utility")
+#: Multi-agent envs: each agent's own mean return beside the team's.
+AGENT_COLUMN: tuple[str, ColumnType] = ("per-agent mean return ± 95% CI", "text")
+MULTI_OBJECTIVE_COLUMNS: tuple[tuple[str, ColumnType], ...] = (
+    ("hypervolume [95% CI]", "number"),
+    ("expected utility [95% CI]", "number"),
+)
 
 VERIFIED_COLUMNS: tuple[tuple[str, ColumnType], ...] = (
     ("rank", "number"),
@@ -651,6 +752,7 @@ def _env_page(
         ranked = ranking.ranked_by != "unranked"
         parts.append(f"<p>{RANKING_EXPLANATIONS[ranking.ranked_by]}</p>")
         with_success = card.success_threshold is not None
+        fronts = ranking.ranked_by == "hypervolume"
         rows = [
             [
                 (str(rank), str(rank)) if ranked else ("", EMPTY_CELL),
@@ -659,14 +761,26 @@ def _env_page(
                 _mean_return_cell(ranked_scores(entry)),
                 _mean_return_cell(entry["claimed"]),
                 *([_success_cell(ranked_scores(entry))] if with_success else []),
+                *(
+                    [_front_cell(ranked_scores(entry), metric) for metric in FRONT_METRICS]
+                    if fronts
+                    else []
+                ),
+                *([_agent_returns_cell(ranked_scores(entry))] if card.multi_agent else []),
             ]
             for rank, entry in enumerate(verified, start=1)
         ]
         columns = VERIFIED_COLUMNS
         if with_success:
             columns = (*columns, (f"solved (return ≥ {card.success_threshold:g})", "number"))
+        if fronts:
+            columns = (*columns, *MULTI_OBJECTIVE_COLUMNS)
+        if card.multi_agent:
+            columns = (*columns, AGENT_COLUMN)
         parts.append(_table(columns, rows, "verified"))
-        if ranked:
+        if fronts:
+            parts.append(_figures(_plot_fronts(ranking, card, plots_dir), "../"))
+        elif ranked:
             image = _plot_env(ranking, plots_dir / f"{_file_stem(card.id.split('/', 1)[-1])}.png")
             parts.append(_figures([(image, f"verified entries on {card.id}")], "../"))
     else:

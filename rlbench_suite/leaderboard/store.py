@@ -50,7 +50,7 @@ from rlbench_suite.leaderboard.submission import (
     read_submission,
     renamed,
 )
-from rlbench_suite.registry import env_card
+from rlbench_suite.registry import EnvCard, env_card
 from rlbench_suite.scoring.evaluate import mean_confidence_halfwidth
 
 BOARD_FORMAT = "rlbench-board/2"
@@ -96,12 +96,28 @@ def _interval(values: np.ndarray) -> dict[str, Any]:
     }
 
 
+def _per_seed_agent_means(runs: list[Mapping[str, Any]], agent: str) -> np.ndarray:
+    """Each run's mean return of ``agent``: (runs,), or (runs, objectives)."""
+    return np.array(
+        [
+            np.mean(
+                [np.asarray(episode[agent], dtype=float) for episode in run["agent_returns"]], 0
+            )
+            for run in runs
+        ]
+    )
+
+
 def score_runs(env_id: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
     """Every aggregate of ``runs`` (each with ``returns``), per seed as the unit of replication.
 
     ``mean_return`` with its Student-t 95% interval over seeds; where the env has reference
     scores, each seed's mean normalised (0 = zero anchor, 100 = expert) and rliable's IQM, mean,
-    median and optimality gap with stratified-bootstrap 95% intervals.
+    median and optimality gap with stratified-bootstrap 95% intervals. A multi-agent env's
+    runs also give ``agent_mean_return`` (each agent's mean, interval over seeds); a
+    multi-objective env's give ``multi_objective``, the front of the runs' mean return vectors
+    with its hypervolume and expected utility (:func:`multi_objective_scores`). Single-agent
+    single-objective scores hold neither key, so their records are as they always were.
     """
     from rlbench_suite.scoring.aggregate import aggregate_scores
 
@@ -126,6 +142,13 @@ def score_runs(env_id: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
             "per_seed": solved,
             "mean": float(np.mean(solved)),
         }
+    if card.multi_agent and all(run.get("agent_returns") for run in runs):
+        scores["agent_mean_return"] = {
+            agent: _interval(_per_seed_agent_means(runs, agent))
+            for agent in runs[0]["agent_returns"][0]
+        }
+    if card.reward_dim > 1 and card.reference_point is not None:
+        scores["multi_objective"] = multi_objective_scores(card, runs)
     references = card.references
     if card.reward_dim == 1 and references is not None and references.usable:
         normalised = np.array([references.normalise(value) for value in per_seed])
@@ -135,6 +158,26 @@ def score_runs(env_id: str, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
             **{name: estimate.to_json() for name, estimate in aggregates.items()},
         }
     return scores
+
+
+def multi_objective_scores(card: EnvCard, runs: list[Mapping[str, Any]]) -> dict[str, Any]:
+    """The front of ``runs`` on the multi-objective ``card``: hypervolume, expected utility.
+
+    See :mod:`rlbench_suite.leaderboard.fronts`; on a multi-agent id each team return is
+    divided by the number of agents, to the scale of the card's reference point.
+    """
+    from rlbench_suite.leaderboard.fronts import front_scores
+    from rlbench_suite.leaderboard.submission import expected_agents
+
+    per_agent = 1.0 / len(expected_agents(card.id)) if card.multi_agent else 1.0
+    episodes = [per_agent * np.asarray(run["returns"], dtype=float) for run in runs]
+    assert card.reference_point is not None  # score_runs asks only for cards that have one
+    return {
+        "objectives": list(card.objectives),
+        "reference_point": [float(value) for value in card.reference_point],
+        "per": "agent" if card.multi_agent else "episode",
+        **front_scores(episodes, card.reference_point),
+    }
 
 
 def new_entry(submission: Mapping[str, Any]) -> dict[str, Any]:

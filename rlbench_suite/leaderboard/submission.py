@@ -180,6 +180,8 @@ class Run:
     episode_seeds: Sequence[int]
     returns: Sequence[float | Sequence[float]]
     model: Mapping[str, str] | None = None
+    #: Multi-agent ids: per episode, each agent's own return (``returns`` holds their sum).
+    agent_returns: Sequence[Mapping[str, float | Sequence[float]]] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The run as the schema's ``runs[i]``."""
@@ -188,6 +190,11 @@ class Run:
             "episode_seeds": [int(seed) for seed in self.episode_seeds],
             "returns": [_plain_return(value) for value in self.returns],
         }
+        if self.agent_returns is not None:
+            run["agent_returns"] = [
+                {str(agent): _plain_return(value) for agent, value in episode.items()}
+                for episode in self.agent_returns
+            ]
         if self.model is not None:
             run["model"] = dict(self.model)
         return run
@@ -325,8 +332,13 @@ def _schema_problems(submission: Mapping[str, Any]) -> list[str]:
     validator = Draft202012Validator(submission_schema())
     problems = []
     for error in sorted(validator.iter_errors(submission), key=lambda e: list(e.absolute_path)):
-        if error.validator == "oneOf" and isinstance(error.instance, bool | str | None | dict):
-            what = f"expected a number or a list of numbers, got {json.dumps(error.instance)}"
+        if error.validator == "oneOf" and isinstance(
+            error.instance, bool | str | None | dict | list
+        ):
+            what = (
+                "expected a number or a list of numbers (two or more, one per objective), "
+                f"got {json.dumps(error.instance)}"
+            )
         elif error.validator == "pattern":
             what = f"{json.dumps(error.instance)} does not match {error.validator_value!r}"
         else:
@@ -375,9 +387,11 @@ def _run_problems(submission: Mapping[str, Any], card: EnvCard) -> list[str]:
         if seeds.index(seed) != index:
             problems.append(f"/runs/{index}/seed: seed {seed} appears twice")
     low, high = card.return_bounds if card.return_bounds is not None else (-np.inf, np.inf)
+    lows, highs = objective_bounds(card)
     for index, run in enumerate(runs):
         where = f"/runs/{index}"
         returns, episode_seeds = run["returns"], run["episode_seeds"]
+        problems += _agent_return_problems(run, card, where)
         if len(returns) < MIN_EPISODES_PER_SEED:
             problems.append(
                 f"{where}/returns: {len(returns)} episode(s), at least "
@@ -400,11 +414,108 @@ def _run_problems(submission: Mapping[str, Any], card: EnvCard) -> list[str]:
                 )
             elif not all(math.isfinite(item) for item in np.atleast_1d(value)):
                 problems.append(f"{where}/returns/{episode}: {value} is not finite")
+            elif card.multi_agent:
+                continue  # the card bounds one agent's return: checked per agent, team = sum
             elif card.reward_dim == 1 and not _within(value, low, high):
                 problems.append(
                     f"{where}/returns/{episode}: {value} is outside what {card.id} can produce "
                     f"([{low:g}, {high:g}] per episode, from its reward range and horizon)"
                 )
+            elif card.reward_dim > 1:
+                problems += _objective_bound_problems(
+                    value, card, lows, highs, f"{where}/returns/{episode}"
+                )
+    return problems
+
+
+def objective_bounds(card: EnvCard) -> tuple[np.ndarray, np.ndarray]:
+    """Per objective, the smallest and largest episode return the card allows, (reward_dim,) each.
+
+    A card's ``return_bounds`` is a pair of numbers (the same bounds on every objective) or,
+    for a multi-objective env, a pair of sequences with one bound per objective.
+    """
+    if card.return_bounds is None:
+        return np.full(card.reward_dim, -np.inf), np.full(card.reward_dim, np.inf)
+    low, high = card.return_bounds
+    lows = np.broadcast_to(np.asarray(low, dtype=float), (card.reward_dim,))
+    highs = np.broadcast_to(np.asarray(high, dtype=float), (card.reward_dim,))
+    return lows, highs
+
+
+def _objective_bound_problems(
+    value: Any, card: EnvCard, lows: np.ndarray, highs: np.ndarray, where: str
+) -> list[str]:
+    problems = []
+    for objective, item, low, high in zip(card.objectives, value, lows, highs, strict=True):
+        if not _within(float(item), float(low), float(high)):
+            problems.append(
+                f"{where}: {objective} = {item} is outside what {card.id} can produce "
+                f"([{low:g}, {high:g}] per episode for that objective)"
+            )
+    return problems
+
+
+@cache
+def expected_agents(env_id: str) -> tuple[str, ...]:
+    """The agents of the default instance of the multi-agent id ``env_id``, in its order."""
+    from rlbench_suite.registry import make_multiagent
+
+    env = make_multiagent(env_id)
+    try:
+        return tuple(env.possible_agents)
+    finally:
+        env.close()
+
+
+def _agent_return_problems(run: Mapping[str, Any], card: EnvCard, where: str) -> list[str]:
+    """A multi-agent run's per-agent returns: every agent, within bounds, summing to the team's."""
+    agent_returns = run.get("agent_returns")
+    if not card.multi_agent:
+        if agent_returns is not None:
+            return [f"{where}/agent_returns: {card.id} is single-agent; drop agent_returns"]
+        return []
+    if agent_returns is None:
+        return [
+            f"{where}/agent_returns: {card.id} is multi-agent, so each episode needs every "
+            "agent's own return (returns holds the team's, their sum)"
+        ]
+    returns = run["returns"]
+    if len(agent_returns) != len(returns):
+        return [f"{where}/agent_returns: {len(agent_returns)} episodes for {len(returns)} returns"]
+    agents = expected_agents(card.id)
+    lows, highs = objective_bounds(card)
+    problems = []
+    for episode, (per_agent, team) in enumerate(zip(agent_returns, returns, strict=True)):
+        here = f"{where}/agent_returns/{episode}"
+        if sorted(per_agent) != sorted(agents):
+            problems.append(f"{here}: expected the agents {list(agents)}, got {sorted(per_agent)}")
+            continue
+        values = []
+        for agent in agents:
+            value = per_agent[agent]
+            shape = 1 if isinstance(value, int | float) else len(value)
+            if shape != card.reward_dim or not all(
+                math.isfinite(item) for item in np.atleast_1d(value)
+            ):
+                problems.append(
+                    f"{here}/{agent}: expected {card.reward_dim} finite number(s), "
+                    f"got {json.dumps(value)}"
+                )
+                continue
+            problems += _objective_bound_problems(
+                np.atleast_1d(value), card, lows, highs, f"{here}/{agent}"
+            )
+            values.append(np.atleast_1d(np.asarray(value, dtype=float)))
+        if len(values) != len(agents) or np.size(team) != card.reward_dim:
+            continue
+        total = np.sum(values, axis=0)
+        scale = np.sum(np.abs(values), axis=0)
+        if np.any(np.abs(total - np.atleast_1d(team)) > 1e-9 * np.maximum(1.0, scale)):
+            expected = _plain_return(total if card.reward_dim > 1 else total[0])
+            problems.append(
+                f"{where}/returns/{episode}: the team return {json.dumps(team)} is not the sum "
+                f"of its agents' returns ({expected})"
+            )
     return problems
 
 
@@ -527,7 +638,7 @@ def sb3_settings_problems(algo: str, settings: Mapping[str, Any]) -> list[str]:
         if not (isinstance(item, dict) and len(item) == 1):
             problems.append(f"{where}/env_wrapper/{index}: expected {{name: arguments}}")
             continue
-        (name, arguments), = item.items()
+        ((name, arguments),) = item.items()
         problems += [
             f"{where}/env_wrapper/{index}: {problem}"
             for problem in wrapper_problems(name, arguments or {})

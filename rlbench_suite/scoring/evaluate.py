@@ -26,8 +26,9 @@ class EpisodeRecord:
 
     ``episode_return`` is a tuple for multi-objective envs (one entry per objective) and, for
     multi-agent envs, the team's return (the sum over agents), with each agent's own return in
-    ``agent_returns``. ``metrics`` holds the numeric entries of the episode's last ``info``
-    (crash flags, tracking error, PnL, ...).
+    ``agent_returns`` (a vector per agent on multi-objective multi-agent envs). ``metrics``
+    holds the numeric entries of the episode's last ``info`` (crash flags, tracking error,
+    PnL, ...).
     """
 
     seed: int
@@ -67,6 +68,8 @@ class EvaluationResult:
     agent: str
     records: tuple[EpisodeRecord, ...]
     env_kwargs: dict[str, Any] = field(default_factory=dict)
+    #: The card's objective names, one per entry of a vector return (``("reward",)`` if scalar).
+    objectives: tuple[str, ...] = ()
 
     @property
     def returns(self) -> np.ndarray:
@@ -84,17 +87,49 @@ class EvaluationResult:
         """Half-width of the Student-t 95% interval of the mean (nan for one episode)."""
         return mean_confidence_halfwidth(self.returns)
 
-    def to_json(self) -> dict[str, Any]:
-        """The contract of ``rlbench evaluate --json``."""
-        mean, ci95 = self.mean_return, self.ci95
+    @property
+    def agent_returns(self) -> dict[str, np.ndarray] | None:
+        """Each agent's episode returns in seed order (multi-agent envs), else None."""
+        if not self.records or self.records[0].agent_returns is None:
+            return None
+        names = list(self.records[0].agent_returns)
         return {
+            name: np.array([record.agent_returns[name] for record in self.records], dtype=float)
+            for name in names
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """The contract of ``rlbench evaluate --json``.
+
+        ``objectives`` names the entries of a vector return; on a multi-agent env,
+        ``agent_mean_return`` and ``agent_ci95`` give each agent's own mean and interval
+        beside the team's (``mean_return``, the sum over agents).
+        """
+        mean, ci95 = self.mean_return, self.ci95
+        payload = {
             "env_id": self.env_id,
             "agent": self.agent,
             "env_kwargs": self.env_kwargs,
+            "objectives": list(self.objectives),
             "episodes": [record.to_json() for record in self.records],
-            "mean_return": mean.tolist() if isinstance(mean, np.ndarray) else mean,
+            "mean_return": _json_mean(mean),
             "ci95": _json_interval(ci95),
         }
+        per_agent = self.agent_returns
+        if per_agent is not None:
+            payload["agent_mean_return"] = {
+                name: _json_mean(returns.mean(axis=0)) for name, returns in per_agent.items()
+            }
+            payload["agent_ci95"] = {
+                name: _json_interval(mean_confidence_halfwidth(returns))
+                for name, returns in per_agent.items()
+            }
+        return payload
+
+
+def _json_mean(mean: Any) -> Any:
+    array = np.asarray(mean, dtype=float)
+    return float(array) if array.ndim == 0 else array.tolist()
 
 
 def _json_interval(ci95: Any) -> Any:
@@ -155,7 +190,11 @@ def evaluate(
     Episode ``i`` is reset with ``seeds[i]`` (default ``seed + i``) and the agent with a seed
     derived from it, so equal arguments give equal records. ``agent`` is an agent name
     (``"random"``, ``"expert"``, ``"whittle"``, ...), an object with ``reset``/``act``, or a
-    plain callable. ``on_episode`` is called after every episode (progress bars use it).
+    plain callable. On a multi-agent id (built with :func:`make_multiagent`) a named agent
+    acts for every agent at once (``act(observations: dict) -> dict``), and ``agent`` may also
+    be a mapping ``{agent: policy}``; each record then holds the team return (the sum over
+    agents) and every agent's own. ``on_episode`` is called after every episode (progress bars
+    use it).
     """
     card = env_card(env_id)
     episode_seeds = list(seeds) if seeds is not None else [seed + i for i in range(n_episodes)]
@@ -179,7 +218,7 @@ def evaluate(
                 on_episode(record)
     finally:
         env.close()
-    return EvaluationResult(card.id, agent_name, tuple(records), env_kwargs)
+    return EvaluationResult(card.id, agent_name, tuple(records), env_kwargs, card.objectives)
 
 
 def _single_agent_policy(agent: Any, env: gym.Env, expert_agent: str) -> tuple[str, Agent]:
@@ -190,23 +229,6 @@ def _single_agent_policy(agent: Any, env: gym.Env, expert_agent: str) -> tuple[s
     if callable(agent):
         return getattr(agent, "__name__", "callable"), _CallableAgent(agent)
     raise TypeError(f"agent must be a name, an Agent or a callable, got {type(agent).__name__}")
-
-
-class _MultiAgentRandom:
-    """Every live agent samples its own action space, seeded per episode."""
-
-    def __init__(self, env: Any) -> None:
-        self.env = env
-
-    def reset(self, seed: int | None = None) -> None:
-        """Reseed every agent's action space from one episode seed."""
-        rng = np.random.default_rng(seed)
-        for name in self.env.possible_agents:
-            self.env.action_space(name).seed(int(rng.integers(2**31)))
-
-    def act(self, observations: dict[str, Any]) -> dict[str, Any]:
-        """A random action for each agent that has an observation."""
-        return {name: self.env.action_space(name).sample() for name in observations}
 
 
 class _PerAgentPolicies:
@@ -229,14 +251,11 @@ class _PerAgentPolicies:
 
 
 def _multiagent_policy(agent: Any, env: Any, env_id: str) -> tuple[str, Agent]:
-    if agent == "random":
-        return "random", _MultiAgentRandom(env)
+    from rlbench_suite.agents.multiagent import make_multiagent_agent
+
     if isinstance(agent, str):
-        raise ValueError(
-            f"{env_id}: named agent {agent!r} is not available for the multi-agent env; "
-            "pass 'random', a joint policy (observations dict -> actions dict), a mapping "
-            "{agent: policy}, or evaluate the env's centralised twin"
-        )
+        name = env_card(env_id).expert_agent if agent == "expert" else agent
+        return name, make_multiagent_agent(name, env, env_id)
     if isinstance(agent, dict):
         policies = {
             name: policy if isinstance(policy, Agent) else _CallableAgent(policy)

@@ -52,9 +52,9 @@ def test_board_holds_random_and_expert_on_every_scored_env_and_sb3_on_three_fami
             continue
         short = env_id.split("/")[1]
         assert {f"random.{short}", f"{card.expert_agent}.{short}"} <= set(ENTRIES), env_id
-    ppo = {entry["env_id"] for entry in ENTRIES.values() if entry["algorithm"]["kind"] == "sb3"}
-    assert ppo == set(SB3_ENVS)
-    assert len({rlbench_suite.env_card(env_id).family for env_id in ppo}) == 3
+    trained = {entry["env_id"] for entry in ENTRIES.values() if entry["algorithm"]["kind"] == "sb3"}
+    assert set(SB3_ENVS) <= trained  # the seed sweep's, and whatever was trained since
+    assert len({rlbench_suite.env_card(env_id).family for env_id in trained}) >= 3
 
 
 def test_each_env_ranks_its_expert_above_random_on_the_boards_own_returns() -> None:

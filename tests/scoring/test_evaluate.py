@@ -37,10 +37,15 @@ def test_multi_agent_per_agent_policies_are_called_per_agent() -> None:
     assert seen["drone_0"] == seen["drone_1"] == result.records[0].length
 
 
-def test_multi_agent_named_experts_point_to_the_centralised_twin() -> None:
-    """Asking for 'pid' on the ParallelEnv explains where to evaluate it instead."""
-    with pytest.raises(ValueError, match="centralised twin"):
-        evaluate("pid", "rlbench/MultiQuadHover-v0", n_episodes=1)
+def test_multi_agent_named_agents_act_for_every_drone() -> None:
+    """'expert' on MultiQuadHover is its per-drone PID; an agent not on its card is refused."""
+    result = evaluate("expert", "rlbench/MultiQuadHover-v0", n_episodes=1)
+    assert result.agent == "pid" and result.returns[0] > 900
+    payload = result.to_json()
+    assert set(payload["agent_mean_return"]) == {"drone_0", "drone_1"}
+    assert payload["objectives"] == ["reward"]
+    with pytest.raises(ValueError, match="has no agent 'whittle'; its agents are"):
+        evaluate("whittle", "rlbench/MultiQuadHover-v0", n_episodes=1)
 
 
 def test_domain_metrics_come_from_the_last_info() -> None:
@@ -79,5 +84,6 @@ def test_vector_rewards_give_vector_returns_means_and_intervals(deep_sea_treasur
     assert np.allclose(result.mean_return, result.returns.mean(axis=0))
     payload = result.to_json()
     assert len(payload["mean_return"]) == 2 and len(payload["ci95"]) == 2
+    assert payload["objectives"] == ["treasure", "time"]
     assert all(len(episode["return"]) == 2 for episode in payload["episodes"])
     assert all(episode["return"][1] < 0 for episode in payload["episodes"]), "time costs -1/step"

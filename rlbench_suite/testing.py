@@ -554,6 +554,11 @@ def check_momaland_api(parallel_env_fn: Callable[[], Any], num_cycles: int = 100
     Needs ``momaland`` (not a dependency of the suite: ``pip install momaland``); raises
     ``ImportError`` saying so when it is missing. MOMAland's test prints progress, which is
     swallowed here; its style warnings stay warnings.
+
+    MOMAland 0.2's ``api_test`` only knows the agents present at ``reset``: an agent that joins
+    mid-episode makes it fail with a ``KeyError`` (its ``accumulated_rewards``), although
+    PettingZoo's ``parallel_api_test`` accepts such agents. That case is reported as an
+    ``AssertionError`` that says so.
     """
     try:
         from momaland.test.api_test import api_test
@@ -566,6 +571,14 @@ def check_momaland_api(parallel_env_fn: Callable[[], Any], num_cycles: int = 100
     try:
         with contextlib.redirect_stdout(io.StringIO()):
             api_test(mo_parallel_to_aec(env), num_cycles=num_cycles)
+    except KeyError as error:
+        if error.args and error.args[0] in env.possible_agents:
+            raise AssertionError(
+                f"{type(env.unwrapped).__name__}: MOMAland's api_test met agent {error.args[0]!r}, "
+                "which was not present at reset; MOMAland 0.2's api_test does not support agents "
+                "that join mid-episode"
+            ) from error
+        raise
     finally:
         env.close()
 
@@ -705,6 +718,7 @@ class ForagingParallelEnv(EnvContract, MOParallelEnv):
                 f"{num_agents} agents, horizon {horizon}"
             )
         self.horizon = horizon
+        self.render_mode = None
         self.possible_agents = [f"forager_{index}" for index in range(num_agents)]
         self.agents: list[str] = []
         self.observation_spaces = {

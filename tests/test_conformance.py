@@ -30,8 +30,51 @@ def test_single_agent_env_conforms(env_id: str, check_name: str) -> None:
 @pytest.mark.parametrize("check_name", sorted(testing.MULTI_AGENT_CHECKS))
 @pytest.mark.parametrize("env_id", MULTI_AGENT_IDS)
 def test_multi_agent_env_conforms(env_id: str, check_name: str) -> None:
-    """Each multi-agent id passes PettingZoo's API and seed tests and pickles."""
+    """Each multi-agent id passes PettingZoo's tests, pickles, and gives sound rewards and infos."""
     testing.MULTI_AGENT_CHECKS[check_name](lambda: rlbench_suite.make_multiagent(env_id))
+
+
+MULTI_OBJECTIVE_IDS = [
+    env_id for env_id in SINGLE_AGENT_IDS if rlbench_suite.env_card(env_id).reward_dim > 1
+]
+MULTI_OBJECTIVE_MULTI_AGENT_IDS = [
+    env_id for env_id in MULTI_AGENT_IDS if rlbench_suite.env_card(env_id).reward_dim > 1
+]
+
+
+@pytest.mark.parametrize("check_name", sorted(testing.MULTI_OBJECTIVE_CHECKS))
+@pytest.mark.parametrize("env_id", MULTI_OBJECTIVE_IDS)
+def test_multi_objective_env_conforms(env_id: str, check_name: str) -> None:
+    """Each single-agent MO id: reward vectors in reward_space; MO-Gymnasium's wrappers work."""
+    testing.MULTI_OBJECTIVE_CHECKS[check_name](env_id)
+
+
+@pytest.mark.parametrize("check_name", sorted(testing.MULTI_OBJECTIVE_MULTI_AGENT_CHECKS))
+@pytest.mark.parametrize("env_id", MULTI_OBJECTIVE_MULTI_AGENT_IDS)
+def test_multi_objective_multi_agent_env_conforms(env_id: str, check_name: str) -> None:
+    """Each multi-agent MO id passes MOMAland's api_test through mo_parallel_to_aec."""
+    pytest.importorskip("momaland", reason="momaland is not installed (pip install momaland)")
+    testing.MULTI_OBJECTIVE_MULTI_AGENT_CHECKS[check_name](
+        lambda: rlbench_suite.make_multiagent(env_id)
+    )
+
+
+@pytest.mark.parametrize("env_id", MULTI_OBJECTIVE_IDS + MULTI_OBJECTIVE_MULTI_AGENT_IDS)
+def test_multi_objective_cards_match_their_envs(env_id: str) -> None:
+    """A MO card has a reference point, and its objectives count every reward space's length."""
+    card = rlbench_suite.env_card(env_id)
+    assert card.reference_point is not None, f"{env_id} has no reference point for hypervolumes"
+    env = rlbench_suite.make(env_id)
+    try:
+        if card.multi_agent:
+            shapes = {agent: env.reward_space(agent).shape for agent in env.possible_agents}
+        else:
+            shapes = {"agent": env.unwrapped.reward_space.shape}
+    finally:
+        env.close()
+    assert set(shapes.values()) == {(card.reward_dim,)}, (
+        f"{env_id}: objectives {card.objectives}, reward spaces {shapes}"
+    )
 
 
 GYMNASIUM_SECTIONS = (

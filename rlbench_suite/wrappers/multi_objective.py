@@ -80,7 +80,7 @@ def _require_parallel(env: Any, wrapper: str) -> None:
         )
 
 
-class LinearScalarisation(gym.Wrapper):
+class LinearScalarisation(gym.Wrapper, gym.utils.RecordConstructorArgs):
     """Scalar reward ``w . r`` from a multi-objective env; ``info`` keeps the vector.
 
     As MO-Gymnasium's ``LinearReward``: ``info["vector_reward"]`` is the env's reward vector and
@@ -92,7 +92,11 @@ class LinearScalarisation(gym.Wrapper):
     """
 
     def __init__(self, env: gym.Env, weights: Sequence[float] | np.ndarray | None = None) -> None:
-        super().__init__(env)
+        # Recorded so that Gymnasium can rebuild the wrapper from env.spec, as check_env does.
+        gym.utils.RecordConstructorArgs.__init__(
+            self, weights=None if weights is None else np.asarray(weights).tolist()
+        )
+        gym.Wrapper.__init__(self, env)
         self.reward_dim = int(_reward_space_of(env).shape[0])
         self.weights = self._checked(weights)
 

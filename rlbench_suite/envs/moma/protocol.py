@@ -56,7 +56,10 @@ def reward_box(low: float | Sequence[float], high: float | Sequence[float]) -> s
         )
     if lower.ndim == 0 and upper.ndim == 0:
         raise ValueError("reward bounds need one entry per objective; got two scalars")
-    lower, upper = np.broadcast_arrays(np.atleast_1d(lower), np.atleast_1d(upper))
+    if lower.ndim == 0:
+        lower = np.full_like(upper, lower)
+    if upper.ndim == 0:
+        upper = np.full_like(lower, upper)
     if lower.shape != upper.shape:
         raise ValueError(
             f"low and high must have one entry per objective each, got {lower.size} and "

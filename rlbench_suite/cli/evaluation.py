@@ -358,13 +358,22 @@ def command_references(args: argparse.Namespace) -> int:
     if args.env:
         env_ids = list(dict.fromkeys(env_card(env_id).id for env_id in args.env))
         for env_id in env_ids:
-            if env_card(env_id).multi_agent:
+            card = env_card(env_id)
+            if card.multi_agent and card.reward_dim == 1:
                 raise UsageError(
                     f"references are measured on single-agent envs; {env_id} is multi-agent "
                     "(its centralised twin, if it has one, is single-agent)"
                 )
     else:
-        env_ids = available_envs(list_envs(multi_agent=False))
+        env_ids = available_envs(
+            list_envs(multi_agent=False)
+            + [env_id for env_id in list_envs(multi_agent=True) if env_card(env_id).reward_dim > 1]
+        )
+    vector_ids = [env_id for env_id in env_ids if env_card(env_id).reward_dim > 1]
+    env_ids = [env_id for env_id in env_ids if env_id not in vector_ids]
+    failures = _multi_objective_references(args, vector_ids) if vector_ids else 0
+    if not env_ids:
+        return 1 if failures else 0
     measured = {}
     with progress() as bar:
         # Random, the expert and every trivial policy play the same episodes.
@@ -375,7 +384,6 @@ def command_references(args: argparse.Namespace) -> int:
             measured[env_id] = measure_references(
                 env_id, args.episodes, args.seed, on_episode=lambda _r: bar.advance(task)
             )
-    failures = 0
     table = Table(title="Reference scores")
     for column in (
         "env",
@@ -408,6 +416,56 @@ def command_references(args: argparse.Namespace) -> int:
         for path in write_references(measured):
             console.print(f"wrote {path}")
     return 1 if failures else 0
+
+
+def _multi_objective_references(args: argparse.Namespace, env_ids: list[str]) -> int:
+    """Every card agent's mean return vector on each multi-objective env; drifts counted."""
+    from rlbench_suite.scoring.references import (
+        load_mo_references,
+        measure_mo_references,
+        mo_reference_drift,
+        write_mo_references,
+    )
+
+    measured = {}
+    with progress() as bar:
+        total = sum(len(env_card(env_id).agents) for env_id in env_ids) * args.episodes
+        task = bar.add_task("multi-objective references", total=total)
+        for env_id in env_ids:
+            bar.update(task, description=f"references of {env_id}")
+            measured[env_id] = measure_mo_references(
+                env_id, args.episodes, args.seed, on_episode=lambda _r: bar.advance(task)
+            )
+    failures = 0
+    table = Table(
+        title=f"Multi-objective references: mean return vector ± 95% CI, {args.episodes} "
+        f"episodes from seed {args.seed} (no normalised score: returns are vectors)"
+    )
+    for column in ("env", "objectives", "agent", "mean return", "status"):
+        table.add_column(column)
+    for env_id, scores in measured.items():
+        status = "measured"
+        if args.check:
+            stored = load_mo_references(env_id)
+            problems = (
+                ["no stored references"] if stored is None else mo_reference_drift(stored, scores)
+            )
+            status = "ok" if not problems else "DRIFT: " + "; ".join(problems)
+            failures += bool(problems)
+        for name, (mean, ci95) in scores.agents.items():
+            expert = " (expert)" if name == scores.expert_agent else ""
+            table.add_row(
+                env_id,
+                ", ".join(scores.objectives),
+                escape(name + expert),
+                escape(", ".join(format_mean(m, c) for m, c in zip(mean, ci95, strict=True))),
+                escape(status),
+            )
+    console.print(table)
+    if args.write:
+        for path in write_mo_references(measured):
+            console.print(f"wrote {path}")
+    return failures
 
 
 # -- parsers ----------------------------------------------------------------------------------

@@ -237,3 +237,30 @@ def test_the_page_draws_fronts_and_lists_per_agent_returns(tmp_path: Path, two_g
     assert 'src="../plots/TestTwoGoals-v0-front.png"' in page
     hover = (site / "envs" / "MultiQuadHover-v0.html").read_text()
     assert "per-agent mean return" in hover and "drone_0" in hover and "drone_1" in hover
+
+
+# -- references ----------------------------------------------------------------------------------
+
+
+def test_multi_objective_references_store_mean_vectors_and_catch_drift(two_goals) -> None:
+    """References of an MO env are mean vectors with CIs per agent, read back; drift is named."""
+    from rlbench_suite.scoring.references import (
+        MultiObjectiveReferences,
+        measure_mo_references,
+        mo_reference_drift,
+    )
+
+    single, _ = two_goals
+    measured = measure_mo_references(single, episodes=20)
+    mean, ci95 = measured.agents["random"]
+    assert sum(mean) == pytest.approx(5.0) and all(width > 0 for width in ci95)
+    assert measured.objectives == ("first", "second")
+    stored = MultiObjectiveReferences.from_json(measured.to_json())
+    assert stored == measured and mo_reference_drift(stored, measured) == []
+    shifted = MultiObjectiveReferences.from_json(
+        {**measured.to_json(), "agents": {"random": {"mean": [0.0, 5.0], "ci95": [0.1, 0.1]}}}
+    )
+    (problem,) = [p for p in mo_reference_drift(shifted, measured) if p.startswith("random first")]
+    assert problem.startswith("random first: stored 0.0000 +- 0.1000, measured")
+    with pytest.raises(ValueError, match="has one objective"):
+        measure_mo_references("rlbench/CartPole-v1", episodes=1)

@@ -327,6 +327,6 @@ CARDS: list[EnvCard] = [
         return_bounds=return_bounds(),
         # The least either objective can return (no arm ever good): every episode dominates it.
         reference_point=(0.0, 0.0),
-        summary="Two groups of two-state arms, B of 20 acted on; total reward and worst group.",
+        summary="Two groups of two-state arms, 5 of 20 acted on a step; total and worst group.",
     ),
 ]

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -39,6 +40,7 @@ from rlbench_suite.cli.common import (
     timesteps,
 )
 from rlbench_suite.registry import env_card, list_envs
+from rlbench_suite.scoring.evaluate import mean_confidence_halfwidth
 
 #: Most MDP-family instances ``evaluate --family K`` samples per split.
 MAX_FAMILY_INSTANCES = 1_000
@@ -77,10 +79,26 @@ def command_evaluate(args: argparse.Namespace) -> int:
         normalised = f", normalised score {references.normalise(result.mean_return):.1f}"
     console.print(
         f"{result.env_id} / {result.agent}: mean return "
-        f"{format_mean(result.mean_return, result.ci95)} (95% CI) over "
-        f"{len(result.records)} episodes from seed {args.seed}{normalised}"
+        f"{escape(format_return(result.mean_return, result.ci95, card.objectives))} (95% CI) "
+        f"over {len(result.records)} episodes from seed {args.seed}{normalised}"
     )
+    for agent, returns in (result.agent_returns or {}).items():
+        mean = returns.mean(axis=0)
+        ci95 = mean_confidence_halfwidth(returns)
+        console.print(f"  {escape(agent)}: {escape(format_return(mean, ci95, card.objectives))}")
     return 0
+
+
+def format_return(mean: Any, ci95: Any, objectives: Sequence[str] = ()) -> str:
+    """``mean ± ci95`` for a scalar return; ``name mean ± ci95`` per objective for a vector."""
+    means, widths = np.atleast_1d(mean), np.atleast_1d(ci95)
+    if means.size == 1:
+        return format_mean(float(means[0]), float(widths[0]))
+    names = list(objectives) if len(objectives) == means.size else [""] * means.size
+    return ", ".join(
+        f"{name} {format_mean(float(m), float(c))}".strip()
+        for name, m, c in zip(names, means, widths, strict=True)
+    )
 
 
 def _evaluate_family(args: argparse.Namespace) -> int:
@@ -197,7 +215,8 @@ def command_benchmark(args: argparse.Namespace) -> int:
 
     check_family(args.family)
     episodes = args.episodes or (3 if args.quick else 20)
-    candidates = list_envs(family=args.family, multi_agent=False)
+    # Multi-agent ids too: their submissions hold each agent's returns beside the team's.
+    candidates = list_envs(family=args.family)
     agents = _benchmark_agents(args.agents, candidates)
     for env_id in args.sb3 or ():
         if env_card(env_id).id not in candidates:
@@ -248,7 +267,7 @@ def command_benchmark(args: argparse.Namespace) -> int:
                 continue
             score = row.normalised(name)
             suffix = "" if score is None else f" [{round(score):d}]"
-            cells.append(escape(format_mean(result.mean_return, result.ci95) + suffix))
+            cells.append(escape(format_return(result.mean_return, result.ci95) + suffix))
         if "expert" in columns:
             cells.append(row.results["expert"].agent if "expert" in row.results else "–")
         table.add_row(row.env_id, *cells)

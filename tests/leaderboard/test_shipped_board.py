@@ -68,6 +68,16 @@ def test_each_env_ranks_its_expert_above_random_on_the_boards_own_returns() -> N
             assert order.index(expert) < order.index(random), order
 
 
+def test_multiquadhover_is_on_the_board_with_each_drones_returns() -> None:
+    """The per-drone PID outranks random on MultiQuadHover, both with per-agent returns."""
+    ranking = env_rankings(ENTRIES.values())["rlbench/MultiQuadHover-v0"]
+    assert ranking.ranked_by == "mean_return"
+    order = [entry["name"] for entry in ranking.verified]
+    assert order.index("pid.MultiQuadHover-v0") < order.index("random.MultiQuadHover-v0")
+    for entry in ranking.verified:
+        assert set(entry["evaluation"]["scores"]["agent_mean_return"]) == {"drone_0", "drone_1"}
+
+
 @pytest.mark.parametrize("name", CHEAP_ENTRIES)
 def test_cheap_entries_replay_the_boards_returns_exactly(name: str) -> None:
     """The named agent or the stored PPO models replay the board's returns on its seeds."""

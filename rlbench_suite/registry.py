@@ -135,8 +135,9 @@ class EnvCard:
     Per-step reward bounds times the horizon, plus any terminal terms, derived from the env's own
     constants by the ``return_bounds`` function at the end of its module; the leaderboard uses
     them to refuse impossible returns. For a multi-agent id they bound one agent's episode
-    return. A side the env does not cap is infinite (``null`` in :meth:`to_json`); ``None``
-    means the card states no bounds.
+    return; for a multi-objective id, every component of the return vector. A side the env
+    does not cap is infinite (``null`` in :meth:`to_json`); ``None`` means the card states no
+    bounds.
     """
     success_threshold: float | None = None
     """The episode return at which the anchor counts the task solved (gym-pybullet-drones'

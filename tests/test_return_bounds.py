@@ -31,6 +31,9 @@ UNCAPPED_SIDES = {
     "rlbench/StockTrading-v0": "high",
     # The pairs spread's shocks are Gaussian both ways.
     "rlbench/PairsTrading-v0": "both",
+    # The multi-objective twins of PortfolioAllocation and MarketMaking inherit their prices.
+    "rlbench/MOPortfolio-v0": "both",
+    "rlbench/MOMarketMaking-v0": "both",
 }
 #: Rewards such as 0.1 + 0.15 + 0.2 are summed in floating point, a few ulps from the exact sum.
 RELATIVE_TOLERANCE = 1e-9
@@ -43,13 +46,19 @@ def skip_if_unbuildable(env_id: str) -> None:
         pytest.skip(reason)
 
 
-def assert_within_bounds(env_id: str, returns: Iterable[float], what: str) -> None:
-    """Every return lies in the card's bounds, up to float rounding."""
+def assert_within_bounds(
+    env_id: str, returns: Iterable[float | tuple[float, ...]], what: str
+) -> None:
+    """Every return lies in the card's bounds, up to float rounding.
+
+    A multi-objective return is a vector; the card's bounds hold for each of its components.
+    """
     low, high = env_card(env_id).return_bounds
+    slack_low = RELATIVE_TOLERANCE * max(1.0, abs(low))
+    slack_high = RELATIVE_TOLERANCE * max(1.0, abs(high))
     for value in returns:
-        slack_low = RELATIVE_TOLERANCE * max(1.0, abs(low))
-        slack_high = RELATIVE_TOLERANCE * max(1.0, abs(high))
-        assert low - slack_low <= value <= high + slack_high, (
+        components = value if isinstance(value, tuple | list) else (value,)
+        assert all(low - slack_low <= part <= high + slack_high for part in components), (
             f"{env_id}: {what} return {value} is outside the card's bounds [{low}, {high}]"
         )
 

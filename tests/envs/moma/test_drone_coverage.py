@@ -69,15 +69,17 @@ def test_first_step_covers_the_cells_under_each_drone_and_credits_them() -> None
     assert all(float(reward[0]) == 0.0 for reward in rewards.values())
 
 
-def test_a_cell_first_seen_by_two_drones_in_one_step_is_split_between_them() -> None:
-    """Two drones 0.2 m apart over one cell each get half of it."""
+def test_a_cell_first_seen_by_two_drones_in_one_step_goes_to_the_nearest() -> None:
+    """Two drones over one cell in the same step: the nearer one is credited, either way."""
     env = parallel_env(num_drones=2, coverage_radius=0.15, start_jitter=0.0)
     env.reset(seed=0)
-    state = env.central.state
-    state.position[:] = [[0.1, 0.2, 1.0], [0.3, 0.2, 1.0]]
+    env.central.state.position[:] = [[0.08, 0.2, 1.0], [0.3, 0.2, 1.0]]
     _, rewards, _, _, _ = env.step(dict.fromkeys(env.agents, HOVER))
-    assert float(rewards["drone_0"][0]) == 0.5
-    assert float(rewards["drone_1"][0]) == 0.5
+    assert (float(rewards["drone_0"][0]), float(rewards["drone_1"][0])) == (0.0, 1.0)
+    env.reset(seed=0)
+    env.central.state.position[:] = [[0.15, 0.2, 1.0], [0.3, 0.2, 1.0]]
+    _, rewards, _, _, _ = env.step(dict.fromkeys(env.agents, HOVER))
+    assert (float(rewards["drone_0"][0]), float(rewards["drone_1"][0])) == (1.0, 0.0)
     assert np.count_nonzero(env.central.covered) == 1
 
 

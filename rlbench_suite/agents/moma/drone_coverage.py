@@ -14,9 +14,11 @@ geometry from the env's public attributes (``cell_centres``, ``coverage_radius``
   has claimed (keeping its target while it stays uncovered and unclaimed); with no cell left
   for it, it lands.
 
-The speed settings trade coverage for energy: ``_medium`` and ``_slow`` cruise at 0.6 and
-0.3 m/s instead of 1 m/s. Slower flight leans the drones less (less thrust, less power) but
-covers less of the area in the episode.
+Named settings: ``_half`` and ``_quarter`` land every drone once half or a quarter of the
+area is covered, trading coverage for energy along the front; ``_slow`` cruises at 0.3 m/s
+instead of 1 m/s. Speed is not what trades the objectives: a drone draws nearly hover power
+whatever its speed (slower flight only leans it less), so the slow settings cover less in the
+episode and, never finishing, never land, and spend more (see the env's Reference Scores).
 
 Example:
     >>> from rlbench_suite.envs.moma.drone_coverage import parallel_env

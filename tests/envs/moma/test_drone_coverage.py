@@ -224,6 +224,27 @@ def test_the_twin_pays_the_sum_of_the_agents_rewards() -> None:
     assert twin.reward_space.contains(reward)
 
 
+def test_mo_gymnasium_wrappers_work_on_the_twin() -> None:
+    """MO-Gymnasium's LinearReward gives w . r with the vector in info; MORecordEpisodeStatistics
+    reports the episode's vector return, equal to the summed rewards."""
+    from mo_gymnasium.wrappers import LinearReward, MORecordEpisodeStatistics
+
+    weights = np.array([1.0, 2.0], dtype=np.float32)
+    env = LinearReward(
+        MORecordEpisodeStatistics(MOMultiDroneCoverageCentralEnv(**SMALL)), weight=weights
+    )
+    env.reset(seed=0)
+    total = np.zeros(2)
+    steps, done = 0, False
+    while not done:
+        _, scalar, terminated, truncated, info = env.step(np.tile(HOVER, 3))
+        assert scalar == pytest.approx(float(weights @ info["vector_reward"]), rel=1e-6)
+        total += info["vector_reward"]
+        steps, done = steps + 1, terminated or truncated
+    np.testing.assert_allclose(info["episode"]["r"], total, rtol=1e-5)
+    assert steps == info["episode"]["l"] == 30
+
+
 def test_bad_arguments_and_actions_name_what_was_expected() -> None:
     """Bad constructor arguments, actions and observations raise errors that say what came."""
     with pytest.raises(ValueError, match="num_drones must be an integer from 1 to 8, got 9"):

@@ -51,6 +51,10 @@ SLOW_SPEED = 0.3  # m/s
 APPROACH_GAIN = 2.0  # 1/s
 HEIGHT_GAIN = 1.5  # 1/s, vertical speed per metre of height error
 WAYPOINT_TOLERANCE = 0.1  # m, horizontal
+# Drones closer than this are pushed apart, at this speed per metre inside it: twice the
+# collision distance (0.12 m) leaves room to brake.
+SEPARATION_DISTANCE = 0.3  # m
+SEPARATION_GAIN = 4.0  # 1/s
 # Lanes are planned for a disc this share of the coverage radius: the PID tracks a lane within a
 # few centimetres, and a lane planned on the disc's very edge would miss cells.
 LANE_RADIUS_SHARE = 0.9
@@ -111,9 +115,23 @@ class CoveragePlanner:
             distance = float(np.linalg.norm(offset))
             speed = min(self.cruise_speed, APPROACH_GAIN * distance)
             horizontal = offset / distance * speed if distance > 0 else np.zeros(2)
+            horizontal = horizontal + self._separation(index, position, flying)
             climb = HEIGHT_GAIN * (self.cruise_height - position[index, 2])
             velocity[index] = (*horizontal, np.clip(climb, -self.cruise_speed, self.cruise_speed))
         return velocity
+
+    def _separation(self, index: int, position: np.ndarray, flying: np.ndarray) -> np.ndarray:
+        """A horizontal velocity (2,) pushing drone ``index`` away from drones within reach.
+
+        Greedy targets can cross: without it two drones heading for neighbouring cells collide.
+        """
+        push = np.zeros(2)
+        for other in np.flatnonzero(flying):
+            away = position[index, 0:2] - position[other, 0:2]
+            gap = float(np.linalg.norm(away))
+            if other != index and 0 < gap < SEPARATION_DISTANCE:
+                push += SEPARATION_GAIN * (SEPARATION_DISTANCE - gap) * away / gap
+        return push
 
     def _lawnmower_goals(self, position: np.ndarray, flying: np.ndarray) -> list[Any]:
         goals: list[Any] = [None] * self.num_drones

@@ -34,6 +34,7 @@ per sub-env) never replay them.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import functools
 import hashlib
 import inspect
@@ -99,7 +100,14 @@ RUNNER_KEYS: dict[str, str] = {
     "torch_threads": "threads torch may use for the network (0: torch's default)",
     "noise_type": "off-policy exploration noise: normal or ornstein-uhlenbeck (rl-zoo3's)",
     "noise_std": "standard deviation of that noise, in action units",
+    "reward_weights": "multi-objective envs: the weight vectors to train on, one run each per "
+    "seed (a list of lists, one weight per objective; or one list), each run learning the "
+    "linearly scalarised reward w . r (rlbench train --weights overrides it)",
+    "weight_grid": "multi-objective envs: instead of reward_weights, every weight vector of the "
+    "simplex in steps of 1 / weight_grid (e.g. 4: (0, 1), (0.25, 0.75), ..., (1, 0))",
 }
+#: Keys that choose which runs to make rather than how one trains: never in a run's settings.
+GRID_KEYS = frozenset({"reward_weights", "weight_grid"})
 # Constructor arguments the runner sets itself, so a config may not.
 RUNNER_SET = frozenset({"self", "policy", "env", "seed", "device", "verbose", "_init_setup_model"})
 NOISES: dict[str, type[ActionNoise]] = {
@@ -158,6 +166,19 @@ class RunConfig:
     noise_type: str | None = None
     noise_std: float = 0.1
     hyperparameters: dict[str, Any] = field(default_factory=dict)
+    #: This run's objective weights (multi-objective envs): it learns ``w . r``.
+    reward_weights: tuple[float, ...] | None = None
+    #: The weight vectors the config asks for, one run each (see :meth:`weight_runs`).
+    weight_settings: tuple[tuple[float, ...], ...] = ()
+
+    def weight_runs(self) -> list[RunConfig]:
+        """One config per weight setting (each a point of the front); just this one if none."""
+        if not self.weight_settings:
+            return [self]
+        return [
+            dataclasses.replace(self, reward_weights=weights, weight_settings=())
+            for weights in self.weight_settings
+        ]
 
     def algorithm_kwargs(self, action_dim: int) -> dict[str, Any]:
         """Constructor arguments for the SB3 algorithm, with names resolved to objects.
@@ -195,6 +216,10 @@ class RunConfig:
             "noise_type": self.noise_type,
             "noise_std": self.noise_std,
             "hyperparameters": self.hyperparameters,
+            # Only where set, so a single-objective run's settings are what they always were.
+            **(
+                {} if self.reward_weights is None else {"reward_weights": list(self.reward_weights)}
+            ),
         }
 
 
@@ -245,6 +270,9 @@ def _check_section(algo: str, env_id: str, source: Path, section: object) -> Run
         raise ConfigError(f"{where}: expected a mapping of settings, got {section!r}")
     runner = {key: section[key] for key in RUNNER_KEYS if key in section}
     hyperparameters = {key: value for key, value in section.items() if key not in RUNNER_KEYS}
+    weight_settings = _check_weight_settings(
+        where, env_id, runner.pop("reward_weights", None), runner.pop("weight_grid", None)
+    )
     if "n_timesteps" not in runner:
         raise ConfigError(f"{where}: n_timesteps is required")
     for key in ("n_timesteps", "n_envs", "eval_freq", "eval_episodes", "final_eval_episodes"):
@@ -284,8 +312,66 @@ def _check_section(algo: str, env_id: str, source: Path, section: object) -> Run
         if isinstance(value, str) and not re.fullmatch(r"lin_[0-9.eE+-]+", value):
             raise ConfigError(f"{where}: {name} must be a number or lin_<number>, got {value!r}")
     return RunConfig(
-        algo=algo, env_id=env_id, source=source, hyperparameters=hyperparameters, **runner
+        algo=algo,
+        env_id=env_id,
+        source=source,
+        hyperparameters=hyperparameters,
+        weight_settings=weight_settings,
+        **runner,
     )
+
+
+def check_weights(where: str, env_id: str, weights: object) -> tuple[float, ...]:
+    """One weight vector for ``env_id``'s objectives: finite, >= 0, not all 0."""
+    card = env_card(env_id)
+    if card.reward_dim < 2:
+        raise ConfigError(
+            f"{where}: reward weights are for multi-objective envs; {card.id} has one objective"
+        )
+    if (
+        not isinstance(weights, list | tuple)
+        or len(weights) != card.reward_dim
+        or not all(
+            isinstance(w, int | float) and not isinstance(w, bool) and math.isfinite(w) and w >= 0
+            for w in weights
+        )
+        or not sum(weights) > 0
+    ):
+        raise ConfigError(
+            f"{where}: expected {card.reward_dim} weights >= 0, not all 0, one per objective "
+            f"({', '.join(card.objectives)}); got {weights!r}"
+        )
+    return tuple(float(w) for w in weights)
+
+
+def _check_weight_settings(
+    where: str, env_id: str, reward_weights: object, weight_grid: object
+) -> tuple[tuple[float, ...], ...]:
+    if reward_weights is not None and weight_grid is not None:
+        raise ConfigError(f"{where}: give reward_weights or weight_grid, not both")
+    if weight_grid is not None:
+        if not (_is_int(weight_grid) and 1 <= weight_grid <= 100):
+            raise ConfigError(f"{where}: weight_grid must be an integer from 1 to 100")
+        from rlbench_suite.leaderboard.fronts import equally_spaced_weights
+
+        card = env_card(env_id)
+        check_weights(where, env_id, [1.0] * card.reward_dim)  # an MO env at all
+        grid = equally_spaced_weights(card.reward_dim, divisions=int(weight_grid))
+        return tuple(tuple(float(w) for w in row) for row in grid)
+    if reward_weights is None:
+        return ()
+    if (
+        isinstance(reward_weights, list)
+        and reward_weights
+        and not isinstance(reward_weights[0], list)
+    ):
+        reward_weights = [reward_weights]
+    if not isinstance(reward_weights, list) or not reward_weights:
+        raise ConfigError(f"{where}: reward_weights must be a list of weight vectors")
+    settings = tuple(check_weights(where, env_id, weights) for weights in reward_weights)
+    if len(set(settings)) != len(settings):
+        raise ConfigError(f"{where}: reward_weights lists a weight vector twice")
+    return settings
 
 
 def _check_wrappers(where: str, entries: object) -> tuple[tuple[str, dict[str, Any]], ...]:
@@ -355,8 +441,12 @@ def make_training_env(config: RunConfig, seed: int) -> VecEnv:
         native = NativeSB3VecEnv(config.env_id, config.n_envs, **config.env_kwargs)
         native.seed(seed)
         return VecMonitor(native)
+    env_maker: str | Callable[..., gym.Env] = config.env_id
+    if config.reward_weights is not None:
+        # Scalarised inside SB3's Monitor, so episode statistics are of the reward learnt.
+        env_maker = functools.partial(scalarised_env, config.env_id, config.reward_weights)
     return make_vec_env(
-        config.env_id,
+        env_maker,
         n_envs=config.n_envs,
         seed=seed,
         # SB3 asks gym.make for rgb_array frames, which not every env draws (the trading envs
@@ -365,6 +455,20 @@ def make_training_env(config: RunConfig, seed: int) -> VecEnv:
         wrapper_class=functools.partial(apply_wrappers, env_wrapper=config.env_wrapper),
         vec_env_cls=VEC_ENVS.get(config.vec_env, DummyVecEnv),  # auto without a kernel: dummy
     )
+
+
+def scalarised_env(env_id: str, weights: Sequence[float], **env_kwargs: Any) -> gym.Env:
+    """``gym.make(env_id)`` paying ``weights . r`` (LinearScalarisation; the vector in info)."""
+    from rlbench_suite.wrappers.multi_objective import LinearScalarisation
+
+    return LinearScalarisation(gym.make(env_id, **env_kwargs), weights)
+
+
+def scalarised_return(episode_return: Any, weights: Sequence[float] | None) -> float:
+    """A return as the run learnt it: ``weights . return`` for a vector, else itself."""
+    if weights is None:
+        return float(episode_return)
+    return float(np.dot(weights, np.asarray(episode_return, dtype=float)))
 
 
 # -- Agent -----------------------------------------------------------------------------------
@@ -408,9 +512,11 @@ class LearningCurveCallback(BaseCallback):
         started: float,
         on_point: Callable[[CurvePoint], None],
         on_timesteps: Callable[[int], None] | None = None,
+        scalar: Callable[[Any], float] = float,
     ) -> None:
         super().__init__()
         self.evaluate_policy = evaluate_policy
+        self.scalar = scalar  # a vector return as the run learns it (w . r)
         self.eval_freq = eval_freq
         self.started = started
         self.on_point = on_point
@@ -437,7 +543,7 @@ class LearningCurveCallback(BaseCallback):
         if self.num_timesteps < self.next_evaluation:
             return
         self.next_evaluation += self.eval_freq
-        self.record([record.episode_return for record in self.evaluate_policy()])
+        self.record([self.scalar(record.episode_return) for record in self.evaluate_policy()])
 
     def record(self, returns: Sequence[float]) -> None:
         """Add a point for the current timestep and hand it to ``on_point``."""
@@ -499,8 +605,19 @@ def save_curve_plot(curve: Sequence[CurvePoint], config: RunConfig, seed: int, p
 
 
 def run_directory(out_dir: Path, config: RunConfig, seed: int) -> Path:
-    """Where a seed's files go: ``OUT/<algo>/<env id with '/' as '_'>/seed_<seed>``."""
-    return Path(out_dir) / config.algo / config.env_id.replace("/", "_") / f"seed_{seed}"
+    """Where a seed's files go: ``OUT/<algo>/<env id with '/' as '_'>/seed_<seed>``.
+
+    A run on reward weights goes one level deeper, under its :func:`weights_folder`.
+    """
+    folder = Path(out_dir) / config.algo / config.env_id.replace("/", "_")
+    if config.reward_weights is not None:
+        folder = folder / weights_folder(config.reward_weights)
+    return folder / f"seed_{seed}"
+
+
+def weights_folder(weights: Sequence[float]) -> str:
+    """The folder of one weight setting's runs: ``w0.25_0.75``."""
+    return "w" + "_".join(f"{weight:g}" for weight in weights)
 
 
 # -- The run ---------------------------------------------------------------------------------
@@ -517,8 +634,9 @@ class RunOutcome:
 
     @property
     def mean_return(self) -> float:
-        """Mean return of the final evaluation."""
-        return float(self.result["evaluation"]["mean_return"])
+        """Mean return of the final evaluation (scalarised, ``w . r``, on reward weights)."""
+        evaluation = self.result["evaluation"]
+        return float(evaluation.get("scalarised_mean_return", evaluation["mean_return"]))
 
 
 def train(
@@ -537,6 +655,16 @@ def train(
     ``on_evaluation`` report progress.
     """
     # ---- 1. Where the run lives; a finished one is skipped --------------------------------
+    card = env_card(config.env_id)
+    if card.reward_dim > 1 and config.reward_weights is None:
+        raise ConfigError(
+            f"{config.env_id} has {card.reward_dim} objectives ({', '.join(card.objectives)}): "
+            "a run learns one scalarised reward, so give it reward_weights (or weight_grid) in "
+            "the config, or --weights"
+        )
+    if card.reward_dim == 1 and config.reward_weights is not None:
+        check_weights(config.env_id, config.env_id, config.reward_weights)
+    weights = config.reward_weights
     budget = int(timesteps if timesteps is not None else config.n_timesteps)
     run_dir = run_directory(Path(out_dir), config, seed)
     result_path = run_dir / "result.json"
@@ -575,8 +703,11 @@ def train(
             if on_evaluation is not None:
                 on_evaluation(point)
 
+        def scalar(episode_return: Any) -> float:
+            return scalarised_return(episode_return, weights)
+
         callback = LearningCurveCallback(
-            evaluate_policy, config.eval_freq, started, save_point, on_timesteps
+            evaluate_policy, config.eval_freq, started, save_point, on_timesteps, scalar
         )
         model.learn(total_timesteps=budget, callback=callback)
         if on_timesteps is not None:
@@ -586,7 +717,7 @@ def train(
         # Its first eval_episodes episodes are the curve's episodes, so they close the curve.
         final = evaluate_policy(max(config.final_eval_episodes, config.eval_episodes))
         if callback.curve[-1].timesteps != model.num_timesteps:
-            callback.record([r.episode_return for r in final[: config.eval_episodes]])
+            callback.record([scalar(r.episode_return) for r in final[: config.eval_episodes]])
         final = final[: config.final_eval_episodes]
     finally:
         env.close()
@@ -602,8 +733,9 @@ def train(
     if not plotted:
         notes.append("matplotlib is not installed: curve.png not written (pip install matplotlib)")
         (run_dir / "curve.png").unlink(missing_ok=True)
-    returns = np.array([record.episode_return for record in final])
-    ci95 = mean_confidence_halfwidth(returns)
+    returns = np.array([record.episode_return for record in final])  # (episodes[, objectives])
+    ci95 = np.atleast_1d(mean_confidence_halfwidth(returns))
+    mean = returns.mean(axis=0)
     result = {
         "format": RESULT_FORMAT,
         "env_id": config.env_id,
@@ -616,8 +748,17 @@ def train(
         "evaluation": {
             "deterministic": True,
             "episodes": [record.to_json() for record in final],
-            "mean_return": float(returns.mean()),
-            "ci95": None if math.isnan(ci95) else ci95,
+            # A list per objective on multi-objective envs, with the scalarised mean beside.
+            "mean_return": float(mean) if mean.ndim == 0 else mean.tolist(),
+            "ci95": _interval_json(ci95, mean.ndim),
+            **(
+                {}
+                if weights is None
+                else {
+                    "reward_weights": list(weights),
+                    "scalarised_mean_return": scalarised_return(mean, weights),
+                }
+            ),
         },
         "curve": [
             {"timesteps": point.timesteps, "mean_return": point.mean_return}
@@ -648,6 +789,11 @@ def train(
     }
     write_atomically(result_path, (json.dumps(result, indent=2) + "\n").encode())
     return RunOutcome(run_dir, result, False, tuple(notes))
+
+
+def _interval_json(ci95: np.ndarray, ndim: int) -> Any:
+    values = [None if math.isnan(value) else float(value) for value in ci95]
+    return values[0] if ndim == 0 else values
 
 
 def _finished_result(
@@ -734,20 +880,28 @@ def training_submission(results: Sequence[Mapping[str, Any]], name: str | None =
 
     first = results[0]
     mixed = {
-        (result["env_id"], result["algo"], json.dumps(result["settings"])) for result in results
+        (result["env_id"], result["algo"], json.dumps(_shared_settings(result["settings"])))
+        for result in results
     }
     if len(mixed) != 1:
         raise ValueError("one submission covers one algo on one env with one set of settings")
     runs = []
-    for result in sorted(results, key=lambda item: item["seed"]):
+    for result in sorted(results, key=_run_order):
         episodes = result["evaluation"]["episodes"]
-        model_file = Path(f"seed_{result['seed']}") / result["files"]["model"]
+        weights = result["settings"].get("reward_weights")
+        folder = Path(f"seed_{result['seed']}")
+        if weights is not None:
+            folder = weights_folder(weights) / folder
         runs.append(
             Run(
                 seed=result["seed"],
                 episode_seeds=[episode["seed"] for episode in episodes],
                 returns=[episode["return"] for episode in episodes],
-                model={"path": model_file.as_posix(), "sha256": result["model_sha256"]},
+                model={
+                    "path": (folder / result["files"]["model"]).as_posix(),
+                    "sha256": result["model_sha256"],
+                },
+                reward_weights=weights,
             )
         )
     return build_submission(
@@ -758,7 +912,7 @@ def training_submission(results: Sequence[Mapping[str, Any]], name: str | None =
             "kind": "sb3",
             "library": "stable-baselines3",
             "version": first["versions"]["stable_baselines3"],
-            "hyperparameters": first["settings"],
+            "hyperparameters": _shared_settings(first["settings"]),
         },
         runs=runs,
         training_timesteps=first["timesteps"],
@@ -772,19 +926,40 @@ def training_submission(results: Sequence[Mapping[str, Any]], name: str | None =
     )
 
 
+def _shared_settings(settings: Mapping[str, Any]) -> dict[str, Any]:
+    # A run's weights pick its point of the front; everything else is shared by the submission.
+    return {key: value for key, value in settings.items() if key != "reward_weights"}
+
+
+def _run_order(result: Mapping[str, Any]) -> tuple[list[float], int]:
+    return list(result["settings"].get("reward_weights") or []), result["seed"]
+
+
 def write_training_submission(
     out_dir: Path | str,
     algo: str,
     env_id: str,
     seeds: Sequence[int],
     name: str | None = None,
+    weight_settings: Sequence[Sequence[float]] = (),
 ) -> Path:
     """Write ``OUT/<algo>/<env>/submission.json`` from the finished seeds' results.
 
     ``name`` is the submission's board name (default ``<algo>.<env>``); its digest covers it.
+    With ``weight_settings`` (multi-objective envs) the submission holds a run per weight
+    vector and seed: its front is their mean return vectors.
     """
     from rlbench_suite.leaderboard.submission import write_submission
 
     folder = Path(out_dir) / algo / env_id.replace("/", "_")
-    results = [json.loads((folder / f"seed_{seed}" / "result.json").read_text()) for seed in seeds]
+    run_folders = (
+        [folder / weights_folder(weights) for weights in weight_settings]
+        if weight_settings
+        else [folder]
+    )
+    results = [
+        json.loads((run_folder / f"seed_{seed}" / "result.json").read_text())
+        for run_folder in run_folders
+        for seed in seeds
+    ]
     return write_submission(training_submission(results, name=name), folder / "submission.json")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import itertools
 import math
 import os
 from typing import Any
@@ -18,13 +20,13 @@ from rlbench_suite.cli.common import (
     console,
     errors,
     existing_file,
-    format_mean,
     integer_in_range,
     output_folder,
     progress,
     seed,
     timesteps,
 )
+from rlbench_suite.cli.evaluation import format_return
 from rlbench_suite.leaderboard.submission import MIN_SEEDS
 from rlbench_suite.registry import env_card
 
@@ -58,11 +60,27 @@ def command_train(args: argparse.Namespace) -> int:
     card = env_card(args.env)
     sb3 = _import_sb3()
     config = sb3.load_config(args.algo, card.id, args.config)
+    if args.weights:
+        where = "--weights"
+        settings = tuple(sb3.check_weights(where, card.id, list(w)) for w in args.weights)
+        if len(set(settings)) != len(settings):
+            raise UsageError("--weights lists a weight vector twice")
+        config = dataclasses.replace(config, weight_settings=settings)
+    if card.reward_dim > 1 and not config.weight_settings:
+        raise UsageError(
+            f"{card.id} has {card.reward_dim} objectives ({', '.join(card.objectives)}): pass "
+            "--weights (one comma-separated vector per run, e.g. --weights 0.2,0.8 0.8,0.2) "
+            "or set reward_weights or weight_grid in the config"
+        )
     budget = args.timesteps or config.n_timesteps
     outcomes = []
-    for run_seed in args.seeds:
+    for run_config, run_seed in itertools.product(config.weight_runs(), args.seeds):
+        weights = run_config.reward_weights
+        label = "" if weights is None else f", weights {', '.join(f'{w:g}' for w in weights)}"
         with progress() as bar:
-            task = bar.add_task(f"{args.algo} on {config.env_id}, seed {run_seed}", total=budget)
+            task = bar.add_task(
+                f"{args.algo} on {config.env_id}, seed {run_seed}{label}", total=budget
+            )
 
             def advance(done: int, bar: Progress = bar, task: TaskID = task) -> None:
                 bar.update(task, completed=min(done, budget))
@@ -74,7 +92,7 @@ def command_train(args: argparse.Namespace) -> int:
                 )
 
             outcome = sb3.train(
-                config,
+                run_config,
                 run_seed,
                 args.out,
                 timesteps=budget,
@@ -86,29 +104,60 @@ def command_train(args: argparse.Namespace) -> int:
             errors.print(f"note: {note}", markup=False)
         outcomes.append((run_seed, outcome))
     submission_path = sb3.write_training_submission(
-        args.out, args.algo, config.env_id, args.seeds, name=args.name
+        args.out,
+        args.algo,
+        config.env_id,
+        args.seeds,
+        name=args.name,
+        weight_settings=config.weight_settings,
     )
     table = Table(title=escape(f"{args.algo} on {config.env_id}, {budget:,} timesteps per seed"))
-    for column in ("seed", "status", "final eval return", "episodes", "wall clock", "run"):
+    columns = ["seed", "status", "final eval return", "episodes", "wall clock", "run"]
+    if config.weight_settings:
+        columns.insert(1, "reward weights")
+    for column in columns:
         table.add_column(column, justify="left" if column in ("status", "run") else "right")
     for run_seed, outcome in outcomes:
         evaluation = outcome.result["evaluation"]
         ci95 = evaluation["ci95"]
+        ci95 = [math.nan if v is None else v for v in ci95] if isinstance(ci95, list) else ci95
+        weights = evaluation.get("reward_weights")
         table.add_row(
             str(run_seed),
+            *([", ".join(f"{w:g}" for w in weights or ())] if config.weight_settings else []),
             "skipped (finished earlier)" if outcome.skipped else "trained",
-            escape(format_mean(evaluation["mean_return"], math.nan if ci95 is None else ci95)),
+            escape(
+                format_return(
+                    evaluation["mean_return"],
+                    math.nan if ci95 is None else ci95,
+                    card.objectives,
+                )
+            ),
             str(len(evaluation["episodes"])),
             f"{outcome.result['wall_clock_seconds']:.0f} s",
             escape(str(outcome.run_dir)),
         )
     console.print(table)
     console.print(f"leaderboard submission: {escape(str(submission_path))}")
-    if len(args.seeds) < MIN_SEEDS:
-        console.print(
-            f"note: the board needs at least {MIN_SEEDS} seeds; this one has {len(args.seeds)}"
-        )
+    runs = len(args.seeds) * max(1, len(config.weight_settings))
+    if runs < MIN_SEEDS:
+        console.print(f"note: the board needs at least {MIN_SEEDS} runs; this one has {runs}")
     return 0
+
+
+def weight_vector(text: str) -> tuple[float, ...]:
+    """``--weights`` item: comma-separated non-negative numbers, e.g. ``0.2,0.8``."""
+    try:
+        weights = tuple(float(item) for item in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected comma-separated numbers such as 0.2,0.8, got {text!r}"
+        ) from None
+    if len(weights) < 2 or not all(math.isfinite(w) and w >= 0 for w in weights):
+        raise argparse.ArgumentTypeError(
+            f"expected two or more finite weights >= 0 (one per objective), got {text!r}"
+        )
+    return weights
 
 
 def command_sweep(args: argparse.Namespace) -> int:
@@ -201,6 +250,14 @@ def add_cli(commands: argparse._SubParsersAction) -> None:
         "--name",
         type=board_name,
         help="the submission's leaderboard name (default: <algo>.<env>)",
+    )
+    training.add_argument(
+        "--weights",
+        type=weight_vector,
+        nargs="+",
+        metavar="W",
+        help="multi-objective envs: a run per weight vector and seed, each learning the "
+        "scalarised reward w . r (e.g. --weights 0.1,0.9 0.5,0.5 0.9,0.1)",
     )
     training.set_defaults(handler=command_train)
 

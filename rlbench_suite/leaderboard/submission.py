@@ -182,6 +182,8 @@ class Run:
     model: Mapping[str, str] | None = None
     #: Multi-agent ids: per episode, each agent's own return (``returns`` holds their sum).
     agent_returns: Sequence[Mapping[str, float | Sequence[float]]] | None = None
+    #: Multi-objective ids: the weights of the scalarised reward this run's model learnt.
+    reward_weights: Sequence[float] | None = None
 
     def to_json(self) -> dict[str, Any]:
         """The run as the schema's ``runs[i]``."""
@@ -197,6 +199,8 @@ class Run:
             ]
         if self.model is not None:
             run["model"] = dict(self.model)
+        if self.reward_weights is not None:
+            run["reward_weights"] = [float(weight) for weight in self.reward_weights]
         return run
 
 
@@ -382,10 +386,19 @@ def _run_problems(submission: Mapping[str, Any], card: EnvCard) -> list[str]:
         )
     if problems:
         return problems
-    seeds = [run["seed"] for run in runs]
+    # A seed may repeat across weight settings (each a point of the front), not within one.
+    seeds = [(run["seed"], tuple(run.get("reward_weights") or ())) for run in runs]
     for index, seed in enumerate(seeds):
         if seeds.index(seed) != index:
-            problems.append(f"/runs/{index}/seed: seed {seed} appears twice")
+            weights = f" with reward_weights {list(seed[1])}" if seed[1] else ""
+            problems.append(f"/runs/{index}/seed: seed {seed[0]}{weights} appears twice")
+    for index, run in enumerate(runs):
+        weights = run.get("reward_weights")
+        if weights is not None and (len(weights) != card.reward_dim or card.reward_dim < 2):
+            problems.append(
+                f"/runs/{index}/reward_weights: {card.id} has {card.reward_dim} objective(s); "
+                "reward weights are one per objective of a multi-objective env"
+            )
     low, high = card.return_bounds if card.return_bounds is not None else (-np.inf, np.inf)
     lows, highs = objective_bounds(card)
     for index, run in enumerate(runs):

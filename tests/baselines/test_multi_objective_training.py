@@ -1,0 +1,86 @@
+"""Scalarised PPO on a multi-objective env: a run per weight vector, one submission, the board."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from rlbench_suite.baselines import sb3
+from rlbench_suite.cli import main
+from rlbench_suite.leaderboard import Board
+from rlbench_suite.leaderboard.evaluation import check_board, evaluate_entry
+
+TINY_TWO_GOALS = """\
+rlbench/TestTwoGoals-v0:
+  n_timesteps: 64
+  eval_freq: 64
+  eval_episodes: 1
+  final_eval_episodes: 10
+  torch_threads: 1
+  n_steps: 32
+  batch_size: 32
+  n_epochs: 1
+  policy_kwargs: {net_arch: [8]}
+  weight_grid: 2
+"""
+
+
+@pytest.fixture
+def two_goals_config(tmp_path: Path, two_goals) -> Path:
+    """A tiny PPO config for the test-only two-objective env, with a 3-point weight grid."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(TINY_TWO_GOALS)
+    return path
+
+
+def test_weight_grid_gives_one_run_per_weight_vector(two_goals_config: Path) -> None:
+    """weight_grid: 2 on two objectives is the three vectors (0, 1), (0.5, 0.5), (1, 0)."""
+    config = sb3.load_config("ppo", "rlbench/TestTwoGoals-v0", two_goals_config)
+    assert [run.reward_weights for run in config.weight_runs()] == [
+        (0.0, 1.0),
+        (0.5, 0.5),
+        (1.0, 0.0),
+    ]
+    assert "reward_weights" not in config.to_json()
+    assert config.weight_runs()[1].to_json()["reward_weights"] == [0.5, 0.5]
+
+
+def test_train_on_weights_writes_a_front_the_board_verifies(
+    tmp_path: Path, two_goals_config: Path, capsys
+) -> None:
+    """--weights trains a run per vector; the submission's runs are the front; board verifies."""
+    out = tmp_path / "runs"
+    argv = ["train", "--algo", "ppo", "--env", "rlbench/TestTwoGoals-v0"]
+    argv += ["--config", str(two_goals_config), "--out", str(out)]
+    assert main([*argv, "--weights", "1,0", "0,1", "0.5,0.5"]) == 0
+    folder = out / "ppo" / "rlbench_TestTwoGoals-v0"
+    result = json.loads((folder / "w1_0" / "seed_0" / "result.json").read_text())
+    evaluation = result["evaluation"]
+    assert evaluation["reward_weights"] == [1.0, 0.0] and len(evaluation["mean_return"]) == 2
+    assert evaluation["scalarised_mean_return"] == pytest.approx(evaluation["mean_return"][0])
+    submission = json.loads((folder / "submission.json").read_text())
+    assert [run["reward_weights"] for run in submission["runs"]] == [[0, 1], [0.5, 0.5], [1, 0]]
+    assert "reward_weights" not in submission["algorithm"]["hyperparameters"]
+    board = Board.create(tmp_path / "board")
+    board.submit(folder / "submission.json")
+    entry = evaluate_entry(board, submission["name"], seed=5)
+    assert entry["status"] == "verified"
+    assert entry["evaluation"]["scores"]["multi_objective"]["runs"] == 3
+    assert check_board(board) == []
+
+
+def test_multi_objective_training_without_weights_or_with_bad_ones_is_refused(
+    tmp_path: Path, two_goals_config: Path, capsys
+) -> None:
+    """No weights on an MO env, or weights of the wrong length, name what is expected."""
+    two_goals_config.write_text(TINY_TWO_GOALS.replace("  weight_grid: 2\n", ""))
+    argv = ["train", "--algo", "ppo", "--env", "rlbench/TestTwoGoals-v0"]
+    argv += ["--config", str(two_goals_config), "--out", str(tmp_path)]
+    assert main(argv) != 0
+    assert "has 2 objectives (first, second): pass --weights" in capsys.readouterr().err
+    assert main([*argv, "--weights", "1,0,0"]) != 0
+    assert "expected 2 weights >= 0, not all 0, one per objective" in capsys.readouterr().err
+    assert main([*argv, "--weights", "a,b"]) != 0
+    assert "expected comma-separated numbers" in capsys.readouterr().err

@@ -103,7 +103,8 @@ gym.make("rlbench/MOMultiDroneCoverageCentral-v0", num_drones=3, ...)
 
 - ``num_drones``: 1 to 8. ``area_size`` (m) and ``grid_size`` (cells per side) set the map.
 - ``max_speed``: the top speed of the velocity action, m/s (the UAV family's 0.25 m/s would take
-  a minute to sweep the default area; the DSL PID flies up to 2 m/s without losing attitude).
+  a minute to sweep the default area). Reversing a 1 m/s velocity at once leans the drone to
+  0.7 rad, within the 1 rad crash limit; at 2 m/s it reaches 1.2 rad and crashes.
 - ``crash_energy``: J charged once per crash; ``None`` is the hover energy of a whole episode.
 - ``params``: a :class:`~rlbench_suite.envs.uav.dynamics.CrazyflieParams`; the MDP family
   perturbs mass and kf by +-10 % (held out: +-25 %) and draws the number of drones and the
@@ -123,14 +124,15 @@ Team returns (the twin's; one agent's mean is a third) of the random agent and t
 | coverage_lawnmower_half | 54.00 +- 0 | -15.26 +- 0.08 |
 | coverage_lawnmower_quarter | 30.00 +- 0 | -10.17 +- 0.08 |
 | coverage_lawnmower_slow | 78.00 +- 0 | -63.63 +- 0.00 |
-| coverage_greedy | 100.00 +- 0 | -66.80 +- 7.48 |
+| coverage_greedy | 100.00 +- 0 | -60.23 +- 1.33 |
 | coverage_greedy_half | 51.00 +- 0.26 | -24.69 +- 0.61 |
-| coverage_greedy_slow | 71.10 +- 0.34 | -64.09 +- 0.12 |
+| coverage_greedy_slow | 71.10 +- 0.34 | -64.08 +- 0.11 |
 
 The lawnmower at 1 m/s with quotas of 1, 1/2 and 1/4 is the non-dominated set; its hypervolume
-per agent from the card's reference point (0, -92.42) is 2,839.6. The slow settings never
-finish, so never land, and spend what hovering would; greedy's drones fly crossing paths and
-sometimes collide (a crash costs 21.2 J; worst episode -108.6 J).
+per agent from the card's reference point (0, -92.42) is 2,839.6, its expected utility over
+11 equally spaced weights 12.46. The slow settings never finish, so never land, and spend what
+hovering would; greedy covers everything too, but its drones cross the map between scattered
+cells and land later (no crash in these episodes; its drones push apart within 0.3 m).
 
 ## Version History
 

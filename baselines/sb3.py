@@ -270,7 +270,7 @@ def _check_section(algo: str, env_id: str, source: Path, section: object) -> Run
         raise ConfigError(f"{where}: expected a mapping of settings, got {section!r}")
     runner = {key: section[key] for key in RUNNER_KEYS if key in section}
     hyperparameters = {key: value for key, value in section.items() if key not in RUNNER_KEYS}
-    weight_settings = _check_weight_settings(
+    weight_settings = check_weight_settings(
         where, env_id, runner.pop("reward_weights", None), runner.pop("weight_grid", None)
     )
     if "n_timesteps" not in runner:
@@ -344,9 +344,14 @@ def check_weights(where: str, env_id: str, weights: object) -> tuple[float, ...]
     return tuple(float(w) for w in weights)
 
 
-def _check_weight_settings(
+def check_weight_settings(
     where: str, env_id: str, reward_weights: object, weight_grid: object
 ) -> tuple[tuple[float, ...], ...]:
+    """The weight vectors a config (or a sweep's grid entry) asks for; () for none.
+
+    ``reward_weights`` is a list of weight vectors (or one vector); ``weight_grid`` a number
+    of simplex divisions (:func:`rlbench_suite.leaderboard.fronts.equally_spaced_weights`).
+    """
     if reward_weights is not None and weight_grid is not None:
         raise ConfigError(f"{where}: give reward_weights or weight_grid, not both")
     if weight_grid is not None:

@@ -9,6 +9,14 @@ A sweep file is YAML::
       - algo: ppo
         envs: [rlbench/QuadHover-v0, rlbench/RMAB-TwoState-v0]
         seeds: [0, 1, 2]
+      - algo: ppo                  # a multi-objective env: a run per weight vector and seed
+        envs: [rlbench/MORMAB-v0]
+        seeds: [0]
+        weight_grid: 4             # or weights: [[0.2, 0.8], [0.8, 0.2]]
+
+A multi-objective env's runs each learn a linearly scalarised reward (``w . r``); the sweep
+writes one submission per (algo, env) holding every weight's runs (its front), and
+``fronts.json`` with each front's hypervolume and expected utility (95 % bootstrap CIs).
 
 Every key is checked before anything trains: an unknown or misspelt key (``timestep:``) is an
 error naming the key and the closest known one, never silently ignored.
@@ -21,6 +29,7 @@ run the same command again and only the missing runs train.
 from __future__ import annotations
 
 import csv
+import dataclasses
 import difflib
 import json
 from collections.abc import Callable
@@ -35,8 +44,11 @@ import yaml
 from rlbench_suite.baselines.benchmark import prefixed_submission_name
 from rlbench_suite.baselines.sb3 import (
     ConfigError,
+    RunConfig,
+    check_weight_settings,
     load_config,
     train,
+    weights_folder,
     write_training_submission,
 )
 from rlbench_suite.files import write_atomically
@@ -52,11 +64,15 @@ class SweepRun:
     algo: str
     env_id: str
     seed: int
+    #: Multi-objective envs: the weights of the scalarised reward this run learns.
+    reward_weights: tuple[float, ...] | None = None
 
     @property
     def label(self) -> str:
-        """``algo/env/seed`` for progress and summaries."""
-        return f"{self.algo} {self.env_id} seed {self.seed}"
+        """``algo env seed [weights]`` for progress and summaries."""
+        weights = self.reward_weights
+        suffix = "" if weights is None else f" weights {','.join(f'{w:g}' for w in weights)}"
+        return f"{self.algo} {self.env_id} seed {self.seed}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -76,6 +92,8 @@ class Sweep:
 #: The keys a sweep file may hold at its top level, and in each grid entry.
 SWEEP_KEYS = ("out", "timesteps", "name", "grid")
 GRID_KEYS = ("algo", "envs", "seeds")
+#: Multi-objective envs: the weight vectors of the grid entry's runs (else the config's).
+WEIGHT_KEYS = ("weights", "weight_grid")
 
 
 def _unknown_keys(where: str, given: dict[Any, Any], known: tuple[str, ...]) -> None:
@@ -131,7 +149,7 @@ def load_sweep(path: Path | str) -> Sweep:
         where = f"{source}: grid[{index}]"
         if not isinstance(entry, dict):
             raise ConfigError(f"{where} needs 'algo', 'envs' and 'seeds', got {entry!r}")
-        _unknown_keys(where, entry, GRID_KEYS)
+        _unknown_keys(where, entry, GRID_KEYS + WEIGHT_KEYS)
         if set(GRID_KEYS) - entry.keys():
             raise ConfigError(f"{where} needs 'algo', 'envs' and 'seeds'")
         envs, seeds = entry["envs"], entry["seeds"]
@@ -147,13 +165,20 @@ def load_sweep(path: Path | str) -> Sweep:
             )
         for env_id in envs:
             try:  # fail now, not an hour into the sweep
-                load_config(entry["algo"], env_id)
+                config = load_config(entry["algo"], env_id)
+                weight_settings = _weight_settings(where, entry, config)
             except (ConfigError, KeyError) as error:
                 message = error.args[0] if isinstance(error, KeyError) else str(error)
                 raise ConfigError(f"{where}: {message}") from None
-            runs.extend(SweepRun(entry["algo"], env_id, seed) for seed in seeds)
+            runs.extend(
+                SweepRun(entry["algo"], env_id, seed, weights)
+                for weights in (weight_settings or (None,))
+                for seed in seeds
+            )
     if len(set(runs)) != len(runs):
-        raise ConfigError(f"{source}: the grid lists some (algo, env, seed) more than once")
+        raise ConfigError(
+            f"{source}: the grid lists some (algo, env, seed, weights) more than once"
+        )
     out_dir = Path(out)
     if not out_dir.is_absolute():
         out_dir = source.parent / out_dir
@@ -162,13 +187,37 @@ def load_sweep(path: Path | str) -> Sweep:
     return Sweep(tuple(runs), out_dir, timesteps, name)
 
 
+def _weight_settings(
+    where: str, entry: dict[str, Any], config: RunConfig
+) -> tuple[tuple[float, ...], ...]:
+    """The grid entry's weight vectors for ``config``'s env (its own, else the config's)."""
+    if not any(key in entry for key in WEIGHT_KEYS):
+        settings = config.weight_settings
+    else:
+        settings = check_weight_settings(
+            where, config.env_id, entry.get("weights"), entry.get("weight_grid")
+        )
+    card = env_card(config.env_id)
+    if card.reward_dim > 1 and not settings:
+        raise ConfigError(
+            f"{config.env_id} has {card.reward_dim} objectives ({', '.join(card.objectives)}): "
+            "give the grid entry 'weights' (a list of weight vectors) or 'weight_grid', or its "
+            "config reward_weights"
+        )
+    return settings
+
+
 def run_one(run: SweepRun, out_dir: str, timesteps: int | None) -> dict[str, Any]:
     """Train one cell (in a worker process or a Ray task) and summarise it."""
-    outcome = train(load_config(run.algo, run.env_id), run.seed, Path(out_dir), timesteps)
+    config = load_config(run.algo, run.env_id)
+    if run.reward_weights is not None:
+        config = dataclasses.replace(config, reward_weights=run.reward_weights, weight_settings=())
+    outcome = train(config, run.seed, Path(out_dir), timesteps)
     return {
         "algo": run.algo,
         "env_id": run.env_id,
         "seed": run.seed,
+        **({} if run.reward_weights is None else {"reward_weights": list(run.reward_weights)}),
         "run_dir": str(outcome.run_dir),
         "mean_return": outcome.mean_return,
         "skipped": outcome.skipped,
@@ -197,7 +246,10 @@ def run_sweep(
     else:
         raise ValueError(f"executor must be 'local' or 'ray', got {executor!r}")
     sweep.out_dir.mkdir(parents=True, exist_ok=True)
-    ordered = sorted(summaries, key=lambda row: (row["algo"], row["env_id"], row["seed"]))
+    ordered = sorted(
+        summaries,
+        key=lambda row: (row["algo"], row["env_id"], row.get("reward_weights") or [], row["seed"]),
+    )
     write_atomically(
         sweep.out_dir / "sweep_summary.json", (json.dumps(ordered, indent=2) + "\n").encode()
     )
@@ -219,9 +271,14 @@ def write_sweep_submissions(
     for (algo, env_id), runs in cells.items():
         if any("error" in run for run in runs):
             continue
-        seeds = sorted(run["seed"] for run in runs)
+        seeds = sorted({run["seed"] for run in runs})
+        weights = sorted({tuple(run["reward_weights"]) for run in runs if "reward_weights" in run})
         name = None if name_prefix is None else prefixed_submission_name(name_prefix, algo, env_id)
-        written.append(write_training_submission(out_dir, algo, env_id, seeds, name=name))
+        written.append(
+            write_training_submission(
+                out_dir, algo, env_id, seeds, name=name, weight_settings=weights
+            )
+        )
     return written
 
 
@@ -230,6 +287,7 @@ def _failure(run: SweepRun, error: BaseException) -> dict[str, Any]:
         "algo": run.algo,
         "env_id": run.env_id,
         "seed": run.seed,
+        **({} if run.reward_weights is None else {"reward_weights": list(run.reward_weights)}),
         "error": f"{type(error).__name__}: {error}",
     }
 
@@ -337,11 +395,18 @@ def write_sweep_report(sweep: Sweep, summaries: list[dict[str, Any]]) -> list[Pa
     written.append(target)
     for family, by_algo in aggregates.items():
         written.append(plot_interval_estimates(by_algo, sweep.out_dir / f"intervals_{family}.png"))
-    by_env: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    fronts = sweep_fronts(summaries)
+    if fronts:
+        target = sweep.out_dir / "fronts.json"
+        write_atomically(target, (json.dumps(fronts, indent=2) + "\n").encode())
+        written.append(target)
+        written += _plot_sweep_fronts(sweep.out_dir, fronts)
+    by_env: dict[tuple[str, str, tuple[float, ...]], list[dict[str, Any]]] = {}
     for row in summaries:
         if "error" not in row:
-            by_env.setdefault((row["algo"], row["env_id"]), []).append(row)
-    for (algo, env_id), rows in sorted(by_env.items()):
+            weights = tuple(row.get("reward_weights") or ())
+            by_env.setdefault((row["algo"], row["env_id"], weights), []).append(row)
+    for (algo, env_id, weights), rows in sorted(by_env.items()):
         curves = [_read_curve(Path(row["run_dir"]) / "curve.csv") for row in rows]
         length = min(len(steps) for steps, _ in curves)
         steps = curves[0][0][:length]
@@ -360,13 +425,67 @@ def write_sweep_report(sweep: Sweep, summaries: list[dict[str, Any]]) -> list[Pa
                 f"expert ({references.expert_agent})": references.expert,
             }
         )
-        name = f"curves_{algo}_{env_id.replace('/', '_')}.png"
+        tag = "" if not weights else "_" + weights_folder(weights)
+        name = f"curves_{algo}_{env_id.replace('/', '_')}{tag}.png"
+        scalarised = "" if not weights else f", scalarised return w = {list(weights)}"
         written.append(
             plot_learning_curves(
                 {algo: (steps, returns)},
                 sweep.out_dir / name,
-                title=f"{algo} on {env_id}",
-                reference_lines=lines,
+                title=f"{algo} on {env_id}{scalarised}",
+                reference_lines={} if weights else lines,
+            )
+        )
+    return written
+
+
+def sweep_fronts(summaries: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Per multi-objective (algo, env): the front of its finished runs, scored.
+
+    Each run is a point (its final evaluation's mean return vector); the front's hypervolume
+    (from the card's reference point) and expected utility come with stratified-bootstrap 95 %
+    intervals over each run's episodes (:func:`rlbench_suite.leaderboard.fronts.front_scores`).
+    """
+    from rlbench_suite.leaderboard.fronts import front_scores
+
+    cells: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in summaries:
+        if "error" not in row and "reward_weights" in row:
+            cells.setdefault((row["algo"], row["env_id"]), []).append(row)
+    fronts = {}
+    for (algo, env_id), rows in sorted(cells.items()):
+        card = env_card(env_id)
+        if card.reference_point is None:
+            continue
+        episodes = []
+        for row in rows:
+            result = json.loads((Path(row["run_dir"]) / "result.json").read_text())
+            episodes.append(
+                np.array([episode["return"] for episode in result["evaluation"]["episodes"]])
+            )
+        fronts[f"{algo} {env_id}"] = {
+            "algo": algo,
+            "env_id": env_id,
+            "objectives": list(card.objectives),
+            "reward_weights": [row["reward_weights"] for row in rows],
+            "seeds": [row["seed"] for row in rows],
+            **front_scores(episodes, card.reference_point),
+        }
+    return fronts
+
+
+def _plot_sweep_fronts(out_dir: Path, fronts: dict[str, dict[str, Any]]) -> list[Path]:
+    from rlbench_suite.scoring.plots import plot_pareto_fronts
+
+    written = []
+    for front in fronts.values():
+        points = np.asarray(front["points"], dtype=float)
+        name = f"front_{front['algo']}_{front['env_id'].replace('/', '_')}.png"
+        written.append(
+            plot_pareto_fronts(
+                {f"{front['algo']} (one point per weight and seed)": points[:, :2]},
+                out_dir / name,
+                objectives=(front["objectives"][0], front["objectives"][1]),
             )
         )
     return written

@@ -180,7 +180,10 @@ def command_sweep(args: argparse.Namespace) -> int:
         task = bar.add_task("sweep", total=len(sweep.runs))
 
         def done(summary: dict[str, Any]) -> None:
-            label = f"{summary['algo']} {summary['env_id']} seed {summary['seed']}"
+            weights = summary.get("reward_weights")
+            label = f"{summary['algo']} {summary['env_id']} seed {summary['seed']}" + (
+                "" if weights is None else f" weights {','.join(f'{w:g}' for w in weights)}"
+            )
             if "error" in summary:
                 bar.console.print(
                     Text.assemble(("failed ", "bold red"), label, ": ", summary["error"])

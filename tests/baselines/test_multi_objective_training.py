@@ -84,3 +84,40 @@ def test_multi_objective_training_without_weights_or_with_bad_ones_is_refused(
     assert "expected 2 weights >= 0, not all 0, one per objective" in capsys.readouterr().err
     assert main([*argv, "--weights", "a,b"]) != 0
     assert "expected comma-separated numbers" in capsys.readouterr().err
+
+
+def test_a_sweep_over_a_weight_grid_writes_the_front_and_its_scores(
+    tmp_path: Path, two_goals, monkeypatch
+) -> None:
+    """A grid entry's weights make a run per vector; fronts.json scores the front, one plot."""
+    from rlbench_suite.baselines.sweep import load_sweep, run_sweep, write_sweep_report
+
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    (configs / "ppo.yaml").write_text(TINY_TWO_GOALS)
+    monkeypatch.setattr(sb3, "CONFIG_DIR", configs)
+    sweep_file = tmp_path / "sweep.yaml"
+    sweep_file.write_text(
+        "out: runs\ngrid:\n  - algo: ppo\n    envs: [rlbench/TestTwoGoals-v0]\n"
+        "    seeds: [0]\n    weights: [[1, 0], [0, 1], [0.5, 0.5]]\n"
+    )
+    sweep = load_sweep(sweep_file)
+    assert [run.reward_weights for run in sweep.runs] == [(1.0, 0.0), (0.0, 1.0), (0.5, 0.5)]
+    summaries = run_sweep(sweep, workers=1)
+    assert [row["reward_weights"] for row in summaries] == [[0, 1], [0.5, 0.5], [1, 0]]
+    names = {path.name for path in write_sweep_report(sweep, summaries)}
+    assert {"fronts.json", "front_ppo_rlbench_TestTwoGoals-v0.png"} <= names
+    fronts = json.loads((tmp_path / "runs" / "fronts.json").read_text())
+    front = fronts["ppo rlbench/TestTwoGoals-v0"]
+    assert len(front["points"]) == 3 and front["hypervolume"]["point"] > 0
+    submission = json.loads(
+        (tmp_path / "runs" / "ppo" / "rlbench_TestTwoGoals-v0" / "submission.json").read_text()
+    )
+    assert len(submission["runs"]) == 3
+    sweep_file.write_text(
+        sweep_file.read_text().replace(
+            "weights: [[1, 0], [0, 1], [0.5, 0.5]]", "weights: [[1, 0, 0]]"
+        )
+    )
+    with pytest.raises(sb3.ConfigError, match="expected 2 weights >= 0"):
+        load_sweep(sweep_file)

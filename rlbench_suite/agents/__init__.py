@@ -64,7 +64,11 @@ def _bandit_factories() -> dict[str, AgentFactory]:
 def _uav_factories() -> dict[str, AgentFactory]:
     from rlbench_suite.agents import uav
 
-    return {"pid": uav.PIDAgent}
+    return {
+        "pid": uav.PIDAgent,
+        "pid_robust": uav.AttackAwareAgent,
+        "geometric": uav.GeometricAgent,
+    }
 
 
 def _calibration_factories() -> dict[str, AgentFactory]:

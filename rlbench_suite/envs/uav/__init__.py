@@ -70,15 +70,16 @@ _L2F_V1_AIRFRAME = MDPFamily(
 )
 
 
-def _card(env_id: str, entry_point: str, **fields: Any) -> EnvCard:
+def _card(env_id: str, entry_point: str, expert_agent: str = "pid", **fields: Any) -> EnvCard:
+    agents = _AGENTS if expert_agent in _AGENTS else (*_AGENTS, expert_agent)
     return EnvCard(
         id=env_id,
         family=FAMILY,
         entry_point=f"rlbench_suite.envs.uav.{entry_point}",
         objectives=("reward",),
         observation_kind="vector",
-        agents=_AGENTS,
-        expert_agent="pid",
+        agents=agents,
+        expert_agent=expert_agent,
         references=REFERENCES.get(env_id),
         **fields,
     )
@@ -114,6 +115,8 @@ def _register() -> None:
         _card(
             "rlbench/QuadAttack-v0",
             "attack:QuadAttackEnv",
+            # The DSL PID trusts the spoofed GPS and loses to constant hover thrust.
+            expert_agent="pid_robust",
             multi_agent=False,
             anchor=_ATTACKS,
             mdp_family=_AIRFRAME,
@@ -136,6 +139,8 @@ def _register() -> None:
         _card(
             "rlbench/QuadL2F-v1",
             "l2f_v1:QuadL2FV1Env",
+            # The DSL PID knows no motor lag and loses most tumbling starts.
+            expert_agent="geometric",
             multi_agent=False,
             anchor=_L2F,
             mdp_family=_L2F_V1_AIRFRAME,

@@ -67,7 +67,8 @@ from stable_baselines3.common.noise import (
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
 
 import rlbench_suite
-from rlbench_suite.agents.sb3 import ACTIVATIONS, ALGORITHMS, SB3Agent
+from rlbench_suite.agents.sb3 import ACTIVATIONS, ALGORITHMS
+from rlbench_suite.agents.sb3 import SB3Agent as SB3Agent  # re-exported: tests and callers use it
 from rlbench_suite.agents.sb3 import agent_for as sb3_agent_for
 from rlbench_suite.agents.sb3 import load_agent as load_sb3_agent
 from rlbench_suite.files import write_atomically
@@ -103,6 +104,9 @@ RUNNER_KEYS: dict[str, str] = {
     "reward_weights": "multi-objective envs: the weight vectors to train on, one run each per "
     "seed (a list of lists, one weight per objective; or one list), each run learning the "
     "linearly scalarised reward w . r (rlbench train --weights overrides it)",
+    "learners": "multi-agent ids: centralised (one policy observes and acts for every agent, "
+    "on the team reward) or independent (every agent from its own observation and reward, one "
+    "policy shared by all); see rlbench_suite.agents.sb3_multiagent",
     "weight_grid": "multi-objective envs: instead of reward_weights, every weight vector of the "
     "simplex in steps of 1 / weight_grid (e.g. 4: (0, 1), (0.25, 0.75), ..., (1, 0))",
 }
@@ -170,6 +174,8 @@ class RunConfig:
     reward_weights: tuple[float, ...] | None = None
     #: The weight vectors the config asks for, one run each (see :meth:`weight_runs`).
     weight_settings: tuple[tuple[float, ...], ...] = ()
+    #: Multi-agent ids: "centralised" or "independent" (parameter-sharing) learners.
+    learners: str | None = None
 
     def weight_runs(self) -> list[RunConfig]:
         """One config per weight setting (each a point of the front); just this one if none."""
@@ -216,7 +222,9 @@ class RunConfig:
             "noise_type": self.noise_type,
             "noise_std": self.noise_std,
             "hyperparameters": self.hyperparameters,
-            # Only where set, so a single-objective run's settings are what they always were.
+            # Only where set, so a single-agent, single-objective run's settings are what they
+            # always were.
+            **({} if self.learners is None else {"learners": self.learners}),
             **(
                 {} if self.reward_weights is None else {"reward_weights": list(self.reward_weights)}
             ),
@@ -273,6 +281,7 @@ def _check_section(algo: str, env_id: str, source: Path, section: object) -> Run
     weight_settings = check_weight_settings(
         where, env_id, runner.pop("reward_weights", None), runner.pop("weight_grid", None)
     )
+    _check_learners(where, env_id, runner)
     if "n_timesteps" not in runner:
         raise ConfigError(f"{where}: n_timesteps is required")
     for key in ("n_timesteps", "n_envs", "eval_freq", "eval_episodes", "final_eval_episodes"):
@@ -319,6 +328,27 @@ def _check_section(algo: str, env_id: str, source: Path, section: object) -> Run
         weight_settings=weight_settings,
         **runner,
     )
+
+
+def _check_learners(where: str, env_id: str, runner: Mapping[str, Any]) -> None:
+    from rlbench_suite.agents.sb3_multiagent import LEARNERS
+
+    card = env_card(env_id)
+    learners = runner.get("learners")
+    if not card.multi_agent:
+        if learners is not None:
+            raise ConfigError(f"{where}: learners is for multi-agent ids; {card.id} has one agent")
+        return
+    if learners not in LEARNERS:
+        raise ConfigError(
+            f"{where}: {card.id} is multi-agent: set learners to one of {list(LEARNERS)} "
+            f"(got {learners!r})"
+        )
+    if runner.get("env_wrapper") or runner.get("vec_env", "dummy") != "dummy":
+        raise ConfigError(
+            f"{where}: on a multi-agent id the runner builds the env itself: no env_wrapper, "
+            "vec_env dummy"
+        )
 
 
 def check_weights(where: str, env_id: str, weights: object) -> tuple[float, ...]:
@@ -431,6 +461,8 @@ def make_training_env(config: RunConfig, seed: int) -> VecEnv:
     With ``vec_env: native`` (or ``auto`` on an id with a C kernel and no wrappers) the copies
     are the kernel's, stepped in one C call; SB3 sees the same VecEnv API either way.
     """
+    if config.learners is not None:
+        return _multiagent_training_env(config, seed)
     has_kernel = env_card(config.env_id).native_kernel
     use_native = config.vec_env == "native" or (
         config.vec_env == "auto" and has_kernel and not config.env_wrapper
@@ -462,6 +494,30 @@ def make_training_env(config: RunConfig, seed: int) -> VecEnv:
     )
 
 
+def _multiagent_training_env(config: RunConfig, seed: int) -> VecEnv:
+    """A multi-agent id for SB3: its centralised env, or each agent a sub-env (shared policy)."""
+    from rlbench_suite.agents.sb3_multiagent import SharedPolicyVecEnv, centralised_env
+    from rlbench_suite.registry import make_multiagent
+
+    if config.learners == "centralised":
+        return make_vec_env(
+            functools.partial(centralised_env, config.env_id, config.reward_weights),
+            n_envs=config.n_envs,
+            seed=seed,
+            env_kwargs=config.env_kwargs,
+            vec_env_cls=DummyVecEnv,
+        )
+    shared = SharedPolicyVecEnv(
+        [
+            functools.partial(make_multiagent, config.env_id, **config.env_kwargs)
+            for _ in range(config.n_envs)
+        ],
+        config.reward_weights,
+    )
+    shared.seed(seed)
+    return VecMonitor(shared)
+
+
 def scalarised_env(env_id: str, weights: Sequence[float], **env_kwargs: Any) -> gym.Env:
     """``gym.make(env_id)`` paying ``weights . r`` (LinearScalarisation; the vector in info)."""
     from rlbench_suite.wrappers.multi_objective import LinearScalarisation
@@ -479,8 +535,20 @@ def scalarised_return(episode_return: Any, weights: Sequence[float] | None) -> f
 # -- Agent -----------------------------------------------------------------------------------
 
 
-def agent_for(model: BaseAlgorithm, config: RunConfig, deterministic: bool = True) -> SB3Agent:
-    """An :class:`SB3Agent` for ``model`` that replays ``config``'s wrappers."""
+def agent_for(model: BaseAlgorithm, config: RunConfig, deterministic: bool = True) -> Any:
+    """An agent playing ``model`` on the bare env.
+
+    An :class:`SB3Agent` replaying ``config``'s wrappers; on a multi-agent id, a centralised or
+    a shared-policy agent (:mod:`rlbench_suite.agents.sb3_multiagent`).
+    """
+    if config.learners == "centralised":
+        from rlbench_suite.agents.sb3_multiagent import CentralisedAgent
+
+        return CentralisedAgent(model, config.env_id, deterministic)
+    if config.learners == "independent":
+        from rlbench_suite.agents.sb3_multiagent import SharedPolicyAgent
+
+        return SharedPolicyAgent(model, deterministic)
     return sb3_agent_for(
         model, config.env_id, config.env_wrapper, config.env_kwargs, deterministic=deterministic
     )
@@ -852,7 +920,7 @@ def load_agent(
     env_id: str,
     settings: Mapping[str, Any],
     deterministic: bool = True,
-) -> SB3Agent:
+) -> Any:
     """An agent that replays a saved model with the wrappers its run trained under.
 
     The model is read as weights only (:func:`rlbench_suite.agents.sb3.load_policy`), never
@@ -863,6 +931,19 @@ def load_agent(
     config = config_from_settings(algo, env_id, settings)
     if config.env_kwargs:
         raise ConfigError(f"a saved model is replayed on the default {env_id} only")
+    if config.learners is not None:
+        from rlbench_suite.agents.sb3_multiagent import load_multiagent_agent
+
+        return load_multiagent_agent(
+            model_path,
+            algo,
+            env_id,
+            config.learners,
+            config.hyperparameters.get("policy_kwargs"),
+            use_sde=bool(config.hyperparameters.get("use_sde", False)),
+            deterministic=deterministic,
+            policy=config.policy,
+        )
     return load_sb3_agent(
         model_path,
         algo,
@@ -907,6 +988,11 @@ def training_submission(results: Sequence[Mapping[str, Any]], name: str | None =
                     "sha256": result["model_sha256"],
                 },
                 reward_weights=weights,
+                agent_returns=(
+                    [episode["agent_returns"] for episode in episodes]
+                    if episodes and "agent_returns" in episodes[0]
+                    else None
+                ),
             )
         )
     return build_submission(

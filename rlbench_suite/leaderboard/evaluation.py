@@ -96,9 +96,25 @@ def policy_for_run(submission: Mapping[str, Any], run: Mapping[str, Any], folder
     if "model" not in run:
         raise ValueError(f"run with seed {run['seed']} has no model file to re-run")
     from rlbench_suite.agents.sb3 import load_agent
+    from rlbench_suite.registry import env_card
 
     settings = algorithm["hyperparameters"]
     arguments = settings.get("hyperparameters", {})
+    if env_card(submission["env"]["id"]).multi_agent:
+        from rlbench_suite.agents.sb3_multiagent import load_multiagent_agent
+
+        if settings.get("env_wrapper"):
+            raise ValueError("a multi-agent run is replayed without env_wrapper")
+        return load_multiagent_agent(
+            folder / run["model"]["path"],
+            algorithm["name"],
+            submission["env"]["id"],
+            settings.get("learners", ""),
+            arguments.get("policy_kwargs"),
+            use_sde=bool(arguments.get("use_sde", False)),
+            deterministic=submission["evaluation"]["deterministic"],
+            policy=settings.get("policy", "MlpPolicy"),
+        )
     wrappers = [
         (name, dict(kwargs or {}))
         for item in settings.get("env_wrapper", [])

@@ -607,6 +607,8 @@ SB3_SETTINGS = frozenset(
         "noise_type",
         "noise_std",
         "hyperparameters",
+        # Multi-agent ids: "centralised" or "independent" (see rlbench_suite.agents.sb3_multiagent).
+        "learners",
     }
 )
 MAX_SETTING_STRING = 40
@@ -640,6 +642,11 @@ def sb3_settings_problems(algo: str, settings: Mapping[str, Any]) -> list[str]:
         problems.append(
             f"{where}/policy: {settings.get('policy')!r} cannot be rebuilt; "
             f"expected one of {list(sb3_agents.POLICY_NAMES)}"
+        )
+    learners = settings.get("learners")
+    if learners is not None and learners not in ("centralised", "independent"):
+        problems.append(
+            f"{where}/learners: expected 'centralised' or 'independent', got {learners!r}"
         )
     if settings.get("env_kwargs", {}) != {}:
         problems.append(f"{where}/env_kwargs: must be {{}} (the board plays the default instance)")

@@ -121,3 +121,94 @@ def test_a_sweep_over_a_weight_grid_writes_the_front_and_its_scores(
     )
     with pytest.raises(sb3.ConfigError, match="expected 2 weights >= 0"):
         load_sweep(sweep_file)
+
+
+TINY_TEAM = """\
+{env_id}:
+  n_timesteps: 64
+  eval_freq: 64
+  eval_episodes: 1
+  final_eval_episodes: 10
+  torch_threads: 1
+  n_steps: 32
+  batch_size: 32
+  n_epochs: 1
+  policy_kwargs: {{net_arch: [8]}}
+  learners: {learners}
+"""
+
+
+@pytest.mark.parametrize("learners", ["centralised", "independent"])
+def test_multi_agent_learners_train_and_the_board_replays_them(
+    tmp_path: Path, two_goals, learners: str
+) -> None:
+    """Both learner kinds train on the MO team env; the board re-runs the models, verified."""
+    _, team = two_goals
+    config_path = tmp_path / "team.yaml"
+    config_path.write_text(TINY_TEAM.format(env_id=team, learners=learners))
+    out = tmp_path / "runs"
+    argv = ["train", "--algo", "ppo", "--env", team, "--config", str(config_path)]
+    assert main([*argv, "--out", str(out), "--seeds", "0", "1", "--weights", "1,0", "0,1"]) == 0
+    folder = out / "ppo" / "rlbench_TestTwoGoalsTeam-v0"
+    submission = json.loads((folder / "submission.json").read_text())
+    assert submission["algorithm"]["hyperparameters"]["learners"] == learners
+    assert len(submission["runs"]) == 4
+    assert set(submission["runs"][0]["agent_returns"][0]) == {"agent_0", "agent_1"}
+    board = Board.create(tmp_path / "board")
+    board.submit(folder / "submission.json")
+    entry = evaluate_entry(board, submission["name"], seed=3)
+    assert entry["status"] == "verified"
+    scores = entry["evaluation"]["scores"]
+    assert scores["multi_objective"]["per"] == "agent"
+    assert set(scores["agent_mean_return"]) == {"agent_0", "agent_1"}
+    assert check_board(board) == []
+
+
+def test_pid_free_multiquadhover_trains_with_shared_parameters(tmp_path: Path) -> None:
+    """Independent learners on MultiQuadHover: one policy, both drones, team return recorded."""
+    config_path = tmp_path / "hover.yaml"
+    config_path.write_text(
+        TINY_TEAM.format(env_id="rlbench/MultiQuadHover-v0", learners="independent").replace(
+            "final_eval_episodes: 10", "final_eval_episodes: 2"
+        )
+    )
+    config = sb3.load_config("ppo", "rlbench/MultiQuadHover-v0", config_path)
+    outcome = sb3.train(config, 0, tmp_path / "runs")
+    episodes = outcome.result["evaluation"]["episodes"]
+    assert len(episodes) == 2 and set(episodes[0]["agent_returns"]) == {"drone_0", "drone_1"}
+    assert episodes[0]["return"] == pytest.approx(sum(episodes[0]["agent_returns"].values()))
+
+
+def test_a_multi_agent_config_must_name_its_learners(tmp_path: Path) -> None:
+    """A multi-agent section without learners, or learners on a single-agent id, is refused."""
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        TINY_TEAM.format(env_id="rlbench/MultiQuadHover-v0", learners="both")
+        + TINY_TEAM.format(env_id="rlbench/CartPole-v1", learners="independent")
+    )
+    with pytest.raises(sb3.ConfigError, match="set learners to one of"):
+        sb3.load_config("ppo", "rlbench/MultiQuadHover-v0", path)
+    with pytest.raises(sb3.ConfigError, match="learners is for multi-agent ids"):
+        sb3.load_config("ppo", "rlbench/CartPole-v1", path)
+
+
+def test_the_centralised_agent_sees_what_centralise_agents_shows_the_learner() -> None:
+    """CentralisedAgent's joint observation equals CentraliseAgents' on MultiQuadHover."""
+    import numpy as np
+    from stable_baselines3 import PPO
+
+    from rlbench_suite import make_multiagent
+    from rlbench_suite.agents.sb3_multiagent import CentralisedAgent, centralised_env
+
+    env_id = "rlbench/MultiQuadHover-v0"
+    central, parallel = centralised_env(env_id), make_multiagent(env_id)
+    model = PPO("MlpPolicy", central, n_steps=32, batch_size=32, seed=0, device="cpu")
+    agent = CentralisedAgent(model, env_id)
+    joint, _ = central.reset(seed=4)
+    observations, _ = parallel.reset(seed=4)
+    for _ in range(3):
+        assert np.array_equal(agent.joint_observation(observations), joint)
+        actions = agent.act(observations)
+        joint_action = np.concatenate([actions[name] for name in parallel.possible_agents])
+        joint, *_ = central.step(joint_action)
+        observations, *_ = parallel.step(actions)

@@ -58,7 +58,8 @@ class TwoGoalsTeamEnv(ParallelEnv):
 
     metadata: ClassVar[dict[str, Any]] = {"name": "two_goals_team_v0"}
 
-    def __init__(self) -> None:
+    def __init__(self, render_mode: str | None = None) -> None:
+        self.render_mode = render_mode
         self.possible_agents = ["agent_0", "agent_1"]
         self.agents: list[str] = []
         self.reward_dim = 2

@@ -238,6 +238,9 @@ def command_benchmark(args: argparse.Namespace) -> int:
         "seed": args.seed,
         "results": [row.to_json() for row in rows],
     }
+    fronts = benchmark_fronts(rows)
+    if fronts:
+        payload["fronts"] = fronts
     if args.out:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(json.dumps(payload, indent=2) + "\n")
@@ -276,8 +279,66 @@ def command_benchmark(args: argparse.Namespace) -> int:
         "Normalised score: 0 = the zero anchor (the best of random and the trivial policies), "
         "100 = expert, from the references on each EnvCard."
     )
+    if fronts:
+        _print_fronts(fronts)
     _benchmark_outputs(args, rows, episodes, env_ids, console)
     return 0
+
+
+def benchmark_fronts(rows: Sequence[Any]) -> dict[str, dict[str, Any]]:
+    """Per multi-objective env of a benchmark: the front of its agents' mean return vectors.
+
+    Each agent is one point; the front's hypervolume (from the card's reference point) and
+    expected utility come with stratified-bootstrap 95% intervals over each agent's episodes
+    (:func:`rlbench_suite.leaderboard.fronts.front_scores`; per agent on multi-agent ids).
+    """
+    from rlbench_suite.leaderboard.fronts import front_scores
+    from rlbench_suite.leaderboard.submission import expected_agents
+
+    fronts = {}
+    for row in rows:
+        card = env_card(row.env_id)
+        if card.reward_dim < 2 or card.reference_point is None or not row.results:
+            continue
+        scale = 1.0 / len(expected_agents(card.id)) if card.multi_agent else 1.0
+        names = list(row.results)
+        scores = front_scores(
+            [scale * row.results[name].returns for name in names], card.reference_point
+        )
+        fronts[row.env_id] = {
+            "objectives": list(card.objectives),
+            "agents": [row.results[name].agent for name in names],
+            **scores,
+        }
+    return fronts
+
+
+def _print_fronts(fronts: dict[str, dict[str, Any]]) -> None:
+    table = Table(
+        title="Multi-objective envs: the front of the agents' mean return vectors (per agent on "
+        "multi-agent ids), 95% bootstrap CIs"
+    )
+    for column in ("env", "agents on the front", "hypervolume", "expected utility"):
+        table.add_column(
+            column, justify="left" if column in ("env", "agents on the front") else "right"
+        )
+    for env_id, front in fronts.items():
+        on_front = [
+            agent
+            for agent, point in zip(front["agents"], front["points"], strict=True)
+            if point in front["front"]
+        ]
+        cells = []
+        for metric in ("hypervolume", "expected_utility"):
+            estimate = front[metric]
+            interval = (
+                ""
+                if estimate["low"] is None
+                else f" [{estimate['low']:.4g}, {estimate['high']:.4g}]"
+            )
+            cells.append(f"{estimate['point']:.4g}{interval}")
+        table.add_row(env_id, escape(", ".join(on_front)), *cells)
+    console.print(table)
 
 
 def _benchmark_outputs(

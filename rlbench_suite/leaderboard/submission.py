@@ -1,15 +1,18 @@
 """Submissions: build one from raw returns, digest it, and check one a stranger sent.
 
 A submission is one algorithm on one env: per seed, the episode seeds it was evaluated on and
-the raw return of each episode (a list for multi-objective envs), with what produced them
+the raw return of each episode (a list for multi-objective envs; on multi-agent envs the team's
+return, with each agent's own in ``agent_returns``; a scalarised learner's run also names the
+``reward_weights`` it learnt, one point of its front), with what produced them
 (algorithm, hyperparameters, training budget, package versions, machine). The JSON Schema is
 ``submission.schema.json`` beside this module; :func:`load_submission` reads the file as a
 regular file within its cap and applies it, then the checks a schema cannot express: the env
 exists in this suite, 3 to 20 seeds and at most 2,000 episodes, finite returns the env can
-produce (its card's ``return_bounds``), printable text, shallow JSON, an sb3 run's settings
-rebuildable from plain values (:func:`sb3_settings_problems`), model files inside the
-submission's folder with matching hashes, and a matching digest. Every problem is reported
-with where it is (a JSON pointer such as ``/runs/1/returns/4``) and what was expected.
+produce (its card's ``return_bounds``, objective by objective, and agent by agent on multi-agent
+envs, whose team return must be the sum of its agents'), printable text, shallow JSON, an
+sb3 run's settings rebuildable from plain values (:func:`sb3_settings_problems`), model files
+inside the submission's folder with matching hashes, and a matching digest. Every problem is
+reported with where it is (a JSON pointer such as ``/runs/1/returns/4``) and what was expected.
 
 :func:`fingerprint` identifies a result apart from how it is labelled, for duplicates.
 

@@ -264,3 +264,15 @@ def test_multi_objective_references_store_mean_vectors_and_catch_drift(two_goals
     assert problem.startswith("random first: stored 0.0000 +- 0.1000, measured")
     with pytest.raises(ValueError, match="has one objective"):
         measure_mo_references("rlbench/CartPole-v1", episodes=1)
+
+
+def test_benchmark_fronts_score_the_reference_agents_front(two_goals) -> None:
+    """`rlbench benchmark` scores an MO env's agents as one front, each agent a point."""
+    from rlbench_suite.baselines.reference import run_reference_benchmark
+    from rlbench_suite.cli.evaluation import benchmark_fronts
+
+    single, team = two_goals
+    fronts = benchmark_fronts(run_reference_benchmark([single, team], None, 10, 0))
+    assert set(fronts) == {single, team}
+    assert fronts[single]["agents"] == ["random"] and fronts[single]["weights"] == 21
+    assert fronts[team]["hypervolume"]["point"] > 12.0  # per agent: near (2.5, 2.5) above -1

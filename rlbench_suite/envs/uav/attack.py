@@ -59,7 +59,13 @@ gym.make("rlbench/QuadAttack-v0", trajectory="hover",
 
 ## Reference Scores
 
-Random and the DSL PID expert, 20 episodes from seed 0 (``rlbench info rlbench/QuadAttack-v0``).
+50 episodes from seed 0 (``rlbench info rlbench/QuadAttack-v0``): random 24.1, constant hover
+thrust 278.9 (the zero anchor: blind to the spoofed sensors, it loses only to motor loss and
+gusts), the DSL PID 303.0 (it trusts the spoofed GPS) and the expert ``pid_robust``
+(:class:`rlbench_suite.agents.uav.AttackAwareAgent`) 391.7. The env publishes no alarm an agent
+may read: ``info["attack_schedule"]`` is ground truth for analysis, and the expert finds every
+attack in the observation. A motor losing more than about 18 % of its thrust leaves the
++-5 % RPM action too little range to balance roll and pitch, so no controller holds it.
 
 ## Version History
 

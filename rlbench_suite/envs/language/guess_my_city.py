@@ -169,6 +169,7 @@ from rlbench_suite.envs.language.qa import (
     numbers,
     stem,
     strip_guess_opening,
+    strip_preamble,
     unanswered_turn_reward,
 )
 from rlbench_suite.envs.language.qa import normalise as _qa_normalise
@@ -323,7 +324,15 @@ class CityKnowledge:
         if not found:
             return "none", []
         rest = [word for word in padded.split() if word != "|"]
-        if not GUESS_WORDS.issuperset(rest):
+        # "Is it Paris, France?" still guesses Paris: a country or state may follow the city.
+        rest_text = f" {' '.join(rest)} "
+        if rest_text.strip():
+            states = {phrase for phrase, _ in city_facts().state_phrases}
+            for phrase, keys in [*self.place_phrases, *city_facts().state_phrases]:
+                country = any(isinstance(k, tuple) and k[0] in ("country", "other") for k in keys)
+                if country or phrase in states:
+                    rest_text = rest_text.replace(f" {phrase} ", " ")
+        if not (GUESS_WORDS | {"in", "the"}).issuperset(rest_text.split()):
             return "named", found
         return ("guess" if len(found) == 1 else "several"), found
 
@@ -553,7 +562,7 @@ CITY_FILLER = _words(
     "neighbor neighbors neighbouring neighboring adjacent shares share landlocked inland "
     "sea level port harbour harbor shore waterfront bay gulf lake island islands peninsula "
     "mainland capitol largest biggest second most populous populated populous inhabited "
-    "home to houses contains run runs running through flow flows flowing pass passes cross "
+    "home to houses contains locals local natives run runs running through flow flows flowing pass passes cross "
     "crosses across zero one two three four five six seven eight nine ten eleven twelve fifteen "
     "twenty thirty forty fifty hundred dozen half quarter a an"
 )
@@ -733,6 +742,7 @@ class CityFacts:
     feature_phrases: Phrases
     water_words: frozenset[str]
     river_phrases: Phrases
+    fuzzy: dict[str, list[str]]  # region or group -> countries people place either way
 
 
 def _stems(text: str) -> frozenset[str]:
@@ -748,7 +758,11 @@ def city_facts() -> CityFacts:
         [(landmark, index) for index, c in enumerate(cities) for landmark in c["landmarks_named"]]
     )
     known = tuple(
-        (_stems(item), index, item in c["landmarks_named"] or item in c["rivers"])
+        (
+            frozenset(_synonym(s) for s in _stems(item)),
+            index,
+            item in c["landmarks_named"] or item in c["rivers"],
+        )
         for index, c in enumerate(cities)
         for item in [*c["known_for"], *c["landmarks_named"], *c["landmarks"], *c["rivers"]]
         if _stems(item)
@@ -798,6 +812,7 @@ def city_facts() -> CityFacts:
         feature_phrases=_phrase_table(feature_entries),
         water_words=frozenset(water_words - GENERIC_WATER_WORDS),
         river_phrases=_phrase_table(river_entries),
+        fuzzy=data.get("fuzzy_places", {}),
     )
 
 
@@ -861,6 +876,14 @@ def _special_query(text: str, knowledge: CityKnowledge) -> Query | None:
     places = find_phrases(text, knowledge.place_phrases)
     countries = [name for kind, name in places if kind in ("country", "other")]
     if "capital" in word_set or "capitals" in word_set:
+        if re.search(
+            r"\b(?:former|formerly|once|used to be|previous|old|ancient|imperial)"
+            r"(?: \w+)?(?: the)?(?: national| imperial)? capital",
+            text,
+        ):
+            return Query("known_for", yes_no=True, values=("former", "capital"))
+        if re.search(r"\bcapital (?:city )?of (?:a|its|the) (?:state|province|region)", text):
+            return Query("regional_capital", yes_no=True)
         if re.search(r"\bcapital (?:city )?of\b", text):
             if countries:
                 return Query("capital_of", yes_no=True, values=tuple(countries))
@@ -961,9 +984,25 @@ def _special_query(text: str, knowledge: CityKnowledge) -> Query | None:
         return None
 
 
+#: Stems that name the same thing in a "known for" question: "tech" is "technology".
+KNOWN_FOR_SYNONYMS = {
+    "tech": "technology", "technolog": "technology", "movi": "film", "cinema": "film",
+    "soccer": "football", "cuisin": "food", "gastronomy": "food", "restaurant": "food",
+    "shop": "shopping", "shopp": "shopping", "financ": "finance", "financial": "finance",
+    "bank": "banking", "beach": "beach", "skyscrap": "skyscraper", "skylin": "skyline",
+    "casino": "casino", "gambl": "gambling", "museum": "museum", "galleri": "art",
+    "gallery": "art", "templ": "temple", "mosqu": "mosque", "palac": "palace",
+    "carnival": "carnival", "olympic": "olympic",
+}  # fmt: skip
+
+
+def _synonym(word_stem: str) -> str:
+    return KNOWN_FOR_SYNONYMS.get(word_stem, word_stem)
+
+
 def _known_for(city: dict[str, Any], keywords: tuple[str, ...], index: int) -> bool | None:
     """Whether the city is known for ``keywords``: yes, no (a landmark elsewhere) or None."""
-    wanted = {stem(word) for word in keywords if word not in FILLER_WORDS}
+    wanted = {_synonym(stem(word)) for word in keywords if word not in FILLER_WORDS}
     if "olympic" in wanted:
         wanted -= {"game"}
     if not wanted:
@@ -983,7 +1022,10 @@ def answer_extra(query: Query, city: dict[str, Any], knowledge: CityKnowledge) -
     if topic == "named_landmark":
         return index in query.values
     if topic == "place_capital":
-        return bool(city["capital"]) and any(_in_place(city, p, knowledge) for p in query.values)
+        inside = [_in_place(city, p, knowledge) for p in query.values]
+        if not city["capital"]:
+            return False
+        return True if True in inside else (None if None in inside else False)
     if topic == "island":
         return True if city["country"] in ISLAND_COUNTRIES else None
     if topic == "island_city":
@@ -1056,7 +1098,7 @@ def parse_question(question: str, knowledge: CityKnowledge | None = None) -> Que
     knowledge = knowledge or load_knowledge()
     text = normalise(question)
     text = re.sub(r"\b(?:yes or no|yes no|true or false)\b", " ", text)
-    text = " ".join(re.sub(r"\b(?:or not|or no)$", " ", text).split())
+    text = strip_preamble(" ".join(re.sub(r"\b(?:or not|or no)$", " ", text).split()))
     words = text.split()
     if not words:
         return UNKNOWN_QUERY
@@ -1096,8 +1138,13 @@ def _listing(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _in_place(city: dict[str, Any], place: tuple[str, str], knowledge: CityKnowledge) -> bool:
+def _in_place(
+    city: dict[str, Any], place: tuple[str, str], knowledge: CityKnowledge
+) -> bool | None:
+    """Whether ``city`` lies in ``place``; ``None`` where people would place it either way."""
     kind, name = place
+    if city["country"] in city_facts().fuzzy.get(name, ()):
+        return None
     if kind == "continent":
         return name in city["continents"]
     if kind == "region":
@@ -1144,7 +1191,10 @@ def answer_query(query: Query, city: dict[str, Any], knowledge: CityKnowledge | 
         return "Yes." if truth != query.flip else "No."
     if query.yes_no:
         if topic == "place":
-            truth = any(_in_place(city, place, knowledge) for place in query.values)
+            inside = [_in_place(city, place, knowledge) for place in query.values]
+            if True not in inside and None in inside:
+                return DONT_KNOW
+            truth = True in inside
         elif topic == "language":
             truth = bool(set(query.values) & set(city["languages"]))
             if not truth and any(

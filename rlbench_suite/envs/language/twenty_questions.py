@@ -184,6 +184,7 @@ from rlbench_suite.envs.language.qa import (
     normalise,
     stem,
     strip_guess_opening,
+    strip_preamble,
     unanswered_turn_reward,
     word_set,
 )
@@ -368,7 +369,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"kitchen appliances?", "electric&in_kitchen"),
     (r"furniture|furnishings?", "category:furniture"),
     (r"tools?|toolbox|tool box|toolkit|tool kit", "category:tool"),
-    (r"vehicles?|transport|transportation|conveyance", "category:vehicle"),
+    (r"vehicles?", "category:vehicle"),
     (r"clothing|clothes|garments?|apparel|attire|outfit", "category:clothing"),
     (r"(?:musical )?instruments?", "category:musical instrument"),
     (
@@ -388,7 +389,6 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"livestock", "farm&animal"),
     (r"zoos?|safari", "zoo"),
     (r"wild|in the wild|untamed", "wild"),
-    (r"domestic|domesticated|tame", "-wild"),
     (r"kitchens?", "in_kitchen"),
     (r"outdoors?|outside|out of doors|open air", "outdoors"),
     (
@@ -423,9 +423,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"trees?", "tree"),
     (r"flowers?|blooms?|blossoms?|flowering", "flower"),
-    (r"leaf|leaves|leafy|foliage", "leaves"),
     # -- what it is like
-    (r"fur|furry|hair|hairy", "has_fur"),
     (r"stripes?|striped|stripy|stripey", "stripes"),
     (r"metal|metallic|metals", "metal"),
     (r"wood|wooden|timber|lumber", "wood"),
@@ -473,14 +471,14 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"safe|harmless", "-dangerous"),
     (r"stings?|stinging|stinger", "stings"),
     (
-        r"expensive|costly|pricey|pricy|valuable|(?:cost|costs|worth|price|priced|sells? for)"
-        r"(?: more than| over| above| at least)? (?:a thousand|one thousand|1000|a grand"
-        r"|a lot(?: of money)?)(?: dollars| usd| pounds| euros| bucks)?",
+        r"(?:cost|costs|worth|price|priced|sells? for)"
+        r"(?: more than| over| above| at least)? (?:a thousand|one thousand|1000|a grand)"
+        r"(?: dollars| usd| pounds| euros| bucks)?",
         "expensive",
     ),
     (
         r"(?:cost|costs|worth|price|priced)(?: less than| under| below) (?:a thousand"
-        r"|one thousand|1000)(?: dollars| usd| pounds| euros| bucks)?|cheap|inexpensive|affordable",
+        r"|one thousand|1000)(?: dollars| usd| pounds| euros| bucks)?",
         "-expensive",
     ),
     (r"cost|costs|price|priced|money|dollars?", "?"),
@@ -492,7 +490,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"screens?|displays?|monitors?|touch ?screen", "screen"),
     (
-        r"motors?|motori[sz]ed|engines?|(?:runs? on )?(?:fuel|petrol|gasoline|gas|diesel)",
+        r"motors?|motori[sz]ed|(?:runs? on )?(?:fuel|petrol|gasoline|gas|diesel)",
         "motor",
     ),
     (
@@ -508,14 +506,13 @@ PHRASES: tuple[tuple[str, str], ...] = (
         "makes_sound",
     ),
     (r"music|musical|melody|melodies|tunes?|songs?", "music"),
-    (r"strings?|stringed", "strings"),
     (r"blow|blows|blowing|blown|wind(?= instruments?)", "blow"),
     (r"wear|wears|wearing|worn|wearable|put (?:it|them) on", "worn"),
     (r"headwear|headgear", "worn_on:head"),
     (r"footwear", "worn_on:feet"),
     (
         r"(?:carry|carries|carrying|transport|transports|take|takes) (?:people|passengers"
-        r"|a person|persons|humans|riders|you|me|us)|ride|rides|riding|rideable|passengers?",
+        r"|a person|persons|humans|riders|you|me|us)|ride|rides|riding|rideable|ridden|passengers?",
         "carries_people",
     ),
     (r"sit (?:on|upon)|sat on", "sit_on"),
@@ -533,7 +530,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"used (?:in|on) (?:the )?water", "floats|lives_in_water"),
     (
-        r"floats?|floating|buoyant|(?:sit|sits|stay|stays|go|goes|travel|travels|move|moves)"
+        r"(?:sit|sits|stay|stays|go|goes|travel|travels|move|moves)"
         r" on (?:the )?water|on (?:the )?water|on top of (?:the )?water",
         "floats",
     ),
@@ -585,13 +582,13 @@ GLUE_WORDS = word_set("it them a an the your its their some this that my our his
 #: (size classes at least two apart).
 COMPARISON_OPENING = re.compile(
     r"(?P<word>bigger|larger|greater|huger|smaller|littler|tinier|heavier|lighter|taller|shorter"
-    r"|longer)(?: in size| overall)? than (?:(?:a|an|the|your|my|average|typical|normal|regular"
-    r"|usual|ordinary|standard|grown|adult) )*$"
+    r"|longer|size)(?: in size| overall)? (?:than|of|as) (?:(?:a|an|the|your|my|average|typical"
+    r"|normal|regular|usual|ordinary|standard|grown|adult) )*$"
 )
 _COMPARISON_SIGN = {
     "bigger": ">", "larger": ">", "greater": ">", "huger": ">", "smaller": "<", "littler": "<",
     "tinier": "<", "heavier": ">>", "lighter": "<<", "taller": ">>", "shorter": "<<",
-    "longer": ">>",
+    "longer": ">>", "size": "==",
 }  # fmt: skip
 #: Countable parts other than legs and wheels: "Does it have six strings?", "eight arms".
 PART_COUNT = re.compile(
@@ -632,6 +629,8 @@ SIZE_REFERENCES = {
     "human head": "breadbox", "suitcase": "person", "door": "person",
     "child": "person", "kid": "person", "fridge": "car", "van": "car", "room": "house",
     "building": "huge", "football field": "huge", "soccer field": "huge", "mountain": "huge",
+    "person": "person", "human": "person", "human being": "person", "man": "person",
+    "woman": "person", "adult": "person", "grown up": "person",
 }  # fmt: skip
 
 
@@ -666,7 +665,8 @@ class ParsedUtterance:
     """What an utterance is: a guess, a question with its :data:`Query`, or neither.
 
     ``kind`` is ``"guess"`` (``objects`` holds the one index), ``"several"`` (two or more
-    objects named), ``"question"`` (``query`` holds the meaning), ``"open"`` (understood, but
+    objects named), ``"other"`` (a guess of a thing that is not an object of the game, from
+    ``other_things`` in the data file: ``Is it a cello?``), ``"question"`` (``query`` holds the meaning), ``"open"`` (understood, but
     not a yes/no question: ``What colour is it?``, ``Is it alive or dead?``) or ``"unknown"``
     (a word the oracle cannot place, or an object named inside a question that is not a guess).
     """
@@ -696,6 +696,8 @@ class ObjectKnowledge:
     #: first stem -> [(stemmed phrase, concept name)], longest phrase first
     concept_phrases: dict[str, list[tuple[tuple[str, ...], str]]] = field(default_factory=dict)
     concept_words: dict[str, str] = field(default_factory=dict)  # one-word phrases and plurals
+    #: Things that are not objects of the game, with their plurals ("Is it a cello?" is no).
+    other_things: frozenset[str] = frozenset()
     size_reference_pattern: re.Pattern[str] | None = None
 
     @property
@@ -766,6 +768,9 @@ def load_knowledge() -> ObjectKnowledge:
         concepts=concepts,
         concept_phrases=concept_phrases,
         concept_words=concept_words,
+        other_things=frozenset(
+            form for thing in data.get("other_things", ()) for form in word_forms(thing)
+        ),
         size_reference_pattern=re.compile(
             r"\b(?:" + "|".join(re.escape(r) for r in references) + r")s?\b"
         ),
@@ -947,7 +952,7 @@ def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) ->
         # "Is it an orange?", "orange" and "My guess is orange" guess; "Is it orange?" asks the
         # colour (the colour phrase, not the name, covers the word there).
         descriptive = re.match(
-            r"(?:is it|is this|is that|are they|it is|its) (?!a |an |the )", text
+            r"(?:is it|is this|is that|are they|it is|its) (?!a |an |the )", strip_preamble(text)
         )
         if not descriptive or any(span.object_index is not None for span in spans):
             return ParsedUtterance("guess", (knowledge.object_by_form[bare],))
@@ -964,9 +969,12 @@ def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) ->
         if phrases or not GUESS_WORDS.issuperset(rest):
             return UNKNOWN_UTTERANCE  # an object named inside a question that is not a guess
         return ParsedUtterance("guess" if len(named) == 1 else "several", named)
-    if text.split()[0] in WH_WORDS:
+    if strip_preamble(text).split()[0] in WH_WORDS:
         return OPEN_UTTERANCE  # an open question, however well understood
     if loose_words:
+        if bare in knowledge.other_things:
+            # A guess of a thing that is not one of the objects: the answer is no.
+            return ParsedUtterance("other")
         return UNKNOWN_UTTERANCE
     if not phrases:
         return OPEN_UTTERANCE  # only words that ask nothing: "Tell me something about it."
@@ -1053,13 +1061,15 @@ def holds(predicate: str, record: dict[str, Any]) -> bool | None:
         entry = load_knowledge().concepts[predicate.removeprefix("concept:")]
         return concept_truth(entry, record)
     if predicate.startswith("size"):
-        match = re.fullmatch(r"size(>>|<<|>|<)(\w+)", predicate)
+        match = re.fullmatch(r"size(==|>>|<<|>|<)(\w+)", predicate)
         if match is not None:
             sign, reference = match.groups()
             here, there = SIZE_ORDER.index(record["size"]), SIZE_ORDER.index(reference)
             gap = 2 if len(sign) == 2 else 1
             if abs(here - there) < gap:
                 return None
+            if sign == "==":  # "the size of a car": far from it in size is a no
+                return False
             return here > there if sign[0] == ">" else here < there
     if predicate.startswith("fit<="):
         here = SIZE_ORDER.index(record["size"])
@@ -1117,6 +1127,8 @@ def answer(parsed: ParsedUtterance, record: dict[str, Any]) -> str:
     """The rule-based oracle's reply to a parsed question about ``record``."""
     if parsed.kind == "open":
         return UNKNOWN_ANSWER
+    if parsed.kind == "other":
+        return NO
     if parsed.kind != "question":
         return DONT_UNDERSTAND
     truth = evaluate(parsed.query, record)
@@ -1241,6 +1253,9 @@ class TwentyQuestionsEnv(LanguageEnv):
         parsed = parse_utterance(action, self.knowledge)
         if parsed.kind == "several":
             return Turn(ONE_AT_A_TIME, unanswered, invalid=True)
+        if parsed.kind == "other":
+            self.guesses += 1  # a guess of something that is not one of the objects
+            return Turn(NO, -1.0)
         if parsed.kind == "guess":
             self.guesses += 1
             if parsed.objects[0] == self.secret_index:

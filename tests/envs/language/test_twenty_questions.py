@@ -678,10 +678,11 @@ def test_every_two_objects_differ_in_some_attribute() -> None:
 
 
 def test_every_bank_question_is_understood_and_splits_the_objects() -> None:
-    """No bank question gets the unknown answer, and each is answered Yes for some objects only."""
+    """Every bank question is understood (Yes, No, or the knowledge base's "I don't know." for
+    the few objects it leaves open), and each is answered Yes for some objects only."""
     for question in question_bank():
         answers = {object_oracle(record, question) for record in KNOWLEDGE.objects}
-        assert answers == {YES, NO}, question
+        assert {YES, NO} <= answers <= {YES, NO, DONT_KNOW}, question
 
 
 def test_canonical_category_questions_answer_membership() -> None:

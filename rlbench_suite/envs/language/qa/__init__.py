@@ -70,7 +70,7 @@ def normalise(text: str) -> str:
     text = re.sub(r"(?<=\d),(?=\d{3})", "", text)
     text = re.sub(r"(?<=[a-z])\?(?=[a-z])", "\x00", text)
     text = re.sub(r"[^a-z0-9.\x00]+", " ", text)
-    text = re.sub(r"(?<!\d)\.|\.(?!\d)", " ", text)
+    text = re.sub(r"(?<!\d)\.|\.(?!\d)", "", text)
     return " ".join(text.replace("\x00", "?").split())
 
 
@@ -274,6 +274,9 @@ FILLER_WORDS = word_set(
     either other another more less least best way ways well mostly mainly hold holds good
     able capable means mode piece bit youd youll youre youve id im ive theyd theyre theyll
     thats theres heres wed weve lets related associated see encounter meet notice observe exactly
+    covered purpose meant designed intended job help helps helping know colour color colored
+    coloured partly partially mostly would normally generally somewhat slightly fairly q true
+    wonder wondering curious quick like ask asking
     """
 )
 #: Words a question may use that are content: they appear in the phrase tables, not here.
@@ -287,6 +290,46 @@ GUESS_WORDS = word_set(
     "one of those then so ok okay well hmm final answer would might guessing going to say city "
     "town called named you thinking about of"
 )
+
+
+#: Words that may open an utterance before the question itself ("Quick question: what ...").
+PREAMBLE_WORDS = word_set(
+    "please tell me quick question next ok okay hmm hm so well alright right q i id like to know "
+    "wondering wonder curious another one more my and now then let ask asking"
+)
+
+
+def strip_preamble(text: str) -> str:
+    """Normalised ``text`` from its first question word on, when only preamble words precede it.
+
+    >>> strip_preamble("quick question what else is it famous for")
+    'what else is it famous for'
+    >>> strip_preamble("so is it alive")
+    'is it alive'
+    """
+    words = text.split()
+    for position, word in enumerate(words):
+        if word in WH_WORDS or word in (
+            "is",
+            "are",
+            "does",
+            "do",
+            "can",
+            "could",
+            "would",
+            "was",
+            "has",
+            "have",
+            "did",
+            "will",
+            "isnt",
+            "doesnt",
+            "arent",
+        ):
+            return " ".join(words[position:])
+        if word not in PREAMBLE_WORDS:
+            return text
+    return text
 
 
 def uncovered_words(text: str, spans: list[tuple[int, int]]) -> list[str]:

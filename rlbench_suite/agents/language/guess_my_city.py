@@ -11,6 +11,7 @@ of seeds 0-99, in 3.1 turns on average instead of 2).
 
 It assumes the built-in oracle: with a replaced oracle whose replies differ, its candidate set
 can empty out, and it then falls back to guessing the cities it has not ruled out by guessing.
+A guess of a city that is not in the game (``Is it Geneva?``) rules nothing out.
 """
 
 from __future__ import annotations

@@ -12,6 +12,9 @@ average (at most 11).
 
 It assumes the built-in oracle: with a replaced oracle whose replies differ, its candidate set
 can empty out, and it then falls back to guessing the objects it has not ruled out by guessing.
+The oracle's "I don't know." is one more answer it reads (a few bank questions get it for the
+objects the knowledge base leaves open); a reply to an utterance the oracle did not understand,
+or to a guess of a thing that is not an object, says nothing about the hidden object.
 """
 
 from __future__ import annotations

@@ -30,11 +30,36 @@ that carry the meaning):
 | capital | ``Is it a capital?`` | ``Is it the capital city?`` |
 | climate | ``What is the climate like?`` | ``Is it tropical?``, ``Is the climate arid?`` |
 | hemisphere | ``Which hemisphere is it in?`` | ``Is it in the southern hemisphere?``, ``Is it near the equator?`` |
-| landmarks | ``What is it famous for?``, ``What else is it famous for?`` | ``Is it famous for a bridge?``, ``Does it have a cathedral?`` |
+| landmarks | ``What is it famous for?``, ``What else is it famous for?`` | ``Is it famous for a bridge?``, ``Is the Eiffel Tower there?``, ``Does it have a subway?`` (``Yes.``, ``No.`` for a landmark of another city, else ``I don't know.``) |
+| rivers, coasts | | ``Is it on a river?``, ``Does the Thames flow through it?``, ``Is it on the west coast?``, ``Is it on the Atlantic?`` |
+| neighbours, capitals | | ``Does its country border Germany?``, ``Is it the capital of France?``, ``Is it the largest city in its country?`` |
 
-A question that names a city of the knowledge base is a guess of that city (``Is it Tokyo?``,
-``Tokyo``, ``Is it NYC?``: names and listed aliases count). Naming two different cities in one
-utterance is not allowed. Anything else the oracle cannot map gets :data:`UNKNOWN_ANSWER`.
+Beyond that table the knowledge base holds, per city, its rivers, the seas, oceans, bays and
+lakes it lies on, which coast of its country it is on, a list of named landmarks (each in one
+city: ``Is the Eiffel Tower there?`` is yes in Paris and no anywhere else) and a list of what it
+is known for (``the Underground``, ``tango``, ``canals``), whether it is its country's largest
+city or a state or regional capital, and whether it has a metro; and, for the countries, their
+borders, which are landlocked, their states and regions (``California``, ``Bavaria``) and
+demonyms (``a French city``), and climate features per climate class (snow, humid, desert...).
+Population thresholds read written and digit numbers (``more than ten million``, ``over 2.5m``),
+``capital of <country>`` checks the country, and regions people draw differently (is Cairo in
+the Middle East? is Berlin in Western Europe?) are answered "I don't know." there.
+
+A question that only names a city of the knowledge base is a guess of that city (``Is it
+Tokyo?``, ``Tokyo``, ``Is it NYC?``, ``Is it Paris, France?``; names, former names such as
+``Bombay`` or ``Saigon``, other spellings and Unicode names such as ``São Paulo`` or
+``Zürich`` count), and a capitalised name that is not one of the cities (``Is it Geneva?``) is
+a wrong guess. Naming two different cities in one guess is not allowed.
+
+The oracle principle: it answers ``Yes.`` or ``No.`` only to a question it fully understood.
+A yes/no question with a word it cannot place, or one that names a city without guessing it
+(``Is it bigger than Tokyo?``), gets :data:`~rlbench_suite.envs.language.qa.DONT_UNDERSTAND`;
+one it understood but the knowledge base does not settle (a landmark or feature not in the
+city's lists, a fuzzy region, a language spoken widely but not mainly) gets
+:data:`~rlbench_suite.envs.language.qa.DONT_KNOW`; an open question it cannot map gets
+:data:`UNKNOWN_ANSWER`. Measured on a blind held-out set of 682 questions
+(``tests/envs/language/heldout/``), it answers about 96 % correctly, 4 % "don't know" and 0.1 %
+wrongly (78 %, 8 % and 14 % before this oracle).
 
 ## Action Space
 
@@ -56,15 +81,18 @@ the list of the 114 candidate cities, then ``"\\n> {question}\\n{answer}"`` for 
 | yes/no answer | ``Yes.`` or ``No.`` |
 | wrong guess | ``No, it is not that city.`` |
 | correct guess | ``Yes! The city is Sydney.`` |
-| unmapped question | :data:`UNKNOWN_ANSWER` |
+| not understood | ``I didn't understand that question; please ask it another way.`` |
+| understood, not settled | ``I don't know.`` |
+| unmapped open question | :data:`UNKNOWN_ANSWER` |
 
 ## Rewards
 
 As LMRL-Gym's 20 Questions and Guess My City: -1 for every turn except the correct guess, which
-earns 0. A wrong guess, an unmapped question and malformed text each cost -1 like any
-question; unmapped or empty text and an utterance naming two cities also set
-``info["invalid_action"]``. Returns lie in [-20, 0]; finding the city with ``k`` questions
-before the guess returns ``-k``.
+earns 0. A wrong guess costs -1 like any question. A turn the oracle does not answer
+(:data:`UNANSWERED_REPLIES`, or two cities named, or empty text) costs -1 too by default;
+with ``charge_unanswered=False`` it costs 0 and still counts against ``max_questions``. Every
+non-answer except "I don't know." also sets ``info["invalid_action"]``. Returns lie in
+[-20, 0]; finding the city with ``k`` questions before the guess returns ``-k``.
 
 ## Starting State
 
@@ -80,21 +108,26 @@ adds a ``TimeLimit`` of 20 steps.
 
 ```python
 gym.make("rlbench/GuessMyCity-v0", oracle=None, max_questions=20, secret_cities=None,
-         render_mode=None)
+         render_mode=None, charge_unanswered=True)
 ```
 
 - ``oracle``: ``oracle(city: dict, question: str) -> str`` answers every utterance that is not
   a guess; ``city`` is a copy of the hidden city's record from ``data/cities.json`` (keys
   ``name``, ``aliases``, ``country``, ``continents``, ``region``, ``languages``, ``coastal``,
   ``metro_population_millions``, ``capital``, ``climate``, ``latitude``, ``longitude``,
-  ``landmarks``). ``None`` is :func:`city_oracle`, the rule-based oracle. The env judges guesses
-  itself; a reply equal to :data:`UNKNOWN_ANSWER` marks the turn invalid. To pickle the env
+  ``landmarks``, ``rivers``, ``waters``, ``coast_sides``, ``landmarks_named``, ``known_for``,
+  ``largest_in_country``, ``regional_capital``, ``metro``). ``None`` is :func:`city_oracle`,
+  the rule-based oracle. The env judges guesses itself; a reply in
+  :data:`UNANSWERED_REPLIES` is a non-answer (charged as ``charge_unanswered`` says), and every
+  one but "I don't know." marks the turn invalid. To pickle the env
   (vector envs do) the oracle must pickle: a module-level function, not a lambda.
 - ``max_questions``: turns before truncation (pass ``max_episode_steps`` to ``gym.make`` too
   when raising it above 20).
 - ``secret_cities``: names of the cities the hidden one is drawn from (every city may still be
   guessed and is still listed); ``None`` is all 114.
 - ``render_mode``: ``"ansi"`` returns the transcript.
+- ``charge_unanswered``: whether a turn the oracle does not answer costs -1 (default ``True``,
+  as LMRL-Gym) or 0; either way it uses up one of the ``max_questions`` turns.
 
 MDP family (:func:`secret_city_family`): the hidden city's pool. In distribution, 40 cities
 drawn from the 92 training cities; held out, 15 drawn from the 22 held-out cities (every fifth
@@ -120,7 +153,10 @@ questions, the same expert still finds every city (mean return -2.13 over seeds 
 
 ## Version History
 
-- v0: 114 cities, open and yes/no questions, rule-based oracle.
+- v0: 114 cities, open and yes/no questions, rule-based oracle; the oracle principle, the extra
+  facts, Unicode and former names, unknown-city guesses and the ``charge_unanswered`` option
+  added without a version bump (the bank's answers change only where the knowledge base now
+  says "I don't know.": a language spoken widely but not mainly, for 48 city-question pairs).
 
 ## Credits
 
@@ -562,7 +598,8 @@ CITY_FILLER = _words(
     "neighbor neighbors neighbouring neighboring adjacent shares share landlocked inland "
     "sea level port harbour harbor shore waterfront bay gulf lake island islands peninsula "
     "mainland capitol largest biggest second most populous populated populous inhabited "
-    "home to houses contains locals local natives run runs running through flow flows flowing pass passes cross "
+    "home to houses contains locals local natives run runs running through flow flows flowing "
+    "pass passes cross "
     "crosses across zero one two three four five six seven eight nine ten eleven twelve fifteen "
     "twenty thirty forty fifty hundred dozen half quarter a an"
 )

@@ -237,7 +237,7 @@ def test_charge_unanswered_false_makes_non_answers_free_but_still_counted(
     assert reward == -1.0  # an answered question still costs its turn
 
 
-# -- what issue 15 saw answered wrongly -------------------------------------------------------------
+# -- what issue 15 saw answered wrongly ----------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -302,7 +302,7 @@ def test_tell_me_something_it_is_famous_for_is_not_a_no() -> None:
     assert not reply.startswith(("Yes", "No"))
 
 
-# -- free-form paraphrases of every bank question ---------------------------------------------------
+# -- free-form paraphrases of every bank question ------------------------------------------------
 
 WRAPPERS = (
     "{q}",

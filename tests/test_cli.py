@@ -44,6 +44,17 @@ def test_info_prints_the_card_and_the_docstring(capsys) -> None:
     assert "## Action Space" in out and "## Credits" in out
 
 
+def test_info_shows_a_multi_objective_envs_reference_vectors(capsys) -> None:
+    """A multi-objective card has no scalar references: info shows each agent's mean vector."""
+    assert main(["info", "rlbench/MORMAB-v0", "--json"]) == 0
+    references = json.loads(capsys.readouterr().out)["references"]
+    assert references["objectives"] == ["reward", "worst_group_reward"]
+    assert references["expert_agent"] in references["agents"]
+    assert len(references["agents"]["random"]["mean"]) == 2
+    assert main(["info", "rlbench/MORMAB-v0"]) == 0
+    assert "(expert)" in capsys.readouterr().out
+
+
 def test_evaluate_json_is_reproducible(capsys) -> None:
     """Same seed, same JSON; the episodes are seeded seed, seed+1, ..."""
     argv = [

@@ -5,12 +5,16 @@ from __future__ import annotations
 import argparse
 import importlib
 import inspect
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
 import rlbench_suite
 from rlbench_suite.cli.common import check_family, console, print_json
 from rlbench_suite.registry import env_card, list_envs
+
+if TYPE_CHECKING:
+    from rlbench_suite.scoring.references import MultiObjectiveReferences
 
 
 def command_list(args: argparse.Namespace) -> int:
@@ -39,10 +43,16 @@ def command_list(args: argparse.Namespace) -> int:
 
 
 def command_info(args: argparse.Namespace) -> int:
-    """Print an env's card and its documentation."""
+    """Print an env's card and its documentation (and a multi-objective env's references)."""
+    from rlbench_suite.scoring.references import load_mo_references
+
     card = env_card(args.env_id)
+    mo_references = load_mo_references(card.id) if card.reward_dim > 1 else None
     if args.json:
-        print_json(card.to_json())
+        stored = card.to_json()
+        if mo_references is not None:
+            stored["references"] = mo_references.to_json()
+        print_json(stored)
         return 0
     table = Table(title=card.id, show_header=False)
     table.add_column("field", style="bold")
@@ -54,10 +64,22 @@ def command_info(args: argparse.Namespace) -> int:
                 f"expert ({value['expert_agent']}) {value['expert']:.3f} ± "
                 f"{value['expert_ci95']:.3f}; {value['source']}"
             )
+        if key == "references" and value is None and mo_references is not None:
+            value = mo_references_text(mo_references)
         table.add_row(key, str(value))
     console.print(table)
     console.print(env_docstring(card.entry_point))
     return 0
+
+
+def mo_references_text(references: MultiObjectiveReferences) -> str:
+    """One line per agent: its mean return vector with 95% half-widths."""
+    lines = [f"({', '.join(references.objectives)}); {references.source}"]
+    for name, (mean, ci95) in references.agents.items():
+        label = f"{name} (expert)" if name == references.expert_agent else name
+        vector = ", ".join(f"{m:.4g} ± {c:.2g}" for m, c in zip(mean, ci95, strict=True))
+        lines.append(f"{label}: {vector}")
+    return "\n".join(lines)
 
 
 def env_docstring(entry_point: str) -> str:

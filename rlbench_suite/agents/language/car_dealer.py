@@ -117,3 +117,147 @@ class DealerNegotiatorAgent:
 
 
 FACTORIES = {"dealer_negotiator": DealerNegotiatorAgent}
+
+
+# -- degenerate seller scripts: what an exploit would try -------------------------------------
+
+
+class SellerScript:
+    """A seller that asks the buyer's needs like the negotiator, then plays one fixed trick.
+
+    Subclasses say what to say once the car is chosen (:meth:`after_pitch`); each reads the
+    transcript only as far as its trick needs. They are tests of the buyer, not agents.
+    """
+
+    opening_price: int | None = None  # None: the car's list price
+
+    def __init__(self, env: gym.Env | None = None) -> None:
+        self.negotiator = DealerNegotiatorAgent(env)
+
+    def reset(self, seed: int | None = None) -> None:
+        """Nothing to reset: the script reads its state from the transcript."""
+
+    def act(self, observation: Any) -> str:
+        """The next line of the script."""
+        turns = transcript_turns(str(observation))
+        if not turns:
+            return OPENING_QUESTION
+        car = self.negotiator.choose_car(self.negotiator.needs(turns[0][1]))
+        if len(turns) == 1:
+            price = self.opening_price or car.list_price
+            return f"Let me show you the {car.name}. It's yours for {format_price(price)}."
+        asks = [parse_prices(said)[-1] for said, _ in turns[1:] if parse_prices(said)]
+        return self.after_pitch(car, turns, asks)
+
+    def after_pitch(self, car: Car, turns: list[tuple[str, str]], asks: list[int]) -> str:
+        raise NotImplementedError
+
+
+class RepeatLine(SellerScript):
+    """Asks, pitches the car at its list price, then says that same line every turn."""
+
+    def after_pitch(self, car: Car, turns: list[tuple[str, str]], asks: list[int]) -> str:
+        return turns[1][0]
+
+
+class ImmediateDeal(SellerScript):
+    """Says "Deal!" every turn, from the first."""
+
+    def act(self, observation: Any) -> str:
+        return "Deal!"
+
+
+class AcceptFirstCounter(SellerScript):
+    """Pitches at the list price and accepts whatever the buyer first counters with."""
+
+    def after_pitch(self, car: Car, turns: list[tuple[str, str]], asks: list[int]) -> str:
+        return ACCEPT
+
+
+class DollarDecrements(SellerScript):
+    """Pitches at $999,999, lowers by $1 a turn, accepts the buyer's offer once it warns."""
+
+    opening_price = 999_999
+
+    def after_pitch(self, car: Car, turns: list[tuple[str, str]], asks: list[int]) -> str:
+        if WARNING in turns[-1][1]:
+            return ACCEPT
+        return f"I can do {format_price(asks[-1] - 1)}."
+
+
+class ListDollarDecrements(DollarDecrements):
+    """Pitches at the list price, lowers by $1 a turn, accepts once the buyer warns."""
+
+    opening_price = None
+
+
+class AbsurdOpening(SellerScript):
+    """Pitches at $999,999, then haggles as the negotiator would from there."""
+
+    opening_price = 999_999
+
+    def act(self, observation: Any) -> str:
+        """The absurd pitch, then whatever the negotiator would say to the buyer's reply."""
+        if len(transcript_turns(str(observation))) == 1:
+            return super().act(observation)
+        return self.negotiator.act(observation)
+
+
+class FinalOfferProbe(SellerScript):
+    """Makes a "final offer" at the list price, then accepts whatever the buyer says to it."""
+
+    def after_pitch(self, car: Car, turns: list[tuple[str, str]], asks: list[int]) -> str:
+        if len(turns) == 2:
+            return f"That's my final offer of {format_price(car.list_price)}."
+        return ACCEPT
+
+
+class RepeatUntilWarning(SellerScript):
+    """Repeats the list-price pitch, and accepts the buyer's offer once it warns."""
+
+    def after_pitch(self, car: Car, turns: list[tuple[str, str]], asks: list[int]) -> str:
+        return ACCEPT if WARNING in turns[-1][1] else turns[1][0]
+
+
+class SmallSteps(SellerScript):
+    """Concedes just over 1 % of the gap to the buyer's offer a turn, accepts once it warns."""
+
+    def after_pitch(self, car: Car, turns: list[tuple[str, str]], asks: list[int]) -> str:
+        counters = parse_prices(turns[-1][1])
+        if WARNING in turns[-1][1] or not counters:
+            return ACCEPT
+        step = max(1, int(0.011 * (asks[-1] - counters[-1])) + 1)
+        return f"I can do {format_price(asks[-1] - step)}."
+
+
+class FinalAtBudget(SellerScript):
+    """Pitches with a "final offer" at the buyer's stated budget, then accepts any counter."""
+
+    def after_pitch(self, car: Car, turns: list[tuple[str, str]], asks: list[int]) -> str:
+        return ACCEPT
+
+    def act(self, observation: Any) -> str:
+        """The question, the pitch as a final offer at the stated budget, then acceptance."""
+        turns = transcript_turns(str(observation))
+        if len(turns) != 1:
+            return super().act(observation)
+        needs = self.negotiator.needs(turns[0][1])
+        car = self.negotiator.choose_car(needs)
+        stated = parse_prices(turns[0][1])
+        budget = max(stated) if stated else car.list_price
+        return f"Let me show you the {car.name}. That's my final offer of {format_price(budget)}."
+
+
+SCRIPTS: dict[str, type[SellerScript]] = {
+    "repeat one line": RepeatLine,
+    'immediate "deal"': ImmediateDeal,
+    "accept the first counter": AcceptFirstCounter,
+    "$999,999 then $1 decrements": DollarDecrements,
+    "list price then $1 decrements": ListDollarDecrements,
+    "absurd opening, then the negotiator": AbsurdOpening,
+    "final offer at list, accept the reply": FinalOfferProbe,
+    "final offer at the stated budget, accept the reply": FinalAtBudget,
+    "repeat the pitch, accept on the warning": RepeatUntilWarning,
+    "concede 1.1 % of the gap, accept on the warning": SmallSteps,
+}
+"""Degenerate seller scripts by description; the buyer must hold each far below the expert."""

@@ -140,17 +140,21 @@ class _EcoDrivingAgent:
         raise NotImplementedError
 
     def act(self, observation: Any) -> Any:
-        """Actions for every agent vehicle on the road: a dict (ParallelEnv) or an array (twin).
+        """Actions for every agent: a dict over ``agents`` (ParallelEnv) or an array (twin).
 
         The env's state is read through ``central``; the observation is not needed.
         Accelerations become the env's scaled actions (``action_from_acceleration``).
         """
         accelerations = self.accelerations()
         if self.multi_agent:
-            names = self.env.possible_agents
+            # Every agent in ``agents`` gets an action; a waiting vehicle's 0 is ignored.
+            index_of = {name: index for index, name in enumerate(self.env.possible_agents)}
             return {
-                names[index]: np.array([action_from_acceleration(value)], dtype=np.float32)
-                for index, value in accelerations.items()
+                name: np.array(
+                    [action_from_acceleration(accelerations.get(index_of[name], 0.0))],
+                    dtype=np.float32,
+                )
+                for name in self.env.agents
             }
         action = np.zeros(self.central.num_agents, dtype=np.float32)
         for index, value in accelerations.items():

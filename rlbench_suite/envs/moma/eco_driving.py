@@ -15,12 +15,19 @@ and where IntersectionZoo's code departs from it).
 
 An episode follows ``num_agents`` agent vehicles (default 8) from the moment each enters the
 lane until it leaves the exit section; vehicles arriving after the last agent was created are
-all human. Agents appear (in ``agents``, with an observation and a zero reward) in the step
-their vehicle enters and leave (terminated) in the step it exits. ``possible_agents`` is the
-fixed pool ``vehicle_0`` ... ``vehicle_{num_agents - 1}``, in order of entry. Stretches with no
-agent vehicle on the road are simulated inside one step (nobody has a decision to make), so an
-episode never has an empty ``agents`` list before every agent finished, as PettingZoo's parallel
-API asks.
+all human. ``possible_agents`` is the fixed pool ``vehicle_0`` ... ``vehicle_{num_agents - 1}``,
+in order of entry, and **every one of them is in ``agents`` from ``reset``**: ``reset`` returns
+when ``vehicle_0`` enters, and the others *wait to enter* (not yet arrived, or queued at the
+lane's start) until their vehicle does. A waiting agent observes the waiting observation (all
+zeros but the waiting flag, index 14), gets a zero reward vector, and its action is checked
+and ignored (it may be left out). An agent leaves ``agents`` (terminated, with an all-zero last
+observation) in the step its vehicle exits, or (truncated) when the episode is truncated,
+waiting or not; agents never join
+mid-episode. This is so because MOMAland's ``api_test`` (0.2) only knows the agents present at
+``reset`` (an agent joining later breaks its bookkeeping, although PettingZoo's own parallel
+test accepts it), and it is what the centralised twin's fixed slots already do. Stretches with
+no agent vehicle on the road are simulated inside one step (nobody has a decision to make), so
+``max_steps`` counts decisions.
 
 ``rlbench/MOEcoDriving-v0`` is a PettingZoo ``ParallelEnv`` in MOMAland's protocol (a reward
 vector per agent, ``reward_space(agent)``), built with ``rlbench_suite.make_multiagent``; its
@@ -34,9 +41,9 @@ Per agent ``Box(-1, 1, (1,), float32)``: the acceleration, scaled so that -1 is 
 side (:func:`acceleration_from_action`, :func:`action_from_acceleration`). These are the limits
 SUMO gives IntersectionZoo's RL vehicles (accel 2.6, decel 4.5): IntersectionZoo's action space
 is [-20, 10] m/s^2 but SUMO clips to them, so the wider box only hides a clip; the scaling keeps
-the box symmetric, as Gymnasium's checker and SB3 ask. The twin takes
-``Box(-1, 1, (num_agents,), float32)``, entry ``i`` for ``vehicle_i`` (ignored while that
-vehicle is not on the road).
+the box symmetric, as Gymnasium's checker and SB3 ask. A waiting agent's action is ignored.
+The twin takes ``Box(-1, 1, (num_agents,), float32)``, entry ``i`` for ``vehicle_i`` (ignored
+while that vehicle is not on the road).
 
 A safety layer, the same for every vehicle: the acceleration is capped so that the vehicle could
 still stop at least 0.5 m behind its leader if the leader braked at 4.5 m/s^2 from now, and
@@ -48,7 +55,8 @@ drive through on yellow. ``info["requested_acceleration"]`` and
 
 ## Observation Space
 
-Per agent ``Box(float32, (14,))``, IntersectionZoo's features:
+Per agent ``Box(float32, (15,))``: IntersectionZoo's features (indices 0-13), then whether the
+vehicle is waiting to enter (index 14; while it is, indices 0-13 are all zero):
 
 | index | observation | scale |
 |-------|-------------|-------|
@@ -66,9 +74,10 @@ Per agent ``Box(float32, (14,))``, IntersectionZoo's features:
 | 11 | green time | / 30 s |
 | 12 | red time | / 30 s |
 | 13 | temperature | / 40 C |
+| 14 | waiting to enter (ParallelEnv only) | 1 waiting, 0 on the road |
 
 The twin observes ``num_agents`` blocks of 15: a presence flag (1 while ``vehicle_i`` is on the
-road), then its 14 features (all zero while absent).
+road), then its 14 features (all zero while waiting or gone).
 
 ## Rewards
 
@@ -84,15 +93,16 @@ time and minus the summed CO2 of the ``num_agents`` agent vehicles.
 The lane starts empty with the light at a random point of its cycle; ``warm_up_seconds`` (60 s,
 at least one full cycle, so the first agents meet a queue the light formed) run with human
 arrivals only; then arrivals may be agent vehicles, and ``reset`` returns when the first one
-enters. IntersectionZoo warms up for 50 steps (25 s).
+enters, with every pool agent in ``agents`` (the others waiting). IntersectionZoo warms up for
+50 steps (25 s).
 
 ## Episode End
 
 An agent is terminated in the step its vehicle passes the end of the exit section. The episode
 ends (the twin's ``terminated``) when the last of the ``num_agents`` agent vehicles has exited.
-It is truncated (every agent still on the road gets ``truncated``) after ``max_steps`` decision
-steps (1,200, 600 s of agent time: about ten times what a vehicle needs, so only a policy that
-stalls meets it). Unlike IntersectionZoo, never both flags at once.
+It is truncated (every agent still in ``agents``, on the road or waiting, gets ``truncated``)
+after ``max_steps`` decision steps (1,200, 600 s of agent time: about ten times what a vehicle
+needs, so only a policy that stalls meets it). Unlike IntersectionZoo, never both flags at once.
 
 ## Arguments
 
@@ -143,14 +153,14 @@ Example:
     >>> import rlbench_suite
     >>> env = rlbench_suite.make_multiagent("rlbench/MOEcoDriving-v0")
     >>> observations, infos = env.reset(seed=0)
-    >>> env.agents
-    ['vehicle_0']
-    >>> observations["vehicle_0"].shape
-    (14,)
+    >>> len(env.agents), infos["vehicle_0"]["waiting"], infos["vehicle_1"]["waiting"]
+    (8, False, True)
+    >>> observations["vehicle_0"].shape, float(observations["vehicle_1"][14])
+    ((15,), 1.0)
     >>> observations, rewards, terminations, truncations, infos = env.step(
     ...     {"vehicle_0": [0.0]})
-    >>> rewards["vehicle_0"].shape, float(rewards["vehicle_0"][0])
-    ((2,), -0.5)
+    >>> float(rewards["vehicle_0"][0]), float(rewards["vehicle_1"][0])
+    (-0.5, 0.0)
 
 """
 
@@ -189,6 +199,9 @@ LANE_SCALE, SPEED_LIMIT_SCALE, PHASE_SCALE, TEMPERATURE_SCALE = 1000.0, 20.0, 30
 CONTEXT_BOUND = 10.0
 OBSERVATION_SIZE = 14
 SLOT_SIZE = OBSERVATION_SIZE + 1  # the twin's block: presence flag, then the features
+#: The ParallelEnv's observation: the 14 features, then the waiting flag (index 14).
+AGENT_OBSERVATION_SIZE = OBSERVATION_SIZE + 1
+WAITING_FLAG = OBSERVATION_SIZE
 #: With no agent vehicle on the road, the simulation runs on inside one step for at most this
 #: long waiting for the next one; only a scenario where none can enter ever meets it.
 MAX_IDLE_SECONDS = 3600.0
@@ -585,6 +598,9 @@ class MOEcoDrivingParallelEnv(EnvContract, MOParallelEnv):
         "is_parallelizable": True,
     }
     reward_dim = len(OBJECTIVES)
+    #: How errors name the env.
+    env_label = "MOEcoDriving"
+    env_id = "rlbench/MOEcoDriving-v0"
 
     def __init__(self, render_mode: str | None = None, **kwargs: Any) -> None:
         self.central = MOEcoDrivingCentralEnv(render_mode=render_mode, **kwargs)
@@ -595,9 +611,13 @@ class MOEcoDrivingParallelEnv(EnvContract, MOParallelEnv):
         self.agents: list[str] = []
         self._index = {name: index for index, name in enumerate(self.possible_agents)}
         # PettingZoo expects the same space object on every call.
-        self.observation_spaces = {
-            agent: self.central.agent_observation_space for agent in self.possible_agents
-        }
+        feature_space = self.central.agent_observation_space
+        agent_space = spaces.Box(
+            low=np.append(feature_space.low, 0.0).astype(np.float32),
+            high=np.append(feature_space.high, 1.0).astype(np.float32),
+            dtype=np.float32,
+        )
+        self.observation_spaces = {agent: agent_space for agent in self.possible_agents}
         self.action_spaces = {
             agent: spaces.Box(-1.0, 1.0, shape=(1,), dtype=np.float32)
             for agent in self.possible_agents
@@ -614,28 +634,47 @@ class MOEcoDrivingParallelEnv(EnvContract, MOParallelEnv):
         return self.action_spaces[agent]
 
     def _observations(self, names: list[str]) -> dict[str, np.ndarray]:
+        """The 14 features and a 0 on the road, the waiting observation, or zeros once exited."""
         features = self.central.agent_features()
-        return {
-            name: features.get(self._index[name], np.zeros(OBSERVATION_SIZE, dtype=np.float32))
-            for name in names
-        }
+        observations = {}
+        for name in names:
+            observation = np.zeros(AGENT_OBSERVATION_SIZE, dtype=np.float32)
+            index = self._index[name]
+            if index in features:
+                observation[:OBSERVATION_SIZE] = features[index]
+            elif index not in self.central.finished:
+                observation[WAITING_FLAG] = 1.0
+            observations[name] = observation
+        return observations
+
+    def is_waiting(self, agent: str) -> bool:
+        """Whether ``agent``'s vehicle has not entered the network yet."""
+        index = self._index[agent]
+        return index not in self.central.present and index not in self.central.finished
 
     def reset(
         self, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[dict[str, np.ndarray], dict[str, dict[str, Any]]]:
-        """Warm up, then start with the first agent vehicle on the road (options ignored)."""
+        """Warm up until the first agent vehicle enters; every pool agent is in ``agents``.
+
+        The others observe the waiting observation until their vehicle enters (options are
+        ignored).
+        """
         self._start_episode()
         self.central.reset(seed=seed)
-        self.agents = [self.possible_agents[index] for index in self.central.present]
-        return self._observations(self.agents), {agent: {} for agent in self.agents}
+        self.agents = list(self.possible_agents)
+        return self._observations(self.agents), {
+            agent: {"waiting": self.is_waiting(agent)} for agent in self.agents
+        }
 
     def step(self, actions: dict[str, Any]) -> tuple[dict, dict, dict, dict, dict]:
-        """Each agent vehicle on the road accelerates as asked; arrivals and exits are reported.
+        """Each agent vehicle on the road accelerates as asked; waiting agents' actions are ignored.
 
-        ``actions`` needs one entry per agent in ``agents``; entries for agents that already
-        left are ignored (a policy may act on the last observations it got). The returned dicts
-        hold every agent that was on the road or entered during the step; an agent that entered
-        has a zero reward.
+        ``actions`` needs one entry per agent whose vehicle is on the road; entries for agents
+        still waiting to enter are checked against the action space and ignored, and may be
+        left out; entries for agents that already left are ignored (a policy may act on the
+        last observations it got). The returned dicts hold every agent in ``agents`` before the
+        step; a waiting agent's reward is zero.
         """
         self._warn_if_stepped_out_of_episode()
         if not self.agents:
@@ -645,40 +684,43 @@ class MOEcoDrivingParallelEnv(EnvContract, MOParallelEnv):
         unknown = sorted(set(actions) - set(self.possible_agents), key=str)
         if unknown:
             raise ValueError(
-                f"MOEcoDriving: actions for unknown agents {unknown}; agents are "
+                f"{self.env_label}: actions for unknown agents {unknown}; agents are "
                 f"{self.possible_agents}"
             )
-        missing = [agent for agent in self.agents if agent not in actions]
+        on_road = [self.possible_agents[index] for index in self.central.present]
+        missing = [agent for agent in on_road if agent not in actions]
         if missing:
-            raise ValueError(f"MOEcoDriving: no action for agents {missing} (on the road)")
+            raise ValueError(f"{self.env_label}: no action for agents {missing} (on the road)")
         accelerations = {}
         for agent in self.agents:
+            if agent not in actions:
+                continue
             value = validate_action(_AgentView(self, agent), actions[agent])
-            accelerations[self._index[agent]] = acceleration_from_action(float(value[0]))
+            if agent in on_road:
+                accelerations[self._index[agent]] = acceleration_from_action(float(value[0]))
         before = list(self.agents)
         outcome = self.central.advance(accelerations)
         exited = {self.possible_agents[index] for index in outcome["exited"]}
-        entered = [self.possible_agents[index] for index in outcome["entered"]]
-        live = before + [agent for agent in entered if agent not in before]
         truncated = outcome["truncated"]
-        observations = self._observations(live)
+        observations = self._observations(before)
         rewards = {
             agent: self.central._reward_vector(outcome["rewards"][self._index[agent]])
-            for agent in live
+            for agent in before
         }
-        terminations = {agent: agent in exited for agent in live}
-        truncations = {agent: truncated and agent not in exited for agent in live}
+        terminations = {agent: agent in exited for agent in before}
+        truncations = {agent: truncated and agent not in exited for agent in before}
+        self.agents = [] if truncated else [agent for agent in before if agent not in exited]
         returns = self.central.agent_returns
         infos = {
             agent: {
+                "waiting": self.is_waiting(agent),
                 "travel_time": float(-returns[self._index[agent], 0]),
                 "co2_grams": float(-returns[self._index[agent], 1]),
                 "requested_acceleration": float(accelerations.get(self._index[agent], 0.0)),
                 "acceleration": self._realised_acceleration(self._index[agent]),
             }
-            for agent in live
+            for agent in before
         }
-        self.agents = [] if truncated else [self.possible_agents[i] for i in self.central.present]
         self._record_step_end(outcome["terminated"], truncated)
         return observations, rewards, terminations, truncations, infos
 
@@ -715,7 +757,7 @@ class _AgentView:
 
     def __init__(self, env: MOEcoDrivingParallelEnv, agent: str) -> None:
         self.action_space = env.action_space(agent)
-        self.spec = SimpleNamespace(id=f"{CARDS[0].id} agent {agent}")
+        self.spec = SimpleNamespace(id=f"{env.env_id} agent {agent}")
 
 
 raw_env = MOEcoDrivingParallelEnv

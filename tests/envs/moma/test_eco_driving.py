@@ -42,24 +42,56 @@ def test_pettingzoo_parallel_api_and_seed_tests_pass_with_agents_entering_and_le
     check_multiagent_seeding(lambda: parallel_env(), num_cycles=100)
 
 
-def test_every_pool_agent_enters_once_and_leaves_terminated() -> None:
-    """Each of the 8 vehicles appears once with a zero reward, then leaves terminated."""
+def test_every_pool_agent_is_in_agents_from_reset_and_leaves_terminated_once() -> None:
+    """All 8 vehicles are agents from reset; waiting ones see the flag and get zero rewards."""
     env = parallel_env()
-    observations, _ = env.reset(seed=4)
-    seen, finished = set(env.agents), set()
+    observations, infos = env.reset(seed=4)
+    assert env.agents == env.possible_agents
+    waiting = {name for name in env.agents if infos[name]["waiting"]}
+    assert waiting == set(env.possible_agents[1:])
+    for name in waiting:
+        assert observations[name][14] == 1.0 and not observations[name][:14].any()
+    finished: list[str] = []
     agent = FACTORIES["idm_only"](env)
     while env.agents:
-        before = set(env.agents)
+        before = list(env.agents)
         observations, rewards, terminations, truncations, infos = env.step(agent.act(observations))
-        for name in set(rewards) - before:
-            assert name not in seen and not rewards[name].any()
-            seen.add(name)
-        assert not any(truncations.values())
-        assert infos[next(iter(infos))] is not infos[list(infos)[-1]] or len(infos) == 1
-        finished |= {name for name, done in terminations.items() if done}
-        for name, reward in rewards.items():
-            assert env.reward_space(name).contains(reward)
-    assert seen == finished == set(env.possible_agents)
+        assert set(rewards) == set(before) and not any(truncations.values())
+        for name in before:
+            assert env.reward_space(name).contains(rewards[name])
+            assert observations[name][14] == float(infos[name]["waiting"])
+            if name in waiting and not infos[name]["waiting"]:
+                waiting.discard(name)  # entered during this step: its reward counts from here
+            elif infos[name]["waiting"]:
+                assert not rewards[name].any()
+        assert len({id(info) for info in infos.values()}) == len(infos)
+        finished += [name for name, done in terminations.items() if done]
+        assert set(env.agents) == set(before) - set(finished)
+    assert sorted(finished) == sorted(env.possible_agents) and not waiting
+
+
+def test_waiting_agents_actions_are_ignored_and_may_be_left_out() -> None:
+    """Any action (or none) for a waiting vehicle leaves every return unchanged."""
+    results = []
+    for waiting_action in (None, -1.0, 1.0):
+        env = parallel_env()
+        agent = FACTORIES["glide_to_green"](env)
+        observations, _ = env.reset(seed=3)
+        totals = {name: np.zeros(2) for name in env.possible_agents}
+        while env.agents:
+            actions = agent.act(observations)
+            for name in list(actions):
+                if env.is_waiting(name):
+                    if waiting_action is None:
+                        del actions[name]
+                    else:
+                        actions[name] = np.array([waiting_action], dtype=np.float32)
+            observations, rewards, *_ = env.step(actions)
+            for name, reward in rewards.items():
+                totals[name] += reward
+        results.append(totals)
+    for other in results[1:]:
+        assert all(np.array_equal(results[0][name], other[name]) for name in other)
 
 
 def test_returns_are_travel_time_and_co2_of_each_vehicle() -> None:

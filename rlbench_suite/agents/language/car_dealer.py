@@ -1,25 +1,29 @@
-"""CarDealer's expert: a seller that asks, pitches the best match, anchors high and concedes.
+"""CarDealer's expert: a seller that asks, pitches the best match, reads the buyer's limit, closes.
 
-The negotiator plays from the transcript, reading the buyer's replies as a salesperson would
-(the car type, brand, features and budget the buyer names; the buyer's counter-offers; the
-buyer's warning that time is short). It knows the lot, which the opening text lists. Its plan:
+The negotiator plays from the transcript, reading the buyer's replies as a salesperson would:
+the buyer's manner (its opening line), the car type, brand, features and budget it names, and
+its counter-offers. It knows the lot, which the opening text lists, and the env's published
+buyer rules. Its plan:
 
 1. ask in one turn what kind of car the buyer wants, which features matter and the budget;
-2. pitch the car with the highest estimated value to the buyer,
-   ``fit * min(stated budget, list price)`` with the env's published ``fit`` rule, anchored at
-   the list price or a quarter above the stated budget, whichever is lower (buyers shade their
-   budget down);
-3. concede a quarter of the gap to the buyer's latest counter-offer each turn (at least $500,
-   since a seller who does not move loses the buyer faster);
-4. take the buyer's counter-offer ("I accept your offer.") when the buyer names its limit,
-   warns it is short of time, or the gap is down to $1,000.
+2. pitch the car with the highest value to the buyer, ``fit * min(budget, list price)`` with
+   the env's published ``fit`` rule and the budget un-shaded by the buyer's manner (an
+   aggressive buyer admits to 80% of it); among equals, the cheapest, so the pitch is credible.
+   It opens at the car's list price: a credible anchor (an opening far above the list costs the
+   buyer's trust);
+3. read the buyer's first counter-offer: a buyer of a known manner counters at a published share
+   of its limit, rounded down, so the counter divided by that share is a lower bound of the
+   limit (with no manner recognised, the largest share gives a bound that is still safe);
+4. close at once with a final offer at that bound, which the buyer accepts since it is within
+   its limit; should the buyer counter instead, take the counter.
 
-It never makes a "final offer", which some buyers answer by walking away.
+It never concedes in token steps (the buyer reads those as stalling) and never opens at an
+absurd price. Against a buyer of the user's, whose counters follow other rules, its bound is a
+guess and a final offer may end the talk.
 """
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 import gymnasium as gym
@@ -27,9 +31,10 @@ import gymnasium as gym
 from rlbench_suite.envs.language.base import transcript_turns as base_transcript_turns
 from rlbench_suite.envs.language.car_dealer import (
     BUYER_PREFIX,
+    PERSONALITIES,
     WARNING,
     Car,
-    floor_price,
+    Personality,
     format_price,
     load_lot,
     parse_prices,
@@ -41,11 +46,8 @@ OPENING_QUESTION = (
     "your budget?"
 )
 ACCEPT = "I accept your offer."
-#: Share of the gap to the buyer's counter-offer conceded each turn.
-CONCESSION = 0.25
-MIN_STEP = 500
-CLOSE_GAP = 1_000
-BUDGET_SHADING_ALLOWANCE = 1.25
+#: With no manner recognised: the largest first counter, so the limit's bound stays safe.
+CAUTIOUS_FIRST_COUNTER = max(p.first_counter for p in PERSONALITIES.values())
 
 
 def transcript_turns(transcript: str) -> list[tuple[str, str]]:
@@ -56,64 +58,73 @@ def transcript_turns(transcript: str) -> list[tuple[str, str]]:
     ]
 
 
-class DealerNegotiatorAgent:
-    """Ask, pitch the best-matching car, anchor high, concede toward the buyer's counters."""
+def read_manner(transcript: str) -> Personality | None:
+    """The buyer's personality, from its first line in the opening text; None if unknown."""
+    opening = transcript.split("\n> ", 1)[0]
+    for personality in PERSONALITIES.values():
+        if BUYER_PREFIX + personality.opening_line in opening:
+            return personality
+    return None
 
-    def __init__(self, env: gym.Env) -> None:
+
+class DealerNegotiatorAgent:
+    """Ask, pitch the best-matching car at its list price, bound the buyer's limit, close."""
+
+    def __init__(self, env: gym.Env | None = None) -> None:
         self.lot = load_lot()
 
     def reset(self, seed: int | None = None) -> None:
         """Nothing to reset: the agent is deterministic and reads its state from the transcript."""
 
-    def needs(self, reply: str) -> dict[str, Any]:
-        """The profile the buyer's answer reveals (type, brand, features, budget); gaps are None."""
+    def needs(self, reply: str, manner: Personality | None = None) -> dict[str, Any]:
+        """The profile the buyer's answer reveals (type, brand, features, budget); gaps are None.
+
+        The budget is the largest price named, divided by the share of it the buyer's manner
+        admits to; with no price, the largest budget.
+        """
         types = self.lot.find("type", reply)
         brands = self.lot.find("brand", reply)
         features = self.lot.find("feature", reply)
         prices = parse_prices(reply)
+        shading = manner.budget_shading if manner is not None else 1.0
         return {
             "car_type": types[0] if types else None,
             "brand": brands[0] if brands else None,
             "features": features or ["none"],
-            "budget": max(prices) * BUDGET_SHADING_ALLOWANCE if prices else 90_000.0,
+            "budget": max(prices) / shading if prices else 90_000.0,
         }
 
     def choose_car(self, profile: dict[str, Any]) -> Car:
-        """The car with the highest estimated value to the buyer (ties: the dearer one)."""
+        """The car with the highest value to the buyer (ties: the cheaper one)."""
         if profile["car_type"] is None:
             candidates = [car for car in self.lot.cars if car.list_price <= profile["budget"]]
             return max(candidates or self.lot.cars, key=lambda car: car.list_price)
         return max(
             self.lot.cars,
-            key=lambda car: (reservation_price(profile, car), car.list_price),
+            key=lambda car: (round(reservation_price(profile, car)), -car.list_price),
         )
 
     def act(self, observation: Any) -> str:
         """The next thing to say."""
-        turns = transcript_turns(str(observation))
+        transcript = str(observation)
+        turns = transcript_turns(transcript)
         if not turns:
             return OPENING_QUESTION
-        profile = self.needs(turns[0][1])
-        car = self.choose_car(profile)
-        asks = [parse_prices(said)[-1] for said, _ in turns[1:] if parse_prices(said)]
-        if not asks:
-            anchor = min(car.list_price, floor_price(profile["budget"]))
+        manner = read_manner(transcript)
+        car = self.choose_car(self.needs(turns[0][1], manner))
+        if len(turns) == 1:
             return (
                 f"Let me show you the {car.name}: it has {', '.join(car.features)}. "
-                f"For you, {format_price(anchor)}."
+                f"For you, {format_price(car.list_price)}."
             )
-        last_reply = turns[-1][1]
-        counters = parse_prices(last_reply)
+        counters = [parse_prices(reply)[-1] for _, reply in turns[1:] if parse_prices(reply)]
         if not counters:
-            # The buyer wavered or talked: hold the price, a little lower so it keeps moving.
-            return f"I can do {format_price(asks[-1] - MIN_STEP)}."
-        counter = counters[-1]
-        gap = asks[-1] - counter
-        buyer_at_limit = re.search(r"most i can do", last_reply, re.IGNORECASE) is not None
-        if buyer_at_limit or WARNING in last_reply or gap <= CLOSE_GAP:
-            return ACCEPT
-        step = max(MIN_STEP, floor_price(CONCESSION * gap))
-        return f"I can do {format_price(asks[-1] - step)}."
+            return f"What would you pay for the {car.model}?"
+        if any("final offer" in said for said, _ in turns[1:]):
+            return ACCEPT  # the buyer countered the final offer: its bound was a guess
+        share = manner.first_counter if manner is not None else CAUTIOUS_FIRST_COUNTER
+        bound = int(counters[0] / share)
+        return f"That's my final offer of {format_price(max(bound, counters[-1]))}."
 
 
 FACTORIES = {"dealer_negotiator": DealerNegotiatorAgent}

@@ -14,27 +14,56 @@ The buyer reads the seller's text: prices (``$45,000``, ``$45k``, ``45k``, ``45,
 ``45000 dollars``, ``45 thousand``; see :func:`parse_prices`), car models (``RAV4``,
 ``Toyota RAV4``, ``F-150``), types, brands and features, and the seller's intents (greeting,
 asking about needs, budget, brand or features, a final offer, accepting the buyer's offer). It
-answers in sentences, tells what it wants when asked, reacts to a pitched car, and haggles: it
-counters every price above what it would pay with an offer of its own that rises toward its
-reservation price, accepts a price at or below its next counter, accepts or walks away on a
-"final offer", and leaves when its patience runs out.
+answers in sentences, tells what it wants when asked, reacts to a pitched car, and haggles.
 
-The buyer's reservation price for a car is ``fit * min(budget, list price)``, where ``fit`` is
-0 for a car of another type (it will not buy it at any price) and otherwise
-``0.8 + 0.1 * (brand matches) + 0.1 * (share of wanted features the car has)``; see
-:func:`reservation_price`. Personalities differ in how they negotiate:
+The buyer's reservation price (its limit) for a car is ``fit * keenness * min(budget, list
+price)``, where ``fit`` is 0 for a car of another type (it will not buy it at any price) and
+otherwise ``0.8 + 0.1 * (brand matches) + 0.1 * (share of wanted features the car has)``, and
+``keenness``, drawn from ``U(0.85, 1)`` with the profile, is private; see
+:func:`reservation_price`. How it haggles:
 
-| personality | first counter | concession per turn | patience (turns) | states budget as | on a final offer above its limit |
-|-------------|---------------|---------------------|------------------|------------------|----------------------------------|
-| aggressive | 65% of reservation | 20% of the gap | 14 | 80% of it | walks away |
-| polite | 80% | 30% | 20 | exactly | names its limit once, then walks |
-| impatient | 85% | 45% | 7 | exactly | walks away |
-| indecisive | 75% | 25% (wavers 30% of turns) | 24 | a range up to it | names its limit once, then walks |
+- **Anchoring.** The first price the seller names for a car is judged against the car's list
+  price (the lot shows it). Up to 115% of it is credible. Above that it is steep ("well above
+  the sticker price"): trust drops to 95%. Above 150% it is absurd: an aggressive or impatient
+  buyer walks out at once; a polite or indecisive one says so, its trust drops to 80% and it
+  loses a third of its remaining patience. Trust multiplies the limit for the rest of the talk
+  (every car), so an absurd opening lowers every later counter-offer and the highest price it
+  will take.
+- **Counter-offers and reciprocity.** It counters every price above what it would pay. Its
+  first counter for a car is a share of its limit (the table), rounded down to $500; later
+  ones rise by at most its concession share of the room left to its limit and at most its
+  reciprocity times the seller's last cut, so it moves as the seller moves, and never reaches
+  its limit. It accepts a price at or below its standing or next counter-offer.
+- **Stalling.** A price for the same car that is not at least 1% of the gap (seller's lowest
+  price so far minus the buyer's counter) below the seller's lowest so far is stalling: a
+  raise ("You offered $X before!"), the same price ("You haven't moved on the price.") or a
+  token cut such as $1 ("That's hardly a move."). The buyer does not move its counter and
+  loses a second unit of patience that turn.
+- **Its limit stays private.** It never states its limit. Asked for its budget it states the
+  budget (aggressive buyers 80% of it, indecisive ones a range up to it), which bounds the
+  limit from above but is not it. A "final offer" at or under its limit is accepted by any
+  buyer. Above it, an aggressive or impatient buyer walks away; a polite or indecisive one
+  answers once with its next counter-offer ("That's more than I can pay. I could do $X."), below
+  its limit, and walks away on a second.
+- **Walking away.** It leaves when a final offer above its limit meets an aggressive or
+  impatient buyer, or a polite or indecisive one for the second time on a car; on an absurd
+  opening if it is aggressive or impatient; and when its patience runs out. Each turn costs
+  one unit of patience, a stalling turn two, an absurd opening a third of what is left. Two
+  units before it would leave, it says it does not have ``much more time``.
 
-Each turn costs one unit of patience, a second one when the seller does not lower its price on
-the same car. Two turns before it would leave the buyer says it does not have ``much more
-time``. Where this differs from LMRL-Gym: LMRL-Gym's buyer is a language model fine-tuned on
-GPT-3.5 dialogues; ours is rule-based and deterministic under the seed, and replaceable.
+| personality | first counter | concession per turn | reciprocity | patience (turns) | states budget as | final offer above its limit | absurd opening |
+|-------------|---------------|---------------------|-------------|------------------|------------------|-----------------------------|----------------|
+| aggressive | 55% of its limit | 20% of the room | 0.5 x the cut | 14 | 80% of it | walks away | walks away |
+| polite | 70% | 30% | 1 x | 20 | exactly | counters once, then walks | trust 80% |
+| impatient | 75% | 45% | 1 x | 7 | exactly | walks away | walks away |
+| indecisive | 65% | 25% (wavers 30% of turns) | 0.75 x | 24 | a range up to it | counters once, then walks | trust 80% |
+
+So a seller does well by opening at a credible price, conceding in real steps and closing near
+the limit it reads from the buyer's counters; scripts that open at absurd prices, cut $1 at a
+time, repeat a line or take the first counter do far worse (``benchmarks/car_dealer_scripts.py``
+prints the table). Where this differs from LMRL-Gym: LMRL-Gym's buyer is a language model
+fine-tuned on GPT-3.5 dialogues; ours is rule-based and deterministic under the seed, and
+replaceable.
 
 ## Action Space
 
@@ -69,7 +98,7 @@ price, car, type, brand, feature or recognised intent) gets a complaint and sets
 
 The buyer's profile is drawn with the reset seed: personality, type and wanted features
 uniformly, brand uniformly among the brands on the lot that make that type, budget uniformly
-from the five levels.
+from the five levels, keenness from ``U(0.85, 1)``.
 
 ## Episode End
 
@@ -85,7 +114,7 @@ gym.make("rlbench/CarDealer-v0", buyer=None, max_turns=50, patience_scale=1.0,
 
 - ``buyer``: ``buyer(profile: dict, transcript: str, seller_text: str) -> (reply, outcome)``
   replaces the rule-based buyer. ``profile`` has ``personality``, ``car_type``, ``brand``,
-  ``features`` (list) and ``budget`` (dollars); ``transcript`` is the conversation before this
+  ``features`` (list), ``budget`` (dollars) and ``keenness``; ``transcript`` is the conversation before this
   turn. ``outcome`` is ``None`` (the talk goes on), ``"reject"`` (the buyer leaves) or
   ``("accept", price_in_dollars)``. The env still flags blank text as invalid without calling
   the buyer. To pickle the env the callable must pickle (a module-level function).
@@ -116,7 +145,11 @@ reward is the price alone), so a cheap sale of a dear car still counts as a sale
 
 ## Version History
 
-- v0: 28-car lot, four buyer personalities, rule-based buyer.
+- v0: 28-car lot, four buyer personalities, rule-based buyer. Revised (issue 15): the buyer
+  judges the opening price against the list price (trust, walk-aways), reads token cuts as
+  stalling, concedes in reciprocity and has a private keenness, so it never states its limit;
+  the negotiator reads the limit from the first counter. Returns are not comparable with
+  earlier scores.
 
 ## Credits
 
@@ -133,7 +166,11 @@ Example:
     >>> print(env.step("What's your budget?")[0].splitlines()[-1])
     Buyer: My budget is $30,000.
     >>> print(env.step("Take a look at the Nissan Z: yours for 35k.")[0].splitlines()[-1])
-    Buyer: The Z looks good, and it has a backup camera, though it has no convertible top or sunroof. That's over my budget. That's a bit more than I hoped to spend. Would you take $22,000?
+    Buyer: The Z looks good, and it has a backup camera, though it has no convertible top or sunroof. That's over my budget. That's a bit more than I hoped to spend. Would you take $17,500?
+    >>> print(env.step("I can do $34,990.")[0].splitlines()[-1])
+    Buyer: That's hardly a move. That's over my budget. That's a bit more than I hoped to spend. Would you take $17,500?
+    >>> print(env.step("I can do 30k.")[0].splitlines()[-1])
+    Buyer: That's a bit more than I hoped to spend. Would you take $19,500?
     >>> observation, reward, terminated, truncated, info = env.step("I accept your offer.")
     >>> terminated, info["sold"], reward == info["price"] / 1000
     (True, 1, True)
@@ -162,6 +199,16 @@ BUDGETS = (10_000, 30_000, 50_000, 70_000, 90_000)
 PRICE_STEP = 500
 #: The buyer warns when this much patience is left.
 PATIENCE_WARNING = 2
+#: The buyer's private keenness, a factor of its reservation price it never states.
+KEENNESS_RANGE = (0.85, 1.0)
+#: A seller's cut of less than this share of the gap to the buyer's offer is stalling.
+STALL_SHARE = 0.01
+#: An opening price above this multiple of the car's list price is steep; above ABSURD, absurd.
+STEEP_OPENING = 1.15
+ABSURD_OPENING = 1.5
+#: What a steep or an absurd opening leaves of the buyer's trust (a factor of its limit).
+STEEP_TRUST = 0.95
+ABSURD_TRUST = 0.8
 COMPLAINT = "Sorry, I didn't follow. Tell me about a car or a price."
 WARNING = "I don't have much more time."
 BUYER_PREFIX = "Buyer: "
@@ -176,10 +223,12 @@ class Personality:
 
     name: str
     first_counter: float
-    concession: float
+    concession: float  # the most it concedes a turn, a share of the room left to its limit
+    reciprocity: float  # the most it concedes a turn, a multiple of the seller's last cut
     patience: int
     budget_shading: float  # the share of its budget it admits to
-    names_limit: bool  # on a final offer above its limit, names the limit once
+    counters_final: bool  # on a final offer above its limit, counters once (else walks)
+    walks_on_absurd: bool  # leaves at once on an absurd opening (else loses patience)
     waver_probability: float
     greeting: str
     opening_line: str
@@ -190,25 +239,25 @@ PERSONALITIES: dict[str, Personality] = {
     p.name: p
     for p in (
         Personality(
-            "aggressive", 0.65, 0.20, 14, 0.8, False, 0.0,
+            "aggressive", 0.55, 0.20, 0.5, 14, 0.8, False, True, 0.0,
             "Let's get down to business.",
             "I know what these cars are worth, so don't try anything.",
             "No way. I'll pay {price}, not a cent more.",
         ),
         Personality(
-            "polite", 0.80, 0.30, 20, 1.0, True, 0.0,
+            "polite", 0.70, 0.30, 1.0, 20, 1.0, True, False, 0.0,
             "Hello, nice to meet you.",
             "Good morning! I'm hoping to buy a car today.",
             "That's a bit more than I hoped to spend. Would you take {price}?",
         ),
         Personality(
-            "impatient", 0.85, 0.45, 7, 1.0, False, 0.0,
+            "impatient", 0.75, 0.45, 1.0, 7, 1.0, False, True, 0.0,
             "Hi. Let's make this quick.",
             "I haven't got long, so let's be quick about this.",
             "Too much. I'll give you {price}.",
         ),
         Personality(
-            "indecisive", 0.75, 0.25, 24, 1.0, True, 0.3,
+            "indecisive", 0.65, 0.25, 0.75, 24, 1.0, True, False, 0.3,
             "Oh, hello.",
             "Hi... I'm not really sure what I want yet.",
             "Hmm, that seems high. Maybe {price}?",
@@ -460,17 +509,18 @@ def floor_price(dollars: float) -> int:
 
 
 def reservation_price(profile: dict[str, Any], car: Car) -> float:
-    """The most the buyer with ``profile`` pays for ``car``: ``fit * min(budget, list price)``.
+    """The most the buyer with ``profile`` pays for ``car``: ``fit * keenness * min(budget, list)``.
 
     ``fit`` is 0 for a car of another type, else 0.8 + 0.1 for the preferred brand + 0.1 times
-    the share of wanted features the car has.
+    the share of wanted features the car has. ``keenness`` (``profile["keenness"]``, 1 when
+    absent) is private: the buyer never states it.
     """
     if car.type != profile["car_type"]:
         return 0.0
     wanted = profile["features"]
     feature_share = sum(feature in car.features for feature in wanted) / len(wanted)
     fit = 0.8 + 0.1 * (car.brand == profile["brand"]) + 0.1 * feature_share
-    return fit * min(profile["budget"], car.list_price)
+    return fit * profile.get("keenness", 1.0) * min(profile["budget"], car.list_price)
 
 
 @dataclass
@@ -483,9 +533,10 @@ class RuleBasedBuyer:
     concession: float
     car: int | None = None
     greeted: bool = False
+    trust: float = 1.0  # a factor of its reservation price, lowered by steep openings
     counters: dict[int, int] = field(default_factory=dict)  # car -> standing counter-offer
     lowest_asks: dict[int, int] = field(default_factory=dict)  # car -> seller's lowest price
-    limit_named: set[int] = field(default_factory=set)
+    final_countered: set[int] = field(default_factory=set)  # cars whose final offer it countered
 
     def respond(self, text: str, rng: np.random.Generator) -> tuple[str, Outcome, bool]:
         """(reply, outcome, invalid) for the seller's ``text``."""
@@ -586,6 +637,27 @@ class RuleBasedBuyer:
         sentences.append("We haven't agreed on a price yet.")
         return None
 
+    def _judge_opening(self, price: int, car: Car, sentences: list[str]) -> Outcome:
+        """Anchoring: the first price for a car, against its list price, sets the buyer's trust."""
+        ratio = price / car.list_price
+        if ratio > ABSURD_OPENING:
+            if self.personality.walks_on_absurd:
+                sentences.append(
+                    f"{format_price(price)} for a car that lists at "
+                    f"{format_price(car.list_price)}? I'm not wasting my time here."
+                )
+                return "reject"
+            self.trust *= ABSURD_TRUST
+            self.patience -= self.patience // 3
+            sentences.append(
+                f"That's absurd for a car that lists at {format_price(car.list_price)}. "
+                "I'm not sure I can trust you."
+            )
+        elif ratio > STEEP_OPENING:
+            self.trust *= STEEP_TRUST
+            sentences.append("That's well above the sticker price.")
+        return None
+
     def _negotiate(
         self, price: int, final: bool, sentences: list[str], rng: np.random.Generator
     ) -> Outcome:
@@ -593,40 +665,54 @@ class RuleBasedBuyer:
             sentences.append("Which car is that price for?")
             return None
         car = load_lot().cars[self.car]
-        limit = reservation_price(self.profile, car)
-        if limit <= 0:
+        if reservation_price(self.profile, car) <= 0:
             sentences.append(f"The price doesn't matter; {_article(car.type)} isn't what I want.")
             return None
         lowest = self.lowest_asks.get(self.car)
-        if lowest is not None and price >= lowest:
-            # A seller who does not move wears the buyer's patience down twice as fast.
-            self.patience -= 1
-            sentences.append(
-                f"You offered {format_price(lowest)} before!"
-                if price > lowest
-                else "You haven't moved on the price."
-            )
-        self.lowest_asks[self.car] = price if lowest is None else min(price, lowest)
         counter = self.counters.get(self.car)
+        cut = 0
+        if lowest is None:
+            if self._judge_opening(price, car, sentences) == "reject":
+                return "reject"
+        else:
+            cut = lowest - price
+            gap = lowest - (counter if counter is not None else 0)
+            if cut < STALL_SHARE * gap:
+                # Not moving, or moving by a token amount, wears the buyer's patience down twice
+                # as fast, and it does not move either.
+                self.patience -= 1
+                cut = 0
+                sentences.append(
+                    f"You offered {format_price(lowest)} before!"
+                    if price > lowest
+                    else "You haven't moved on the price."
+                    if price == lowest
+                    else "That's hardly a move."
+                )
+        limit = self.trust * reservation_price(self.profile, car)
+        self.lowest_asks[self.car] = price if lowest is None else min(price, lowest)
         if counter is not None and price <= counter:
             return self._accept(price, sentences)
+        if counter is None:
+            next_counter = floor_price(self.personality.first_counter * limit)
+        else:
+            # Reciprocity: it concedes no more than its share of the room left to its limit and
+            # no more than its multiple of the seller's cut.
+            step = min(self.concession * (limit - counter), self.personality.reciprocity * cut)
+            next_counter = max(counter, floor_price(counter + max(0.0, step)))
         if final:
             if price <= limit:
                 return self._accept(price, sentences)
-            if self.personality.names_limit and self.car not in self.limit_named:
-                self.limit_named.add(self.car)
-                self.counters[self.car] = floor_price(limit)
+            if self.personality.counters_final and self.car not in self.final_countered:
+                # It never names its limit: it answers with its next counter-offer, below it.
+                self.final_countered.add(self.car)
+                self.counters[self.car] = next_counter
                 sentences.append(
-                    "That's more than I can pay. The most I can do is "
-                    f"{format_price(self.counters[self.car])}."
+                    f"That's more than I can pay. I could do {format_price(next_counter)}."
                 )
                 return None
             sentences.append("Then we have no deal. I'll shop elsewhere.")
             return "reject"
-        if counter is None:
-            next_counter = floor_price(self.personality.first_counter * limit)
-        else:
-            next_counter = max(counter, floor_price(counter + self.concession * (limit - counter)))
         if price <= next_counter:
             return self._accept(price, sentences)
         if counter is not None and rng.random() < self.personality.waver_probability:
@@ -640,7 +726,7 @@ class RuleBasedBuyer:
 
 
 def sample_profile(rng: np.random.Generator, lot: Lot | None = None) -> dict[str, Any]:
-    """A buyer profile: personality, car type, brand, wanted features, budget."""
+    """A buyer profile: personality, car type, brand, wanted features, budget, keenness."""
     lot = lot or load_lot()
     personality = str(rng.choice(list(PERSONALITIES)))
     car_type = str(rng.choice(list(lot.types)))
@@ -650,12 +736,14 @@ def sample_profile(rng: np.random.Generator, lot: Lot | None = None) -> dict[str
     count = int(rng.integers(2, 4))
     features = [pool[int(index)] for index in sorted(rng.choice(len(pool), count, replace=False))]
     budget = int(BUDGETS[int(rng.integers(len(BUDGETS)))])
+    keenness = float(rng.uniform(*KEENNESS_RANGE))
     return {
         "personality": personality,
         "car_type": car_type,
         "brand": brand,
         "features": features,
         "budget": budget,
+        "keenness": keenness,
     }
 
 

@@ -10,6 +10,7 @@ import pytest
 
 import rlbench_suite
 import rlbench_suite.envs.language  # registers the language ids
+from rlbench_suite.agents.language.car_dealer import SCRIPTS, transcript_turns
 from rlbench_suite.envs.language.car_dealer import (
     BUYER_PREFIX,
     COMPLAINT,
@@ -17,12 +18,13 @@ from rlbench_suite.envs.language.car_dealer import (
     WARNING,
     CarDealerEnv,
     RuleBasedBuyer,
+    format_price,
     load_lot,
     parse_prices,
     read_seller,
     reservation_price,
 )
-from rlbench_suite.scoring import evaluate
+from rlbench_suite.scoring import evaluate, mean_confidence_halfwidth
 
 ENV_ID = "rlbench/CarDealer-v0"
 LOT = load_lot()
@@ -92,8 +94,8 @@ def test_seller_text_is_read_for_cars_features_and_intents() -> None:
     assert not read_seller("ok then").usable
 
 
-def test_reservation_price_follows_type_brand_features_and_budget() -> None:
-    """fit * min(budget, list): 0 for another type, brand and features raise it."""
+def test_reservation_price_follows_type_brand_features_budget_and_keenness() -> None:
+    """fit * keenness * min(budget, list): 0 for another type, brand and features raise it."""
     rav4, cayenne, tacoma = CARS["Toyota RAV4"], CARS["Porsche Cayenne"], CARS["Toyota Tacoma"]
     # Toyota (+0.1), all-wheel drive but no sunroof (+0.05), capped by the $30k budget.
     assert reservation_price(SUV_BUYER, rav4) == pytest.approx(0.95 * 30_000)
@@ -102,6 +104,9 @@ def test_reservation_price_follows_type_brand_features_and_budget() -> None:
         0.9 * 88_000
     )
     assert reservation_price(SUV_BUYER, tacoma) == 0.0
+    assert reservation_price({**SUV_BUYER, "keenness": 0.9}, rav4) == pytest.approx(
+        0.9 * 0.95 * 30_000
+    )
 
 
 def test_buyer_states_its_needs_when_asked() -> None:
@@ -115,15 +120,54 @@ def test_buyer_states_its_needs_when_asked() -> None:
     assert "I can't go above $24,000." in aggressive_reply
 
 
-def test_buyer_counters_then_accepts_a_price_at_its_next_counter() -> None:
-    """A price above the next counter gets a counter; one at or below it is accepted."""
-    buyer = make_buyer("polite")  # limit $28,500 for the RAV4, first counter 80% of it
+def test_buyer_counters_in_reciprocity_then_accepts_a_price_at_its_next_counter() -> None:
+    """A counter rises by the lesser of its share of the room and the seller's cut; then a deal."""
+    buyer = make_buyer("polite")  # limit $28,500 for the RAV4, first counter 70% of it
     reply, outcome, _ = say(buyer, "Let me show you the Toyota RAV4. $31,000.")
-    assert "Would you take $22,500?" in reply and outcome is None
-    # Next counter: 22,500 + 0.3 * (28,500 - 22,500) = 24,300, rounded down to 24,000.
+    assert "Would you take $19,500?" in reply and outcome is None
+    # A $1,000 cut: min(0.3 * (28,500 - 19,500), 1 * 1,000) = 1,000 -> $20,500.
+    assert "Would you take $20,500?" in say(buyer, "I can do $30,000.")[0]
+    # A $4,000 cut: min(0.3 * 8,000, 4,000) = 2,400 -> 22,900, rounded down to $22,500.
+    assert "Would you take $22,500?" in say(buyer, "I can do $26,000.")[0]
+    # The next counter would be 22,500 + 0.3 * 6,000 = 24,300: $24,000 is taken.
     reply, outcome, _ = say(buyer, "I can do $24,000.")
     assert outcome == ("accept", 24_000.0)
     assert reply.endswith("Deal! I'll take the 2023 Toyota RAV4 for $24,000.")
+
+
+def test_token_cuts_are_stalling_and_the_buyer_does_not_move() -> None:
+    """A $1 cut is "hardly a move": the counter holds and the turn costs two units of patience."""
+    buyer = make_buyer("polite")
+    say(buyer, "Let me show you the Toyota RAV4. $31,000.")  # counter $19,500, patience 19
+    reply, outcome, _ = say(buyer, "I can do $30,999.")
+    assert "That's hardly a move." in reply and "Would you take $19,500?" in reply
+    assert outcome is None and buyer.patience == 17
+    # 1% of the gap (about $11,400) is about $114: a $110 cut is a token, a $120 one is not.
+    assert "hardly a move" in say(buyer, "I can do $30,889.")[0]
+    assert "hardly a move" not in say(buyer, "I can do $30,769.")[0]
+
+
+@pytest.mark.parametrize("personality", ["aggressive", "impatient"])
+def test_an_absurd_opening_makes_a_hard_buyer_walk_out(personality: str) -> None:
+    """Over 150% of the list price as a first price, aggressive and impatient buyers leave."""
+    reply, outcome, _ = say(make_buyer(personality), "The RAV4 is yours for $999,999.")
+    assert outcome == "reject" and "I'm not wasting my time here." in reply
+
+
+def test_an_absurd_or_steep_opening_costs_trust_and_patience() -> None:
+    """A polite buyer stays after an absurd opening but counters lower and has less patience."""
+    list_price = CARS["Toyota RAV4"].list_price
+    buyer = make_buyer("polite")
+    reply, outcome, _ = say(buyer, "The RAV4 is yours for $999,999.")
+    # Trust 0.8: 0.7 * 0.8 * 28,500 = 15,960 -> $15,500; patience 20 - 20 // 3 - 1 = 13.
+    assert "That's absurd" in reply and "Would you take $15,500?" in reply
+    assert outcome is None and buyer.patience == 13
+    buyer = make_buyer("polite")
+    reply, _, _ = say(buyer, f"The RAV4 is yours for {format_price(1.2 * list_price)}.")
+    # Trust 0.95: 0.7 * 0.95 * 28,500 = 18,952 -> $18,500.
+    assert "well above the sticker price" in reply and "Would you take $18,500?" in reply
+    reply, _, _ = say(make_buyer("polite"), f"The RAV4 for {format_price(list_price)}.")
+    assert "sticker" not in reply and "Would you take $19,500?" in reply
 
 
 def test_accepting_the_buyers_offer_sells_at_its_counter() -> None:
@@ -131,8 +175,8 @@ def test_accepting_the_buyers_offer_sells_at_its_counter() -> None:
     buyer = make_buyer("aggressive")
     reply, outcome, _ = say(buyer, "I accept your offer.")
     assert "haven't agreed on a price" in reply and outcome is None
-    say(buyer, "This RAV4 is yours for $31,000.")  # counter: 65% of $28,500 -> $18,500
-    assert say(buyer, "I accept your offer.")[1] == ("accept", 18_500.0)
+    say(buyer, "This RAV4 is yours for $31,000.")  # counter: 55% of $28,500 -> $15,500
+    assert say(buyer, "I accept your offer.")[1] == ("accept", 15_500.0)
 
 
 @pytest.mark.parametrize("personality", ["aggressive", "impatient"])
@@ -152,13 +196,37 @@ def test_final_offer_within_the_limit_is_accepted() -> None:
         assert say(buyer, "Final offer: $28,500.")[1] == ("accept", 28_500.0), personality
 
 
-def test_polite_buyer_names_its_limit_once_before_walking() -> None:
-    """A polite buyer answers a too-high final offer with its limit, then leaves on a second."""
-    buyer = make_buyer("polite")
+@pytest.mark.parametrize("personality", ["polite", "indecisive"])
+def test_soft_buyer_counters_a_final_offer_below_its_limit_once_then_walks(
+    personality: str,
+) -> None:
+    """A too-high final offer gets a counter well below the $28,500 limit; a second, a walk."""
+    buyer = make_buyer(personality)
     say(buyer, "Take a look at the RAV4.")
     reply, outcome, _ = say(buyer, "That's my final offer of $30,000.")
-    assert "The most I can do is $28,500." in reply and outcome is None
+    counter = PERSONALITIES[personality].first_counter * 28_500 // 500 * 500
+    assert f"That's more than I can pay. I could do {format_price(counter)}." in reply
+    assert "28,500" not in reply and outcome is None
     assert say(buyer, "That's my final offer of $29,500.")[1] == "reject"
+
+
+def test_a_final_offer_probe_never_draws_the_buyers_limit() -> None:
+    """Answering a too-high "final offer", no buyer names a price above 80% of its limit."""
+    probed = 0
+    for seed in range(40):
+        env = gym.make(ENV_ID)
+        observation, _ = env.reset(seed=seed)
+        agent, done = SCRIPTS["final offer at list, accept the reply"](), False
+        while not done:
+            observation, _, terminated, truncated, _ = env.step(agent.act(observation))
+            done = terminated or truncated
+        buyer = env.unwrapped.rule_buyer
+        limit = reservation_price(env.unwrapped.profile, env.unwrapped.lot.cars[buyer.car])
+        for said, reply in transcript_turns(observation):
+            if "final offer" in said and "I could do" in reply:
+                probed += 1
+                assert parse_prices(reply)[-1] <= 0.8 * limit, (seed, reply, limit)
+    assert probed >= 10
 
 
 def test_buyer_will_not_buy_another_type_at_any_price() -> None:
@@ -176,7 +244,7 @@ def test_patience_runs_out_with_a_warning_first() -> None:
     assert [outcome for _, outcome, _ in replies] == [None] * 6 + ["reject"]
     buyer = make_buyer("impatient")
     say(buyer, "RAV4 for $31,000")
-    reply, _, _ = say(buyer, "Make that $32,000")
+    reply, _, _ = say(buyer, "Make that $32,000")  # a raise is stalling too
     assert "You offered $31,000 before!" in reply and buyer.patience == 7 - 3
 
 
@@ -199,7 +267,7 @@ def test_a_sale_pays_the_price_in_thousands() -> None:
     rewards = [env.step(text)[1] for text in ("Hello!", "The Nissan Z, yours for 35k.")]
     _, reward, terminated, _, info = env.step("I accept your offer.")
     assert rewards == [0.0, 0.0] and terminated and info["success"]
-    assert info["sold"] == 1 and reward == info["price"] / 1000 == 22.0
+    assert info["sold"] == 1 and reward == info["price"] / 1000 == 17.5
 
 
 def test_same_seed_same_buyer_and_conversation() -> None:
@@ -293,18 +361,51 @@ def test_mdp_family_held_out_buyers_are_harder() -> None:
     assert env.unwrapped.rule_buyer.patience < PERSONALITIES["indecisive"].patience
 
 
-def mean_outcome(agent_name: str, seeds: range) -> tuple[float, float]:
-    """(sale rate, mean return) of an agent over ``seeds``, through the scoring harness."""
-    records = evaluate(agent_name, ENV_ID, seeds=seeds).records
-    return (
-        float(np.mean([record.metrics["sold"] for record in records])),
-        float(np.mean([record.episode_return for record in records])),
-    )
+def returns(agent: object, seeds: range) -> np.ndarray:
+    """Per-episode returns of an agent (a name or an object) over ``seeds``."""
+    return np.array(evaluate(agent, ENV_ID, seeds=seeds).returns)
 
 
-def test_negotiator_sells_and_clearly_beats_random() -> None:
-    """Over 40 buyers the negotiator sells nearly always and earns several times random's return."""
-    expert_rate, expert_return = mean_outcome("expert", range(40))
-    random_rate, random_return = mean_outcome("random", range(40))
-    assert expert_rate >= 0.9 and expert_return > 25
-    assert expert_return > 3 * random_return and random_rate < expert_rate
+def best_limits(seeds: range) -> np.ndarray:
+    """Each buyer's highest reservation price over the lot, in thousands: no seller gets more."""
+    limits = []
+    for seed in seeds:
+        env = gym.make(ENV_ID)
+        env.reset(seed=seed)
+        profile = env.unwrapped.profile
+        limits.append(max(reservation_price(profile, car) for car in LOT.cars) / 1000)
+    return np.array(limits)
+
+
+def test_negotiator_sells_near_every_buyers_limit_and_clearly_beats_random() -> None:
+    """Over 40 buyers the negotiator always sells, at 97% of the limits, many times random."""
+    seeds = range(40)
+    expert, random_returns = returns("expert", seeds), returns("random", seeds)
+    assert np.all(expert > 0) and np.all(expert <= best_limits(seeds) + 1e-9)
+    assert expert.mean() >= 0.97 * best_limits(seeds).mean()
+    assert expert.mean() > 10 * random_returns.mean()
+
+
+def mean_and_interval(values: np.ndarray) -> tuple[float, float]:
+    """Mean and the half-width of its Student-t 95% interval."""
+    return float(values.mean()), float(mean_confidence_halfwidth(values))
+
+
+def check_scripts_far_below_expert(seeds: range) -> None:
+    """Every degenerate script: mean at most 70% of the expert's, intervals apart."""
+    expert_mean, expert_ci = mean_and_interval(returns("expert", seeds))
+    for name, script in SCRIPTS.items():
+        mean, ci = mean_and_interval(returns(script(), seeds))
+        assert mean <= 0.7 * expert_mean, f"{name}: {mean:.2f} against {expert_mean:.2f}"
+        assert mean + ci < expert_mean - expert_ci, f"{name}: {mean:.2f} +- {ci:.2f}"
+
+
+def test_degenerate_scripts_score_far_below_the_expert() -> None:
+    """$1 decrements, absurd openings, repeated lines, "deal" and other tricks: <= 70% of it."""
+    check_scripts_far_below_expert(range(50))
+
+
+@pytest.mark.slow
+def test_degenerate_scripts_score_far_below_the_expert_on_many_buyers() -> None:
+    """The same on 300 fresh buyers."""
+    check_scripts_far_below_expert(range(1_000, 1_300))

@@ -236,6 +236,9 @@ class MOPortfolioEnv(MOEnvMixin, PortfolioAllocationEnv):
 
     def step(self, action: np.ndarray) -> tuple[np.ndarray, np.ndarray, bool, bool, dict[str, Any]]:
         """PortfolioAllocation-v0's step; the reward is the vector (log return, ESG, -risk)."""
+        if self._episode_over:  # nothing moves after the end (see PortfolioAllocationEnv.step)
+            observation, _, terminated, truncated, info = super().step(action)
+            return observation, self._reward_vector([0.0, 0.0, 0.0]), terminated, truncated, info
         observation, log_return, terminated, truncated, info = super().step(action)
         target = info["target_weights"]
         cash_weight = float(target[0]) if self.cash else 0.0

@@ -63,6 +63,9 @@ or at the end of the data split. The last step's ``info`` adds the episode's met
 (:meth:`PairsTradingEnv.episode_metrics`: Sharpe, Sortino, max drawdown, Calmar, annualised
 return and volatility, ``pnl``, ``total_costs``, ``trades`` and position statistics).
 
+A step after the end warns and changes nothing: it returns the last observation, reward 0
+and truncated (the market may have no next bar).
+
 ## Arguments
 
 ```python
@@ -275,6 +278,10 @@ class PairsTradingEnv(EnvContract, gym.Env):
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Move to the asked position at this close, then mark the account at the next one."""
         self._warn_if_stepped_out_of_episode()
+        if self._episode_over:
+            # Past the end the market does not move (its data may be exhausted): nothing
+            # happens, and the step says so with reward 0 and truncated, after the warning.
+            return self._observation(), 0.0, False, True, {}
         target = POSITIONS[int(validate_action(self, action))]
         costs = self._trade_to(target)
         before = self.prices

@@ -95,6 +95,9 @@ prices this takes extreme data or taxes. The last step's ``info`` adds the
 wealth path's financial metrics (:func:`~rlbench_suite.envs.trading.metrics.financial_metrics`)
 and its turnover.
 
+A step after the end warns and changes nothing: it returns the last observation, reward 0
+and truncated (the market may have no next bar).
+
 ## Arguments
 
 ```python
@@ -442,6 +445,10 @@ class PortfolioAllocationEnv(EnvContract, gym.Env[np.ndarray, np.ndarray]):
         self._warn_if_stepped_out_of_episode()
         if self.market is None:
             raise RuntimeError(f"{env_name(self)}: call reset() before step()")
+        if self._episode_over:
+            # Past the end the market does not move (its data may be exhausted): nothing
+            # happens, and the step says so with reward 0 and truncated, after the warning.
+            return self._observation(), 0.0, False, True, {}
         scores = validate_action(self, action).astype(np.float64)
         previous = self.weights
         target = target_from_scores(scores, previous, self.cash)  # (D + 1,)

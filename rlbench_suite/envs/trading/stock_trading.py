@@ -77,6 +77,9 @@ trading days (504 by default, two years), or at the end of the data split. The l
 ``info`` adds the financial metrics of the account's daily values
 (:meth:`StockTradingEnv.episode_metrics`).
 
+A step after the end warns and changes nothing: it returns the last observation, reward 0
+and truncated (the market may have no next bar).
+
 ## Arguments
 
 ```python
@@ -461,6 +464,10 @@ class StockTradingEnv(EnvContract, gym.Env):
     def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
         """Trade at today's close (sells, then buys), then move to the next day's close."""
         self._warn_if_stepped_out_of_episode()
+        if self._episode_over:
+            # Past the end the market does not move (its data may be exhausted): nothing
+            # happens, and the step says so with reward 0 and truncated, after the warning.
+            return self._observation(), 0.0, False, True, {}
         action = validate_action(self, action)
         # FinRL: action x hmax, cast to int, i.e. truncated toward zero.
         wanted = (action.astype(np.float64) * self.hmax).astype(np.int64)

@@ -136,12 +136,28 @@ MDP family (:func:`buyer_family`): the market. In distribution both scales are d
 
 | agent | mean return | sale rate | mean price of a sale |
 |-------|-------------|-----------|----------------------|
-| ``dealer_negotiator`` | 38.57 +- 3.71 | 100% | $38,570 |
-| random (uniform over the vocabulary) | 2.47 +- 1.54 | 13% | $19,000 |
+| ``dealer_negotiator`` | 38.69 +- 3.72 | 100% | $38,692 |
+| random (uniform over the vocabulary) | 1.50 +- 1.02 | 11% | $13,591 |
 
-The mean reservation price of the best car for each of those 100 buyers is $41,961, an upper
-bound for any seller; the negotiator gets 92% of it. The dealer has no price floor (LMRL-Gym's
-reward is the price alone), so a cheap sale of a dear car still counts as a sale.
+The mean reservation price of the best car for each of those 100 buyers is $39,099, an upper
+bound for any seller; the negotiator gets 99% of it. A seller that haggles sensibly without
+reading the limit (halving the gap each turn, taking the buyer's offer when it is within $1,000
+or the buyer warns) gets about 31 on the first 50 buyers, against the negotiator's 38.41.
+Degenerate scripts over the same 50 buyers (``python benchmarks/car_dealer_scripts.py``):
+
+| script | mean return | of the expert |
+|--------|-------------|---------------|
+| repeat one line; "deal" at once | 0.00 | 0% |
+| $999,999, then $1 lower a turn, take the offer on the warning | 2.51 +- 2.00 | 7% |
+| a "final offer" at the list price, take the reply | 10.63 +- 4.16 | 28% |
+| $999,999, then the negotiator | 12.79 +- 5.03 | 33% |
+| a "final offer" at the stated budget, take the reply | 15.52 +- 4.90 | 40% |
+| list price, then $1 lower a turn (or the same line), take the offer on the warning | 16.72 +- 4.07 | 44% |
+| take the buyer's first counter | 25.08 +- 3.47 | 65% |
+| cut 1.1% of the gap a turn, take the offer on the warning | 25.30 +- 3.47 | 66% |
+
+The dealer has no price floor (LMRL-Gym's reward is the price alone), so a cheap sale of a dear
+car still counts as a sale.
 
 ## Version History
 
@@ -905,7 +921,8 @@ def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
     starts at ``first_counter`` times that price and concedes toward it. So the highest return
     is the largest reservation price any buyer can have for any car on the lot, times the
     largest first counter when that exceeds 1: a buyer of the car's type and brand who wants
-    only features it has, with the largest of :data:`BUDGETS`. A ``buyer`` of the user's may
+    only features it has, with the largest of :data:`BUDGETS` and the largest keenness, 1
+    (trust, which the seller's openings lower, is at most 1 as well). A ``buyer`` of the user's may
     accept any positive price, so then the top is infinite.
     """
     import inspect
@@ -922,6 +939,7 @@ def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
                 "brand": car.brand,
                 "features": list(car.features),
                 "budget": max(BUDGETS),
+                "keenness": max(KEENNESS_RANGE),
             },
             car,
         )

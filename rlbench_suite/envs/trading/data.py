@@ -40,12 +40,16 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from rlbench_suite.envs.trading.synthetic import MarketData
+from rlbench_suite.envs.trading.synthetic import MarketData, correlated_gbm
 
-#: A small synthetic market shipped with the package (3 symbols, 500 daily bars), made by
-#: ``data/make_example_ohlcv.py`` from :func:`~rlbench_suite.envs.trading.synthetic.correlated_gbm`
+#: A small synthetic market shipped with the package (3 symbols, 500 daily bars), written by
+#: :func:`write_example_ohlcv` from :func:`~rlbench_suite.envs.trading.synthetic.correlated_gbm`
 #: with a fixed seed: an example of the format, not market data of any real asset.
 EXAMPLE_OHLCV = Path(__file__).parent / "data" / "example_ohlcv.csv"
+EXAMPLE_SEED = 2024
+EXAMPLE_BARS = 500
+EXAMPLE_SYMBOLS = ("ALPHA", "BETA", "GAMMA")
+EXAMPLE_START_PRICES = (50.0, 100.0, 200.0)
 
 PRICE_COLUMNS = ("open", "high", "low", "close")
 REQUIRED_COLUMNS = ("timestamp", *PRICE_COLUMNS, "volume")
@@ -293,3 +297,44 @@ def _assemble(
 
 
 __all__ = ["EXAMPLE_OHLCV", "MarketData", "load_ohlcv"]
+
+
+def example_ohlcv_frame() -> pd.DataFrame:
+    """The rows of :data:`EXAMPLE_OHLCV`, as exchanges report bars.
+
+    Three symbols x 500 daily bars from 2020-01-01, drawn by
+    :func:`~rlbench_suite.envs.trading.synthetic.correlated_gbm` with its default regimes, seed
+    :data:`EXAMPLE_SEED` and start prices 50, 100 and 200. Prices are rounded to cents and
+    volumes to whole units; high and low are rounded outwards, so every bar stays valid.
+    """
+    market, _ = correlated_gbm(
+        np.random.default_rng(EXAMPLE_SEED),
+        EXAMPLE_BARS,
+        len(EXAMPLE_SYMBOLS),
+        start_price=EXAMPLE_START_PRICES,
+        symbols=EXAMPLE_SYMBOLS,
+    )
+    frame = market.to_frame()
+    frame["timestamp"] = frame["timestamp"].dt.strftime("%Y-%m-%d")
+    for column in ("open", "close"):
+        frame[column] = frame[column].round(2)
+    # Outward rounding: the rounded high still bounds the rounded open and close, the low too.
+    frame["high"] = np.maximum(np.ceil(frame["high"] * 100) / 100, frame[["open", "close"]].max(1))
+    frame["low"] = np.minimum(np.floor(frame["low"] * 100) / 100, frame[["open", "close"]].min(1))
+    frame["volume"] = frame["volume"].astype(np.int64)
+    return frame
+
+
+def example_ohlcv_text() -> str:
+    """The CSV text of :data:`EXAMPLE_OHLCV`, byte for byte."""
+    return example_ohlcv_frame().to_csv(index=False, float_format="%.2f", lineterminator="\n")
+
+
+def write_example_ohlcv(path: Path = EXAMPLE_OHLCV) -> Path:
+    """(Re)write the example file, byte for byte what :func:`example_ohlcv_text` gives.
+
+    From a shell: ``python -c "from rlbench_suite.envs.trading.data import *;
+    write_example_ohlcv()"``.
+    """
+    path.write_text(example_ohlcv_text())
+    return path

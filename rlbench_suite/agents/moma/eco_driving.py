@@ -13,7 +13,8 @@ signal-phase feed (SPaT) would know the timing plan.
   pick the constant acceleration that reaches the back of the queue when that queue has just
   started to move (the start of green plus :data:`QUEUE_DISCHARGE_HEADWAY` per queued vehicle),
   instead of driving up to the line and stopping; never more than IDM asks, so it keeps IDM's
-  following distance. Past the stop line, or when it can make the green, it drives IDM.
+  following distance. On the grid it acts on the next light on its way. Past the last stop
+  line, or when it can make the green, it drives IDM.
 """
 
 from __future__ import annotations
@@ -77,20 +78,26 @@ def _passes_before_red(
 def glide_acceleration(central: MOEcoDrivingCentralEnv, row: int, idm: float) -> float:
     """glide_to_green's acceleration for the agent vehicle in road row ``row`` (m/s^2).
 
-    ``idm`` is what IDM asks of the vehicle now. The vehicles ahead of it that will wait for
-    the next green (all those before the line in red; in green, those that will not cross
-    before red) form the queue it aims behind.
+    ``idm`` is what IDM asks of the vehicle now. It acts on the next light on the vehicle's way
+    (on the grid, the second one once past the first). The vehicles ahead of it that will wait
+    for that light's next green (all those before its line in red; in green, those that will
+    not cross before red) form the queue it aims behind. Past the last line: IDM.
     """
-    scenario, signal, simulation = central.scenario, central.signal, central.simulation
-    speed = float(simulation.speed[row])
-    distance = scenario.lane_length - float(simulation.position[row])
-    if distance <= 0.0:
+    scenario, simulation = central.scenario, central.simulation
+    lines = simulation.next_lines()
+    light = int(lines[row])
+    if light >= len(central.signals):
         return idm
+    signal = central.signals[light]
+    line = float(simulation.stop_lines[light])
+    speed = float(simulation.speed[row])
+    distance = line - float(simulation.position[row])
     phase = signal.phase(simulation.time)
     time_to_change = signal.time_to_change(simulation.time)
     ahead = slice(0, row)
-    ahead_distance = scenario.lane_length - simulation.position[ahead]
+    ahead_distance = line - simulation.position[ahead]
     ahead_speed = simulation.speed[ahead]
+    # The vehicles ahead that are still before this vehicle's next line (not past it).
     before_line = ahead_distance > 0.0
     if phase == "green":
         if _passes_before_red(

@@ -16,7 +16,9 @@ Pieces, each usable alone:
 - :class:`SignalTiming`: a fixed-cycle light (green, yellow, red) with a phase offset.
 - :func:`safe_acceleration_cap`: the largest acceleration after which a vehicle can still stop
   behind its leader (or the stop line), assuming the leader brakes as hard as it can.
-- :class:`ApproachSimulation`: the lane itself, stepped one tick at a time.
+- :class:`ApproachSimulation`: the lane itself, stepped one tick at a time; with
+  ``downstream`` lights, a route through consecutive signalised intersections (a corridor of
+  a small grid), each vehicle obeying the next light on its way.
 
 VT-CPFM as published and as IntersectionZoo writes it
 -----------------------------------------------------
@@ -368,12 +370,16 @@ class ApproachSimulation:
         agent_max_acceleration: float,
         max_braking: float,
         dt: float,
+        downstream: tuple[tuple[float, SignalTiming], ...] = (),
     ) -> None:
         self.rng = rng
         self.signal = signal
         self.fuel_model = fuel_model
         self.lane_length = lane_length
         self.exit_length = exit_length
+        #: Every light on the route, in order, and where its stop line is (m from the start).
+        self.signals: tuple[SignalTiming, ...] = (signal, *(light for _, light in downstream))
+        self.stop_lines = lane_length + np.cumsum([0.0, *(block for block, _ in downstream)])
         self.speed_limit = speed_limit
         self.arrival_probability = inflow * dt / 3600.0
         self.penetration = penetration
@@ -398,13 +404,23 @@ class ApproachSimulation:
         self.length = empty.copy()  # (n,)
         self.agent_id = np.zeros(0, dtype=np.int64)  # (n,) pool index, -1 for humans
         self.light_decision = np.zeros(0, dtype=np.int8)  # (n,) UNDECIDED, GOES or STOPS
+        self.line_index = np.zeros(0, dtype=np.int64)  # (n,) the next stop line, as last decided
 
     # -- what the vehicles see ----------------------------------------------------------------
 
     @property
     def exit_position(self) -> float:
         """Where vehicles leave the network: the end of the exit section, m."""
-        return self.lane_length + self.exit_length
+        return float(self.stop_lines[-1]) + self.exit_length
+
+    def next_lines(self) -> np.ndarray:
+        """Index of each vehicle's next stop line; ``len(stop_lines)`` once past the last."""
+        return np.searchsorted(self.stop_lines, self.position, side="right")
+
+    def next_line_positions(self) -> np.ndarray:
+        """Where each vehicle's next stop line is, m (``inf`` once past the last)."""
+        padded = np.append(self.stop_lines, np.inf)
+        return padded[self.next_lines()]
 
     def leader_gaps(self) -> tuple[np.ndarray, np.ndarray]:
         """Each vehicle's bumper-to-bumper gap to its leader and the leader's speed.
@@ -423,8 +439,9 @@ class ApproachSimulation:
         That is its leader or, where it stops for the light, the stop line (speed 0) when closer.
         """
         gap, leader_speed = self.leader_gaps()
-        stops = (self.light_decision == STOPS) & (self.position < self.lane_length)
-        line_gap = np.where(stops, self.lane_length - self.position, np.inf)
+        line = self.next_line_positions()
+        stops = (self.light_decision == STOPS) & np.isfinite(line)
+        line_gap = np.where(stops, line - self.position, np.inf)
         line_closer = line_gap < gap
         return (
             np.where(line_closer, line_gap, gap),
@@ -447,8 +464,9 @@ class ApproachSimulation:
         )
 
     def queue_length(self) -> int:
-        """Vehicles before the stop line that are almost stopped (< 0.5 m/s)."""
-        return int(np.count_nonzero((self.position < self.lane_length) & (self.speed < 0.5)))
+        """Vehicles before a stop line that are almost stopped (< 0.5 m/s)."""
+        before = self.position < self.stop_lines[-1]
+        return int(np.count_nonzero(before & (self.speed < 0.5)))
 
     # -- one tick -----------------------------------------------------------------------------
 
@@ -477,7 +495,9 @@ class ApproachSimulation:
         )
         acceleration = np.minimum(acceleration, (self.speed_limit - self.speed) / self.dt)
         new_speed, travelled = self._integrate(acceleration)
-        new_position = self._keep_apart(self.position + travelled, stops)
+        new_position = self._keep_apart(
+            self.position + travelled, stops, self.next_line_positions()
+        )
         # The guard above only ever shortens a move; the speed it ends with never exceeds the
         # speed the vehicle could have at that spot.
         blocked = new_position < self.position + travelled - 1e-9
@@ -502,11 +522,16 @@ class ApproachSimulation:
         return result
 
     def _decide_at_light(self) -> None:
-        if self.signal.phase(self.time) == "green":
-            self.light_decision[:] = UNDECIDED
-            return
-        undecided = self.light_decision == UNDECIDED
-        room = self.lane_length - self.position
+        """Each vehicle decides once per light, when its next light stops showing green."""
+        lines = self.next_lines()
+        # A vehicle that crossed a line decides afresh for the next one.
+        self.light_decision[lines != self.line_index] = UNDECIDED
+        self.line_index = lines
+        green = np.array([light.phase(self.time) == "green" for light in self.signals] + [True])
+        shows_green = green[lines]
+        self.light_decision[shows_green] = UNDECIDED
+        undecided = (self.light_decision == UNDECIDED) & ~shows_green
+        room = np.append(self.stop_lines, np.inf)[lines] - self.position
         can_stop = self.speed**2 / (2.0 * STOP_DECISION_DECELERATION) <= room
         self.light_decision[undecided] = np.where(can_stop[undecided], STOPS, GOES)
 
@@ -524,11 +549,9 @@ class ApproachSimulation:
         )
         return new_speed, travelled
 
-    def _keep_apart(self, position: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    def _keep_apart(self, position: np.ndarray, stops: np.ndarray, line: np.ndarray) -> np.ndarray:
         """No vehicle passes its leader's rear bumper or a stop line it stops for."""
-        position = np.where(
-            stops, np.minimum(position, self.lane_length - COLLISION_MARGIN), position
-        )
+        position = np.where(stops, np.minimum(position, line - COLLISION_MARGIN), position)
         if position.size < 2:
             return position
         # x_i <= x_{i-1} - len_{i-1} - margin for every i: a running minimum of x_i + offset_i.
@@ -553,6 +576,7 @@ class ApproachSimulation:
         "length",
         "agent_id",
         "light_decision",
+        "line_index",
     )
 
     def _arrive(self) -> None:
@@ -594,6 +618,7 @@ class ApproachSimulation:
             "length": length,
             "agent_id": agent,
             "light_decision": UNDECIDED,
+            "line_index": 0,
         }
         for name in self._ARRAYS:
             array = getattr(self, name)

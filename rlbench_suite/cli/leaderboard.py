@@ -294,6 +294,15 @@ def command_render(args: argparse.Namespace) -> int:
     return 0
 
 
+def command_withdraw(args: argparse.Namespace) -> int:
+    """Remove entries whose results no longer replay (their agent or env changed)."""
+    board = _open_board(args)
+    for name in args.names:
+        entry = board.withdraw(name)
+        console.print(f"withdrew {_text(name)} ({entry['status']}, {entry['env_id']})")
+    return 0
+
+
 def command_rescore(args: argparse.Namespace) -> int:
     """Recompute every entry's scores from its stored returns (after reference scores change)."""
     from rlbench_suite.leaderboard.evaluation import rescore_entry
@@ -380,6 +389,12 @@ def add_cli(commands: Any) -> None:
     render = with_board(actions.add_parser("render", help="write the board as a static site"))
     render.add_argument("--out", required=True, type=output_folder, help="folder for the site")
     render.set_defaults(handler=command_render)
+
+    withdraw = with_board(
+        actions.add_parser("withdraw", help="remove entries that no longer replay")
+    )
+    withdraw.add_argument("names", nargs="+", help="entry names (see `show`)")
+    withdraw.set_defaults(handler=command_withdraw)
 
     rescore = with_board(
         actions.add_parser("rescore", help="recompute scores after reference scores change")

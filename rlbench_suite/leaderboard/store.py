@@ -376,6 +376,28 @@ class Board:
             self._write_marker(self.read_marker().get("entries", 0) + 1)
         return entry
 
+    def withdraw(self, name: str) -> dict[str, Any]:
+        """Remove entry ``name`` and its duplicate-index record; returns its last record.
+
+        For results that no longer replay on the env they name, e.g. a reference agent whose
+        code changed: the board's history (the checkout's) keeps what was there. The entry's
+        folder is renamed away under the lock before it is deleted, so a killed withdraw leaves
+        either the whole entry or a staging leftover the next submit sweeps.
+        """
+        with self.locked():
+            if name not in self.names():
+                raise BoardError(f"no entry {name!r} on the board at {self.root}")
+            entry = self.read_entry(name)
+            folder = self.entry_dir(name)
+            leftover = self.submissions / f".staging-withdrawn-{folder.name}"
+            os.rename(folder, leftover)
+            index_file = self.index / entry["fingerprint"].removeprefix("sha256:")
+            if index_file.is_file() and index_file.read_text().strip() == name:
+                index_file.unlink()
+            shutil.rmtree(leftover, ignore_errors=True)
+            self._write_marker(max(self.read_marker().get("entries", 1) - 1, 0))
+        return entry
+
     def _refusals(self, entry: Mapping[str, Any]) -> list[str]:
         count = self.read_marker().get("entries", 0)
         if count >= MAX_ENTRIES:

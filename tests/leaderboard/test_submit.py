@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from rlbench_suite.leaderboard.store import Board
+from rlbench_suite.leaderboard.store import Board, BoardError
 from rlbench_suite.leaderboard.submission import (
     MAX_SUBMISSION_BYTES,
     SubmissionError,
@@ -195,6 +195,28 @@ def test_duplicates_are_refused_by_digest_and_by_content(
     with pytest.raises(SubmissionError, match="same returns from the same agent"):
         submit(write_submission(renamed, tmp_path / "renamed.json"), seeded_board)
     assert _board_snapshot(seeded_board) == before
+
+
+def test_a_withdrawn_entry_leaves_no_trace_and_its_results_can_be_submitted_again(
+    tmp_path: Path, seeded_board: Path, whittle_submission: dict[str, Any], capsys
+) -> None:
+    """`withdraw NAME` removes the entry, its duplicate index and one from the count."""
+    from rlbench_suite.cli import main
+
+    assert (
+        main(["leaderboard", "withdraw", "whittle.RMAB-TwoState-v0", "--board", str(seeded_board)])
+        == 0
+    )
+    assert "withdrew whittle.RMAB-TwoState-v0" in capsys.readouterr().out
+    board = Board.open(seeded_board)
+    assert board.names() == [] and board.read_marker()["entries"] == 0
+    assert not any((seeded_board / "index").iterdir())
+    submit(write_submission(whittle_submission, tmp_path / "again.json"), seeded_board)
+    assert board.names() == ["whittle.RMAB-TwoState-v0"]
+    with pytest.raises(BoardError, match=r"no entry '\.\./board\.json'"):
+        board.withdraw("../board.json")
+    assert main(["leaderboard", "withdraw", "nobody", "--board", str(seeded_board)]) != 0
+    assert "no entry 'nobody'" in capsys.readouterr().err
 
 
 def test_submitted_aggregates_are_ignored(

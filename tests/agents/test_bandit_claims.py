@@ -11,6 +11,11 @@ from rlbench_suite.agents.trivial import trivial_policies
 from rlbench_suite.scoring import EvaluationResult, evaluate, mean_confidence_halfwidth
 
 EPISODES = 50
+#: The claims as stated (50 episodes) run with -m slow; the default run checks them on 20.
+CLAIM_EPISODES = [
+    pytest.param(20, id="20-episodes"),
+    pytest.param(EPISODES, marks=pytest.mark.slow),
+]
 # v1 plays v0's MDP with the pull vector as action (tests/envs/test_bandits_cormab_pulls.py
 # shows the same returns), so the myopic claim is measured once, on v0.
 COUPLED_IDS = [
@@ -23,8 +28,8 @@ UCWHITTLE = "rlbench/RMAB-UCWhittle-v0"
 pytestmark = pytest.mark.filterwarnings("ignore:.*is out of date:DeprecationWarning")
 
 
-def run(agent: str, env_id: str) -> EvaluationResult:
-    return evaluate(agent, env_id, n_episodes=EPISODES, seed=0)
+def run(agent: str, env_id: str, episodes: int = EPISODES) -> EvaluationResult:
+    return evaluate(agent, env_id, n_episodes=episodes, seed=0)
 
 
 def clearly_above(better: EvaluationResult, worse: EvaluationResult) -> bool:
@@ -32,10 +37,13 @@ def clearly_above(better: EvaluationResult, worse: EvaluationResult) -> bool:
     return better.mean_return - better.ci95 > worse.mean_return + worse.ci95
 
 
+@pytest.mark.parametrize("episodes", CLAIM_EPISODES)
 @pytest.mark.parametrize("env_id", ["rlbench/RMAB-TwoState-v0", "rlbench/RMAB-ARMMAN-v0"])
-def test_whittle_beats_random_and_is_not_worse_than_myopic(env_id: str) -> None:
+def test_whittle_beats_random_and_is_not_worse_than_myopic(env_id: str, episodes: int) -> None:
     """Whittle's interval lies above random's and does not fall below myopic's."""
-    whittle, myopic, random = run("whittle", env_id), run("myopic", env_id), run("random", env_id)
+    whittle, myopic, random = (
+        run(agent, env_id, episodes) for agent in ("whittle", "myopic", "random")
+    )
     assert clearly_above(whittle, random), (whittle.mean_return, random.mean_return)
     assert whittle.mean_return + whittle.ci95 >= myopic.mean_return - myopic.ci95, (
         whittle.mean_return,
@@ -60,10 +68,11 @@ def test_the_coupled_problems_are_all_registered() -> None:
     ]
 
 
+@pytest.mark.parametrize("episodes", CLAIM_EPISODES)
 @pytest.mark.parametrize("env_id", COUPLED_IDS)
-def test_myopic_beats_random_feasible_on_coupled_problems(env_id: str) -> None:
+def test_myopic_beats_random_feasible_on_coupled_problems(env_id: str, episodes: int) -> None:
     """On each coRMAB problem the one-step MILP policy's interval lies above random's."""
-    myopic, random = run("myopic", env_id), run("random", env_id)
+    myopic, random = run("myopic", env_id, episodes), run("random", env_id, episodes)
     assert clearly_above(myopic, random), (myopic.mean_return, random.mean_return)
 
 

@@ -6,6 +6,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
 from rlbench_suite.registry import env_card, list_envs
 from rlbench_suite.scoring.evaluate import EvaluationResult, evaluate
 
@@ -25,14 +27,17 @@ class BenchmarkRow:
         return float(references.normalise(self.results[agent].mean_return))
 
     def to_json(self) -> dict[str, Any]:
-        """Row as JSON: per agent the mean, its 95% interval, normalised score and episodes."""
+        """Row as JSON: per agent the mean, its 95% interval, normalised score and episodes.
+
+        On multi-objective envs the mean and the interval are lists, one entry per objective.
+        """
         return {
             "env_id": self.env_id,
             "agents": {
                 name: {
                     "agent": result.agent,
-                    "mean_return": result.mean_return,
-                    "ci95": None if result.ci95 != result.ci95 else result.ci95,
+                    "mean_return": _plain(result.mean_return),
+                    "ci95": _plain(result.ci95),
                     "normalised_score": self.normalised(name),
                     "episodes": [record.to_json() for record in result.records],
                 }
@@ -138,3 +143,10 @@ def reference_submission(
         training_timesteps=0,
         deterministic=True,
     )
+
+
+def _plain(value: float | np.ndarray) -> float | list[float | None] | None:
+    """A mean or interval as JSON: a float, or a list for a vector; NaN (one episode) as None."""
+    if np.ndim(value):
+        return [_plain(float(part)) for part in np.asarray(value)]
+    return None if value != value else float(value)

@@ -363,3 +363,14 @@ def test_a_bug_is_not_dressed_as_a_mistake(monkeypatch) -> None:
     monkeypatch.setattr(catalogue, "command_list", broken)
     with pytest.raises(RuntimeError, match="a bug in the list command"):
         main(["list"])
+
+
+def test_benchmark_rows_of_a_multi_objective_env_write_vectors_as_lists() -> None:
+    """The main job's JSON holds a multi-objective env's mean and interval as one per objective."""
+    from rlbench_suite.baselines.reference import run_reference_benchmark
+
+    (row,) = run_reference_benchmark(["rlbench/MORMAB-v0"], ("random", "expert"), episodes=2)
+    stored = json.loads(json.dumps(row.to_json(), allow_nan=False))
+    for result in stored["agents"].values():
+        assert len(result["mean_return"]) == len(result["ci95"]) == 2
+        assert result["normalised_score"] is None

@@ -591,7 +591,15 @@ def _card_section(card: EnvCard) -> str:
         ("summary", display_text(card.summary) if card.summary else EMPTY_CELL),
         ("anchor", display_text(card.anchor) if card.anchor else EMPTY_CELL),
     ]
-    if references is None:
+    if card.reward_dim > 1:
+        rows.append(
+            (
+                "reference scores",
+                "none on a scalar scale (returns are vectors): entries are ranked by hypervolume; "
+                "each reference agent's mean vector is on the card (rlbench info)",
+            )
+        )
+    elif references is None:
         rows.append(("reference scores", "none: entries are ranked by mean return"))
     else:
         rows.append(

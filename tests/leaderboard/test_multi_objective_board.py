@@ -233,6 +233,8 @@ def test_the_page_draws_fronts_and_lists_per_agent_returns(tmp_path: Path, two_g
     render_board(board.entries(), site)
     page = (site / "envs" / "TestTwoGoals-v0.html").read_text()
     assert "hypervolume [95% CI]" in page and "expected utility [95% CI]" in page
+    assert "entries are ranked by hypervolume" in page
+    assert "ranked by mean return" not in page
     assert (site / "plots" / "TestTwoGoals-v0-front.png").stat().st_size > 1000
     assert 'src="../plots/TestTwoGoals-v0-front.png"' in page
     hover = (site / "envs" / "MultiQuadHover-v0.html").read_text()

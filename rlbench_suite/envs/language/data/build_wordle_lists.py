@@ -60,9 +60,7 @@ def build_lists(dictionary: Path, scowl_dir: Path) -> tuple[list[str], list[str]
         for prefix in COMMON_LIST_PREFIXES:
             common.update(read_words(scowl_dir / f"{prefix}.{size}"))
     answers = [
-        word
-        for word in allowed
-        if word in common and not is_regular_inflection(word, lexicon)
+        word for word in allowed if word in common and not is_regular_inflection(word, lexicon)
     ]
     return allowed, answers
 

@@ -252,7 +252,7 @@ static int cartpole_parse(PyObject *params, void *out) {
     static const char *const known[] = {
         "gravity", "masspole", "total_mass", "length", "polemass_length", "force_mag", "tau",
         "theta_threshold_radians", "x_threshold", "reset_low", "reset_high", "max_episode_steps",
-        "sutton_barto_reward", NULL};
+        "sutton_barto_reward", "fast_math", NULL};
     cartpole_params *p = out;
     if (params_only(params, kernel, known) < 0 ||
         param_double(params, kernel, "gravity", &p->gravity) < 0 ||
@@ -267,7 +267,8 @@ static int cartpole_parse(PyObject *params, void *out) {
         param_double(params, kernel, "reset_low", &p->reset_low) < 0 ||
         param_double(params, kernel, "reset_high", &p->reset_high) < 0 ||
         param_int(params, kernel, "max_episode_steps", 1, INT64_MAX, &p->max_episode_steps) < 0 ||
-        param_bool(params, kernel, "sutton_barto_reward", &p->sutton_barto_reward) < 0) {
+        param_bool(params, kernel, "sutton_barto_reward", &p->sutton_barto_reward) < 0 ||
+        param_bool(params, kernel, "fast_math", &p->fast_math) < 0) {
         return -1;
     }
     if (require(p->masspole > 0 && p->total_mass > p->masspole, kernel,

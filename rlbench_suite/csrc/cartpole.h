@@ -1,11 +1,18 @@
 /* CartPole-v1: Gymnasium's cart-pole dynamics (Barto, Sutton & Anderson 1983), euler integrator.
  *
  * The state is float64 and every expression keeps the operation order of Gymnasium's
- * classic_control/cartpole.py; observations are the float32 cast, as Gymnasium returns them.
- * The one difference is sin and cos of the pole angle: a short polynomial instead of libm's call,
- * which the compiler can vectorise and which agrees with libm to about one unit in the last place
- * (the parity test states the resulting tolerance). Constants come from the Python env
- * (rlbench_suite.vector.kernels), never typed twice.
+ * classic_control/cartpole.py, with libm's sin and cos (which NumPy's float64 np.sin and np.cos
+ * call), so by default the kernel reproduces Gymnasium's CartPole-v1 bit for bit from the same
+ * state and actions; observations are the float32 cast, as Gymnasium returns them. That holds
+ * only if the compiler neither contracts a * b + c into one fused multiply-add (rounded once,
+ * not twice) nor reassociates: setup.py compiles every kernel with -ffp-contract=off (GCC
+ * ignores `#pragma STDC FP_CONTRACT OFF`, so the flag, not the pragma, is what counts; the pragma
+ * below is for Clang builds outside setup.py), and a -ffast-math build is refused below.
+ *
+ * fast_math=True (an explicit opt-in) takes sin and cos from a short polynomial instead, which
+ * the compiler can vectorise and which agrees with libm to about one unit in the last place; its
+ * Python twin (rlbench_suite.vector.twins) runs Gymnasium's step with the same polynomial.
+ * Constants come from the Python env (rlbench_suite.vector.kernels), never typed twice.
  *
  * The state lives in columns (one array per variable, over every env of the batch), and
  * cartpole_step_envs steps a range of envs in one loop without branches, which the compiler
@@ -23,6 +30,13 @@
 
 #include "rng.h"
 
+#if defined(__FAST_MATH__)
+#error "cartpole.h must not be built with -ffast-math: it reassociates and breaks bit-exactness"
+#endif
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 #ifndef RLB_VECTOR_LOOP /* binding.c defines it: how to build a loop meant to vectorise */
 #define RLB_VECTOR_LOOP
 #endif
@@ -36,6 +50,7 @@ typedef struct {
     double reset_low, reset_high; /* each state variable starts uniform in [low, high) */
     int64_t max_episode_steps;    /* truncation, as Gymnasium's TimeLimit */
     bool sutton_barto_reward;     /* 0 a step and -1 on termination instead of +1 a step */
+    bool fast_math;               /* polynomial sin and cos (opt-in), not libm's (the default) */
 } cartpole_params;
 
 /* The batch's state: one column per variable, each (num_envs,), in one block the binding owns. */
@@ -58,7 +73,8 @@ static inline cartpole_columns cartpole_columns_of(char *states, size_t num_envs
     return columns;
 }
 
-/* Beyond this angle (rad) the polynomials below lose accuracy and libm takes over. */
+/* fast_math only. Beyond this angle (rad) the polynomials below lose accuracy and libm takes
+ * over. */
 #define CARTPOLE_POLYNOMIAL_RANGE 0.25
 
 /* sin and cos by their Taylor series to x^13 and x^14: on [-0.25, 0.25] the first term left out
@@ -87,7 +103,15 @@ static inline void cartpole_sincos(double x, double *sine, double *cosine) {
     cartpole_sincos_polynomial(x, sine, cosine);
 }
 
-/* Whether the polynomial alone serves every step whose result is kept. Such a step starts from
+/* How cartpole_advance takes sin and cos: libm (the default, Gymnasium's bit for bit), the
+ * polynomial with libm past its range, or the polynomial alone (when it suffices, below). */
+typedef enum {
+    CARTPOLE_SINCOS_LIBM,
+    CARTPOLE_SINCOS_FAST,
+    CARTPOLE_SINCOS_POLYNOMIAL,
+} cartpole_sincos_mode;
+
+/* fast_math only: whether the polynomial alone serves every step whose result is kept. Such a step starts from
  * a reset state (|theta| <= the larger |reset bound|) or from one its previous step left running
  * (|theta| <= theta_threshold_radians, 12 degrees = 0.21 rad in CartPole-v1). */
 static inline bool cartpole_polynomial_suffices(const cartpole_params *params) {
@@ -139,13 +163,17 @@ static inline bool cartpole_check_action(const cartpole_params *params, const in
 static inline void cartpole_advance(const cartpole_params *params, int64_t action, double *x_at,
                                     double *x_dot_at, double *theta_at, double *theta_dot_at,
                                     int64_t *elapsed_steps, float *obs, double *reward,
-                                    bool *terminated, bool *truncated, bool polynomial_only) {
+                                    bool *terminated, bool *truncated,
+                                    cartpole_sincos_mode mode) {
     double x = *x_at, x_dot = *x_dot_at, theta = *theta_at, theta_dot = *theta_dot_at;
     double sintheta, costheta;
-    if (polynomial_only) {
+    if (mode == CARTPOLE_SINCOS_POLYNOMIAL) {
         cartpole_sincos_polynomial(theta, &sintheta, &costheta);
-    } else {
+    } else if (mode == CARTPOLE_SINCOS_FAST) {
         cartpole_sincos(theta, &sintheta, &costheta);
+    } else { /* Gymnasium computes cos first; both are pure functions, so the order is moot. */
+        costheta = cos(theta);
+        sintheta = sin(theta);
     }
     const double force = action == 1 ? params->force_mag : -params->force_mag;
     const double temp =
@@ -193,21 +221,22 @@ RLB_VECTOR_LOOP static void cartpole_step_envs(
     const int64_t *restrict actions, float *restrict observations, double *restrict rewards,
     bool *restrict terminations, bool *restrict truncations, size_t begin, size_t end) {
     const cartpole_params params = *shared_params;
-    if (cartpole_polynomial_suffices(&params)) {
-        for (size_t env = begin; env < end; env++) {
-            cartpole_advance(&params, actions[env], &x[env], &x_dot[env], &theta[env],
-                             &theta_dot[env], &elapsed_steps[env],
-                             observations + env * CARTPOLE_OBS_DIM, &rewards[env],
-                             &terminations[env], &truncations[env], true);
-        }
-        return;
+    /* One loop per mode, each with its mode a constant, so none carries a branch on it. */
+#define CARTPOLE_LOOP(mode)                                                                    \
+    for (size_t env = begin; env < end; env++) {                                               \
+        cartpole_advance(&params, actions[env], &x[env], &x_dot[env], &theta[env],             \
+                         &theta_dot[env], &elapsed_steps[env],                                 \
+                         observations + env * CARTPOLE_OBS_DIM, &rewards[env],                 \
+                         &terminations[env], &truncations[env], mode);                         \
     }
-    for (size_t env = begin; env < end; env++) {
-        cartpole_advance(&params, actions[env], &x[env], &x_dot[env], &theta[env],
-                         &theta_dot[env], &elapsed_steps[env],
-                         observations + env * CARTPOLE_OBS_DIM, &rewards[env],
-                         &terminations[env], &truncations[env], false);
+    if (!params.fast_math) {
+        CARTPOLE_LOOP(CARTPOLE_SINCOS_LIBM)
+    } else if (cartpole_polynomial_suffices(&params)) {
+        CARTPOLE_LOOP(CARTPOLE_SINCOS_POLYNOMIAL)
+    } else {
+        CARTPOLE_LOOP(CARTPOLE_SINCOS_FAST)
     }
+#undef CARTPOLE_LOOP
 }
 
 /* Steps every env in [begin, end), those the binding is about to reset included (it overwrites

@@ -6,6 +6,8 @@ the rows with the ratio of native (1 thread) to each. ``benchmarks/bench_vector.
 command line. Backends:
 
 - ``native``: :class:`~rlbench_suite.vector.NativeVectorEnv` (default settings, copies returned);
+- ``native_fast_math``: the same with ``fast_math=True`` (CartPole only: polynomial sin and cos,
+  not bit for bit Gymnasium's); its ratio column says what exactness costs;
 - ``gymnasium_sync`` / ``gymnasium_async``: ``SyncVectorEnv`` / ``AsyncVectorEnv`` over the
   kernel's reference env (Gymnasium's ``CartPole-v1``, the registered ``RMAB-TwoState-v0`` and
   ``MarketMaking-v0``);
@@ -34,7 +36,14 @@ import rlbench_suite.envs  # noqa: F401  (registers rlbench/CartPole-v1 and the 
 from rlbench_suite.vector.kernels import kernel_spec
 from rlbench_suite.vector.native import NativeVectorEnv, max_threads
 
-BACKENDS = ("native", "gymnasium_sync", "gymnasium_async", "gymnasium_numpy", "envpool")
+BACKENDS = (
+    "native",
+    "native_fast_math",
+    "gymnasium_sync",
+    "gymnasium_async",
+    "gymnasium_numpy",
+    "envpool",
+)
 DEFAULT_ENV_IDS = ("rlbench/CartPole-v1", "rlbench/RMAB-TwoState-v0", "rlbench/MarketMaking-v0")
 _ACTION_POOL = 16  # distinct action batches cycled through, so no backend sees one action
 
@@ -88,6 +97,16 @@ def _backend_runs(
     if backend == "native":
         return [
             (count, functools.partial(NativeVectorEnv, env_id, num_envs, num_threads=count))
+            for count in threads
+        ]
+    if backend == "native_fast_math" and is_cartpole:  # the only kernel with a fast_math mode
+        return [
+            (
+                count,
+                functools.partial(
+                    NativeVectorEnv, env_id, num_envs, num_threads=count, fast_math=True
+                ),
+            )
             for count in threads
         ]
     if backend == "gymnasium_sync":

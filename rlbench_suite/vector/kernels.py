@@ -56,6 +56,9 @@ def cartpole_params(env: gym.Env, max_episode_steps: int | None) -> dict[str, An
         "reset_high": high,
         "max_episode_steps": int(max_episode_steps),
         "sutton_barto_reward": bool(env._sutton_barto_reward),
+        # libm's sin and cos, bit for bit Gymnasium's; NativeVectorEnv(..., fast_math=True) sets
+        # True for the kernel's polynomial (faster, ~1 ulp off, so trajectories drift).
+        "fast_math": False,
     }
 
 

@@ -61,6 +61,9 @@ class NativeVectorEnv(VectorEnv):
         copy: return copies of the output buffers (default) or the buffers themselves.
         max_episode_steps: truncation, as ``gym.make`` applies it; ``gym.make_vec`` passes the
             id's own.
+        fast_math: trade exactness for speed where the kernel offers it (CartPole: a polynomial
+            sin and cos within ~1 ulp of libm's). By default (False) a kernel reproduces its
+            Python env bit for bit; kernels without such a mode refuse True.
         **env_kwargs: the registered env's arguments; one instance is built to read the
             kernel's parameters from.
 
@@ -86,6 +89,7 @@ class NativeVectorEnv(VectorEnv):
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
         copy: bool = True,
         max_episode_steps: int | None = None,
+        fast_math: bool = False,
         **env_kwargs: Any,
     ) -> None:
         if _native is None:
@@ -113,6 +117,10 @@ class NativeVectorEnv(VectorEnv):
         template = gym.make(env_id, **env_kwargs)
         try:
             params = spec.params(template.unwrapped, max_episode_steps)
+            if fast_math:
+                if "fast_math" not in params:
+                    raise ValueError(f"{env_id}: the {spec.kernel} kernel has no fast_math mode")
+                params["fast_math"] = True
             self.single_observation_space = template.observation_space
             self.single_action_space = template.action_space
         finally:
@@ -149,6 +157,7 @@ class NativeVectorEnv(VectorEnv):
         except (TypeError, ValueError) as error:
             raise type(error)(f"{env_id}: {error}") from None
         self.num_threads = int(num_threads)
+        self.fast_math = bool(params.get("fast_math", False))
         self._action_dtype = self.single_action_space.dtype
         # Box actions (float kernels) are range-checked by the kernel; integer ones here first.
         box_actions = isinstance(self.single_action_space, spaces.Box)

@@ -5,8 +5,9 @@ A twin is Gymnasium's ``SyncVectorEnv`` over copies of a kernel's reference env
 ``RMAB-TwoState-v0``, ``QuadHover-v0`` and ``MarketMaking-v0``) whose ``np_random`` is replaced by
 :class:`KernelStream`, a pure-Python copy of the kernel's per-env generator (``csrc/rng.h``).
 The reference envs' ``reset`` and ``step`` run unmodified, so a native batch and its twin, given
-the same seed and actions, must agree step for step (the bandit bit for bit, CartPole up to the
-rounding of its polynomial sin and cos, QuadHover up to NumPy's BLAS dot products;
+the same seed and actions, must agree step for step (the bandit and CartPole bit for bit, CartPole
+with ``fast_math=True`` too, its twin taking the kernel's polynomial sin and cos, see
+:func:`polynomial_sincos`; QuadHover up to NumPy's BLAS dot products;
 tests/vector/test_parity.py and test_parity_quad_hover.py state the tolerances): any larger
 difference is a kernel, autoreset or RNG bug. QuadHover draws only its start jitter, two
 ``uniform`` draws (x, then y) per reset. MarketMaking draws four uniforms and one standard
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import functools
 import math
+import types
 from typing import Any
 
 import gymnasium as gym
@@ -117,20 +119,85 @@ class KernelStream:
         return cdf.searchsorted(self.random(size), side="right")
 
 
+# csrc/cartpole.h's CARTPOLE_POLYNOMIAL_RANGE: past it, fast_math's sin and cos are libm's.
+POLYNOMIAL_RANGE = 0.25
+
+
+def polynomial_sincos(x: float) -> tuple[float, float]:
+    """``(sin x, cos x)`` as the CartPole kernel computes them with ``fast_math=True``.
+
+    The same Horner order on the same float64 operations as ``cartpole_sincos`` in
+    ``csrc/cartpole.h`` (Python's float arithmetic is IEEE double, never fused), so the same bits.
+    """
+    x = float(x)
+    if abs(x) > POLYNOMIAL_RANGE:
+        return math.sin(x), math.cos(x)
+    x2 = x * x
+    sine = x * (1.0 + x2 * (-1.0 / 6.0 +
+                x2 * (1.0 / 120.0 +
+                x2 * (-1.0 / 5040.0 +
+                x2 * (1.0 / 362880.0 +
+                x2 * (-1.0 / 39916800.0 + x2 * (1.0 / 6227020800.0)))))))  # fmt: skip
+    cosine = 1.0 + x2 * (-1.0 / 2.0 +
+                   x2 * (1.0 / 24.0 +
+                   x2 * (-1.0 / 720.0 +
+                   x2 * (1.0 / 40320.0 +
+                   x2 * (-1.0 / 3628800.0 +
+                   x2 * (1.0 / 479001600.0 + x2 * (-1.0 / 87178291200.0)))))))  # fmt: skip
+    return sine, cosine
+
+
+class _PolynomialNumPy:
+    """NumPy, except that ``sin`` and ``cos`` of a scalar are :func:`polynomial_sincos`'s."""
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(np, name)
+
+    @staticmethod
+    def sin(x: Any) -> np.float64:
+        return np.float64(polynomial_sincos(x)[0])
+
+    @staticmethod
+    def cos(x: Any) -> np.float64:
+        return np.float64(polynomial_sincos(x)[1])
+
+
+def _fast_math_cartpole_step() -> Any:
+    """Gymnasium's own ``CartPoleEnv.step`` code, run with :class:`_PolynomialNumPy` as ``np``."""
+    from gymnasium.envs.classic_control import cartpole
+
+    step = cartpole.CartPoleEnv.step
+    namespace = {**vars(cartpole), "np": _PolynomialNumPy()}
+    return types.FunctionType(step.__code__, namespace, step.__name__, step.__defaults__)
+
+
+def _make_fast_math_cartpole(env_id: str, **env_kwargs: Any) -> gym.Env:
+    env = gym.make(env_id, **env_kwargs)
+    unwrapped = env.unwrapped
+    unwrapped.step = types.MethodType(_fast_math_cartpole_step(), unwrapped)
+    return env
+
+
 def make_twin_vector_env(
     env_id: str,
     num_envs: int,
     seed: int,
     autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
+    fast_math: bool = False,
     **env_kwargs: Any,
 ) -> SyncVectorEnv:
     """The twin of ``NativeVectorEnv(env_id, num_envs, ...)`` reset with ``seed``.
 
     Reset it with ``reset()`` (no seed: a seed would replace the streams with NumPy's); reseed
-    it with :func:`reseed_twin`.
+    it with :func:`reseed_twin`. ``fast_math=True`` (CartPole only) runs Gymnasium's step with
+    the kernel's polynomial sin and cos.
     """
     spec = kernel_spec(env_id)
     make_one = functools.partial(gym.make, spec.reference_id, **env_kwargs)
+    if fast_math:
+        if spec.reference_id != "CartPole-v1":
+            raise ValueError(f"{env_id}: only CartPole's kernel has a fast_math mode")
+        make_one = functools.partial(_make_fast_math_cartpole, spec.reference_id, **env_kwargs)
     twin = SyncVectorEnv([make_one] * num_envs, autoreset_mode=parse_autoreset_mode(autoreset_mode))
     reseed_twin(twin, seed)
     return twin

@@ -16,12 +16,12 @@ rlbench_suite.agents.trading.pairs import tune_zscore_rule as t; print(t())"``.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
 
+from rlbench_suite.agents.trading.tuning import grid_search_on_family
 from rlbench_suite.envs.trading.pairs_trading import FLAT, LONG, SHORT
 
 #: Tuned (10 in-distribution instances x 3 episodes, mean return): entry 1.5 and exit 0 earn
@@ -62,17 +62,6 @@ class ZScoreAgent:
         return (SHORT, FLAT, LONG)[position + 1]
 
 
-def play_episode(env: gym.Env, agent: Any, seed: int) -> float:
-    """One episode of ``agent`` on ``env`` from ``seed``; its undiscounted return."""
-    agent.reset(seed)
-    observation, _ = env.reset(seed=seed)
-    total, done = 0.0, False
-    while not done:
-        observation, reward, terminated, truncated, _ = env.step(agent.act(observation))
-        total, done = total + float(reward), terminated or truncated
-    return total
-
-
 def tune_zscore_rule(
     entries: tuple[float, ...] = (1.0, 1.5, 2.0, 2.5, 3.0),
     exits: tuple[float, ...] = (0.0, 0.25, 0.5, 1.0),
@@ -85,25 +74,16 @@ def tune_zscore_rule(
     Returns the best pair by mean return over ``num_instances`` x ``episodes_per_instance``
     episodes, and every pair's mean.
     """
-    from rlbench_suite.registry import env_card
-
-    card = env_card("rlbench/PairsTrading-v0")
-    instances = card.mdp_family.sample(num_instances, "in_distribution", seed)
-    means: dict[tuple[float, float], float] = {}
-    for entry, exit in itertools.product(entries, exits):
-        if exit >= entry:
-            continue
-        returns = []
-        for kwargs in instances:
-            env = gym.make(card.id, **kwargs)
-            agent = ZScoreAgent(env, entry=entry, exit=exit)
-            returns.extend(
-                play_episode(env, agent, seed + episode) for episode in range(episodes_per_instance)
-            )
-            env.close()
-        means[(entry, exit)] = float(np.mean(returns))
-    best = max(means, key=means.__getitem__)
-    return {"entry": best[0], "exit": best[1], "means": means}
+    best, means = grid_search_on_family(
+        "rlbench/PairsTrading-v0",
+        ZScoreAgent,
+        {"entry": entries, "exit": exits},
+        num_instances,
+        episodes_per_instance,
+        seed,
+        allowed=lambda entry, exit: exit < entry,
+    )
+    return {**best, "means": means}
 
 
 FACTORIES = {"zscore": ZScoreAgent}

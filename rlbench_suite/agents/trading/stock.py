@@ -17,11 +17,12 @@ print(t())"``.
 
 from __future__ import annotations
 
-import itertools
 from typing import Any
 
 import gymnasium as gym
 import numpy as np
+
+from rlbench_suite.agents.trading.tuning import grid_search_on_family
 
 #: Weight of today's index in the exponential average the rule compares: about the last ten
 #: days. Tuned (10 in-distribution instances x 5 episodes, mean return): 0.1 and 1.25 give 32.8;
@@ -95,17 +96,6 @@ class TurbulenceRuleAgent:
         return np.full(model.num_assets, direction, dtype=np.float32)
 
 
-def play_episode(env: gym.Env, agent: Any, seed: int) -> float:
-    """One episode of ``agent`` on ``env`` from ``seed``; its undiscounted return."""
-    agent.reset(seed)
-    observation, _ = env.reset(seed=seed)
-    total, done = 0.0, False
-    while not done:
-        observation, reward, terminated, truncated, _ = env.step(agent.act(observation))
-        total, done = total + float(reward), terminated or truncated
-    return total
-
-
 def tune_turbulence_rule(
     smoothings: tuple[float, ...] = (0.02, 0.05, 0.1, 0.2, 0.5, 1.0),
     exit_levels: tuple[float, ...] = (0.75, 1.0, 1.25, 1.5),
@@ -118,22 +108,15 @@ def tune_turbulence_rule(
     Returns the best pair by mean return over ``num_instances`` x ``episodes_per_instance``
     episodes, and every pair's mean.
     """
-    from rlbench_suite.registry import env_card
-
-    card = env_card("rlbench/StockTrading-v0")
-    instances = card.mdp_family.sample(num_instances, "in_distribution", seed)
-    means: dict[tuple[float, float], float] = {}
-    for smoothing, exit_level in itertools.product(smoothings, exit_levels):
-        returns = []
-        for kwargs in instances:
-            env = gym.make(card.id, **kwargs)
-            agent = TurbulenceRuleAgent(env, smoothing=smoothing, exit_level=exit_level)
-            for episode in range(episodes_per_instance):
-                returns.append(play_episode(env, agent, seed + episode))
-            env.close()
-        means[(smoothing, exit_level)] = float(np.mean(returns))
-    best = max(means, key=means.__getitem__)
-    return {"smoothing": best[0], "exit_level": best[1], "means": means}
+    best, means = grid_search_on_family(
+        "rlbench/StockTrading-v0",
+        TurbulenceRuleAgent,
+        {"smoothing": smoothings, "exit_level": exit_levels},
+        num_instances,
+        episodes_per_instance,
+        seed,
+    )
+    return {**best, "means": means}
 
 
 FACTORIES = {

@@ -11,7 +11,8 @@ import pandas as pd
 import pytest
 
 import rlbench_suite
-from rlbench_suite.agents.trading.pairs import ZScoreAgent, play_episode
+from rlbench_suite.agents.trading.pairs import ZScoreAgent
+from rlbench_suite.agents.trading.tuning import play_episode
 from rlbench_suite.agents.trivial import trivial_policies
 from rlbench_suite.envs.trading import pairs_trading
 from rlbench_suite.envs.trading.pairs_trading import (

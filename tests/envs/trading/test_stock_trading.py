@@ -10,11 +10,8 @@ import numpy as np
 import pytest
 
 import rlbench_suite
-from rlbench_suite.agents.trading.stock import (
-    StockBuyAndHoldAgent,
-    TurbulenceRuleAgent,
-    play_episode,
-)
+from rlbench_suite.agents.trading.stock import StockBuyAndHoldAgent, TurbulenceRuleAgent
+from rlbench_suite.agents.trading.tuning import play_episode
 from rlbench_suite.agents.trivial import trivial_policies
 from rlbench_suite.envs.trading import stock_trading
 from rlbench_suite.envs.trading.stock_trading import (

@@ -160,7 +160,6 @@ import gymnasium as gym
 import numpy as np
 import pandas as pd
 from gymnasium import spaces
-from scipy.signal import lfilter
 
 from rlbench_suite.envs.trading.common import FAMILY, FINRL
 from rlbench_suite.envs.trading.synthetic import MarketData, Regime, correlated_gbm
@@ -211,6 +210,9 @@ def exponential_average(values: np.ndarray, alpha: float) -> np.ndarray:
     """``y[t] = alpha x[t] + (1 - alpha) y[t-1]`` down axis 0, starting at ``y[0] = x[0]``."""
     values = np.asarray(values, dtype=np.float64)
     initial = (1.0 - alpha) * values[0:1]
+    # Imported here: scipy.signal adds ~0.5 s to `import rlbench_suite`.
+    from scipy.signal import lfilter
+
     smoothed, _ = lfilter([alpha], [1.0, alpha - 1.0], values, axis=0, zi=initial)
     return smoothed
 

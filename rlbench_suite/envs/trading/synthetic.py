@@ -32,7 +32,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy.signal import lfilter
 
 #: Bars drawn per bar of the output: enough that ``high`` and ``low`` sit visibly away from
 #: ``open`` and ``close`` (their expected gap grows with the square root of the count), few enough
@@ -499,6 +498,9 @@ def cointegrated_pair(
     spread_shocks = np.sqrt(substep_variance) * rng.standard_normal(count)
     common_shocks = common_volatility / np.sqrt(substeps) * rng.standard_normal(count)
     mean_spread = np.log(first_price[0]) - hedge_ratio * np.log(first_price[1])
+    # Imported here: scipy.signal adds ~0.5 s to `import rlbench_suite`.
+    from scipy.signal import lfilter
+
     # deviation[k] = substep_persistence * deviation[k - 1] + spread_shocks[k], from 0.
     deviation = lfilter([1.0], [1.0, -substep_persistence], spread_shocks)
     log_b = np.log(first_price[1]) + np.cumsum(common_shocks)

@@ -5,6 +5,11 @@ SB3 resets an env in the step that ends its episode and hands the last observati
 true termination (SB3 bootstraps the value of a truncated state). This adapter runs the kernel in
 Gymnasium's same-step autoreset mode, which is that contract, and reshapes the outputs.
 
+Episode statistics come with it, as SB3's ``Monitor`` writes them: the step that ends an
+episode carries ``info["episode"] = {"r": return, "l": length, "t": seconds since the adapter
+was built}``, so SB3 logs ``rollout/ep_rew_mean`` and ``ep_len_mean`` with no ``VecMonitor``
+(one around the adapter still works: it writes the same numbers over them).
+
     >>> from rlbench_suite.vector.sb3 import NativeSB3VecEnv
     >>> import numpy as np, rlbench_suite.envs.calibration
     >>> venv = NativeSB3VecEnv("rlbench/CartPole-v1", num_envs=4)
@@ -15,6 +20,10 @@ Gymnasium's same-step autoreset mode, which is that contract, and reshapes the o
     >>> observations, rewards, dones, infos = venv.step(np.ones(4, dtype=np.int64))
     >>> rewards.dtype, len(infos)
     (dtype('float32'), 4)
+    >>> while not dones[0]:
+    ...     observations, rewards, dones, infos = venv.step(np.ones(4, dtype=np.int64))
+    >>> sorted(infos[0]["episode"])  # return, length, wall-clock time
+    ['l', 'r', 't']
 
 Budgeted envs refuse over-budget actions here as everywhere, so a learner needs an action space
 that cannot exceed the budget (see :class:`rlbench_suite.wrappers.TopKBudget` for the single-env
@@ -23,6 +32,7 @@ way to get one).
 
 from __future__ import annotations
 
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -58,6 +68,10 @@ class NativeSB3VecEnv(VecEnv):
             **env_kwargs,
         )
         self._actions: np.ndarray | None = None
+        # Per-env running totals of the episode in progress (returns in float64, as Monitor).
+        self._episode_returns = np.zeros(num_envs, dtype=np.float64)
+        self._episode_lengths = np.zeros(num_envs, dtype=np.int64)
+        self._started = time.time()
         super().__init__(
             num_envs,
             self.vector_env.single_observation_space,
@@ -72,6 +86,8 @@ class NativeSB3VecEnv(VecEnv):
         observations, _ = self.vector_env.reset(seed=seeds)
         self._reset_seeds()
         self._reset_options()
+        self._episode_returns[:] = 0.0
+        self._episode_lengths[:] = 0
         return observations.copy()
 
     def step_async(self, actions: np.ndarray) -> None:
@@ -86,12 +102,22 @@ class NativeSB3VecEnv(VecEnv):
         observations, rewards, terminations, truncations, infos = self.vector_env.step(actions)
         dones = terminations | truncations
         time_limited = truncations & ~terminations
+        self._episode_returns += rewards
+        self._episode_lengths += 1
         env_infos: list[dict[str, Any]] = [
             {"TimeLimit.truncated": limited} for limited in time_limited.tolist()
         ]
         if dones.any():
+            elapsed = round(time.time() - self._started, 6)
             for env in np.flatnonzero(dones):
                 env_infos[env]["terminal_observation"] = infos["final_obs"][env]
+                env_infos[env]["episode"] = {
+                    "r": float(self._episode_returns[env]),
+                    "l": int(self._episode_lengths[env]),
+                    "t": elapsed,
+                }
+            self._episode_returns[dones] = 0.0
+            self._episode_lengths[dones] = 0
         return observations.copy(), rewards.astype(np.float32), dones, env_infos
 
     def close(self) -> None:

@@ -8,6 +8,7 @@ import pytest
 pytest.importorskip("stable_baselines3")
 
 from stable_baselines3 import PPO
+from stable_baselines3.common.logger import KVWriter, Logger
 from stable_baselines3.common.vec_env import DummyVecEnv
 
 import rlbench_suite
@@ -83,4 +84,55 @@ def test_ppo_learns_for_a_few_hundred_steps_on_the_adapter() -> None:
     model = PPO("MlpPolicy", venv, n_steps=32, batch_size=64, n_epochs=1, seed=0, device="cpu")
     model.learn(total_timesteps=512)
     assert model.num_timesteps >= 512
+    venv.close()
+
+
+def test_episode_statistics_match_vec_monitor() -> None:
+    """Ended episodes carry Monitor's "episode" return and length, the numbers VecMonitor adds."""
+    from stable_baselines3.common.vec_env import VecMonitor
+
+    bare = NativeSB3VecEnv("rlbench/CartPole-v1", NUM_ENVS)
+    monitored = VecMonitor(NativeSB3VecEnv("rlbench/CartPole-v1", NUM_ENVS))
+    for venv in (bare, monitored):
+        venv.seed(3)
+        venv.reset()
+    rng = np.random.default_rng(0)
+    episodes = 0
+    for _ in range(300):
+        actions = rng.integers(0, 2, size=NUM_ENVS)
+        _, _, dones, infos = bare.step(actions)
+        _, _, _, expected = monitored.step(actions)
+        for env in range(NUM_ENVS):
+            if dones[env]:
+                ours, theirs = infos[env]["episode"], expected[env]["episode"]
+                assert (ours["r"], ours["l"]) == (theirs["r"], theirs["l"])
+                episodes += 1
+            else:
+                assert "episode" not in infos[env]
+    assert episodes > 10
+    bare.close()
+    monitored.close()
+
+
+class _Recorder(KVWriter):
+    """Keeps every value SB3's logger dumps."""
+
+    def __init__(self) -> None:
+        self.values: dict[str, list[float]] = {}
+
+    def write(self, key_values: dict, key_excluded: dict, step: int = 0) -> None:
+        for key, value in key_values.items():
+            self.values.setdefault(key, []).append(value)
+
+
+def test_sb3_logs_ep_rew_mean_without_a_vec_monitor() -> None:
+    """PPO on the bare adapter logs rollout/ep_rew_mean and ep_len_mean (CartPole: equal)."""
+    venv = NativeSB3VecEnv("rlbench/CartPole-v1", 8)
+    model = PPO("MlpPolicy", venv, n_steps=64, batch_size=64, n_epochs=1, seed=0, device="cpu")
+    recorder = _Recorder()
+    model.set_logger(Logger(None, [recorder]))
+    model.learn(total_timesteps=1024)
+    returns = recorder.values["rollout/ep_rew_mean"]
+    assert len(returns) == 2 and all(value > 5 for value in returns)
+    assert recorder.values["rollout/ep_len_mean"] == returns  # CartPole pays 1 per step
     venv.close()

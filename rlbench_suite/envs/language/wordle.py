@@ -14,8 +14,44 @@ The word lists ship with the package (built from Debian's SCOWL word lists, see
 ``data/build_wordle_lists.py`` and ``data/LICENSE.wordlists``): 2,207 answers (common words, no
 plurals or past tenses) and 4,667 allowed guesses (every answer among them).
 
-Where this differs from LMRL-Gym: LMRL-Gym uses the game's own word lists; ours are built from
-a permissively licensed source. The feedback rule is replaceable by any callable.
+The feedback rule is replaceable by any callable.
+
+### LMRL-Gym's rules: ``rules="lmrl"``
+
+``gym.make("rlbench/Wordle-v0", rules="lmrl")`` plays LMRL-Gym's setting, so that its published
+numbers can be set beside ours:
+
+- one list of 431 words (``data/wordle_lmrl.txt``) is both the answer pool and the only
+  allowed guesses, as LMRL-Gym's ``wordle_official_400.txt`` is (it holds 431 words despite
+  its name);
+- LMRL-Gym's feedback rule (:func:`lmrl_feedback`): a letter is green where it matches, yellow
+  wherever else the answer holds it, however many copies the guess uses, black otherwise;
+  guessing ``eerie`` against ``speed`` gives ``yybby``, where the game gives ``yybbb``.
+
+Rewards, the six guesses and the cost of an invalid guess are LMRL-Gym's under both rules.
+
+### Differences from LMRL-Gym
+
+Under ``rules="lmrl"``:
+
+- **Word list.** LMRL-Gym's list is 400 words drawn from the original game's answer list plus
+  the answers of the days its tweet data covers. That file ships with no licence and is taken
+  from the game's own list, so it is not copied here. Ours is the closest honest substitute:
+  the 431 words of our SCOWL answer list with the smallest SHA-256 digests (a rule anyone can
+  rerun: ``data/build_wordle_lists.py --lmrl-only``). Same size and role, different words.
+- **Hidden word.** LMRL-Gym redraws the hidden word after every valid guess, uniformly among
+  the words of its list that fit all feedback so far. Under its feedback rule a word fits the
+  feedback exactly when it would have produced it, so this gives the same distribution of games
+  as one word drawn at reset, which is what we do (so ``info["answer"]`` is defined).
+- **Text.** LMRL-Gym's transcript is ``Wordle:`` then, per guess, the letters spaced (``c r a
+  n e``) and the colours spaced (``b y g b b``), an empty line for an invalid word. Ours opens
+  with the rules, writes ``letter:colour`` pairs and says why a guess is invalid.
+- **Reading guesses.** LMRL-Gym takes exactly five lowercase letters (its spaced format has its
+  spaces removed first); ours reads leniently (see Action Space). Every guess LMRL-Gym accepts
+  means the same word here, so its returns are unchanged.
+
+Under the default ``rules="rlbench"`` the word lists are ours (2,207 answers, 4,667 allowed
+guesses) and the repeated-letter rule is the game's; the rest is as above.
 
 ## Action Space
 
@@ -60,8 +96,8 @@ in [-6, 0]; solving with the ``k``-th guess returns ``-(k - 1)``.
 
 ## Starting State
 
-The hidden word is drawn uniformly from ``answers`` (the 2,207-word answer list by default) with
-the reset seed.
+The hidden word is drawn uniformly from ``answers`` (the 2,207-word answer list by default, the
+431-word list under ``rules="lmrl"``) with the reset seed.
 
 ## Episode End
 
@@ -71,16 +107,20 @@ Termination on the solving guess; truncation after ``max_guesses`` (6) guesses, 
 ## Arguments
 
 ```python
-gym.make("rlbench/Wordle-v0", feedback=None, answers=None, max_guesses=6, render_mode=None)
+gym.make("rlbench/Wordle-v0", feedback=None, answers=None, max_guesses=6, rules="rlbench",
+         render_mode=None)
 ```
 
 - ``feedback``: ``feedback(guess: str, answer: str) -> str`` returns five characters from
   ``"byg"``, one per letter of ``guess`` (both arguments are lowercase words of the allowed
-  list). ``None`` is :func:`wordle_feedback`, the game's rule. The env still judges the solving
+  list). ``None`` is the rules' own: :func:`wordle_feedback`, the game's rule, or
+  :func:`lmrl_feedback` under ``rules="lmrl"``. The env still judges the solving
   guess itself (``guess == answer``), so a feedback rule cannot end the game. To pickle the env
   (vector envs do) the callable must pickle: a module-level function, not a lambda.
 - ``answers``: the words the hidden one is drawn from (any words of the allowed list, case
   ignored); ``None`` is the whole answer list. Every allowed word may still be guessed.
+- ``rules``: ``"rlbench"`` (our word lists, the game's feedback) or ``"lmrl"`` (LMRL-Gym's
+  setting: one 431-word list to draw from and guess from, its feedback rule).
 - ``max_guesses``: guesses before truncation (pass ``max_episode_steps`` to ``gym.make`` too when
   raising it above 6).
 - ``render_mode``: ``"ansi"`` returns the transcript.
@@ -110,7 +150,8 @@ the word: each guess is one of 4,667.
 
 ## Version History
 
-- v0: SCOWL-based lists (2,207 answers, 4,667 allowed guesses), six guesses, b/y/g feedback.
+- v0: SCOWL-based lists (2,207 answers, 4,667 allowed guesses), six guesses, b/y/g feedback;
+  ``rules="lmrl"`` for LMRL-Gym's setting.
 
 ## Credits
 
@@ -133,6 +174,13 @@ Example:
     >>> observation.splitlines()[-2:], reward, terminated, info["answer"]
     (['s:g p:g e:g e:g d:g', 'Solved! The word is speed.'], 0.0, True, 'speed')
 
+    Under LMRL-Gym's rules every copy of a letter the answer holds is marked:
+
+    >>> env = gym.make("rlbench/Wordle-v0", rules="lmrl", answers=["alley"])
+    >>> observation, info = env.reset(seed=0)
+    >>> env.step("levee")[0].splitlines()[-1]
+    'l:y e:y v:b e:g e:y'
+
 """  # noqa: E501 -- the table and the doctest quote whole reply lines
 
 from __future__ import annotations
@@ -152,6 +200,9 @@ from rlbench_suite.envs.language.base import LanguageEnv, Turn, register_languag
 DATA_DIR = Path(__file__).parent / "data"
 ANSWERS_FILE = DATA_DIR / "wordle_answers.txt"
 ALLOWED_FILE = DATA_DIR / "wordle_allowed.txt"
+LMRL_FILE = DATA_DIR / "wordle_lmrl.txt"
+#: ``rules`` values: ours, and LMRL-Gym's (its word list size and feedback rule).
+RULES = ("rlbench", "lmrl")
 WORD_LENGTH = 5
 MAX_GUESSES = 6
 FEEDBACK_LETTERS = "byg"
@@ -177,6 +228,12 @@ def allowed_set() -> frozenset[str]:
     return frozenset(load_word_lists()[1])
 
 
+@lru_cache(maxsize=1)
+def load_lmrl_list() -> tuple[str, ...]:
+    """The 431 words of ``rules="lmrl"``, sorted: its answers and its only allowed guesses."""
+    return tuple(sorted(set(LMRL_FILE.read_text(encoding="ascii").split())))
+
+
 def wordle_feedback(guess: str, answer: str) -> str:
     """The game's feedback for ``guess`` against ``answer``: one of ``b``/``y``/``g`` a letter.
 
@@ -195,6 +252,23 @@ def wordle_feedback(guess: str, answer: str) -> str:
             colours[position] = "y"
             unmatched[guessed] -= 1
     return "".join(colours)
+
+
+def lmrl_feedback(guess: str, answer: str) -> str:
+    """LMRL-Gym's feedback: green where the letters match, yellow for any other letter in the answer.
+
+    Copies are not counted (LMRL-Gym's ``WordleState.transition_state``): every letter of the
+    guess that the answer holds somewhere else is yellow, however many times the guess uses it.
+
+    Example:
+        >>> lmrl_feedback("eerie", "speed"), wordle_feedback("eerie", "speed")
+        ('yybby', 'yybbb')
+
+    """
+    return "".join(
+        "g" if guessed == hidden else "y" if guessed in answer else "b"
+        for guessed, hidden in zip(guess, answer, strict=True)
+    )
 
 
 def format_feedback(guess: str, colours: str) -> str:
@@ -316,8 +390,11 @@ class WordleEnv(LanguageEnv):
         feedback: FeedbackFn | None = None,
         answers: Sequence[str] | None = None,
         max_guesses: int = MAX_GUESSES,
+        rules: str = "rlbench",
         render_mode: str | None = None,
     ) -> None:
+        if rules not in RULES:
+            raise ValueError(f"WordleEnv: rules must be one of {RULES}, got {rules!r}")
         if feedback is not None and not callable(feedback):
             raise TypeError(
                 "WordleEnv: feedback must be a callable feedback(guess: str, answer: str) -> str "
@@ -326,8 +403,16 @@ class WordleEnv(LanguageEnv):
         if isinstance(max_guesses, bool) or not isinstance(max_guesses, int | np.integer):
             raise TypeError(f"WordleEnv: max_guesses must be an int, got {max_guesses!r}")
         super().__init__(max_turns=int(max_guesses), render_mode=render_mode)
-        self.feedback: FeedbackFn = feedback if feedback is not None else wordle_feedback
-        default_answers, self.allowed = load_word_lists()
+        self.rules = rules
+        rules_feedback = lmrl_feedback if rules == "lmrl" else wordle_feedback
+        self.feedback: FeedbackFn = feedback if feedback is not None else rules_feedback
+        if rules == "lmrl":
+            default_answers = self.allowed = load_lmrl_list()
+            list_file = LMRL_FILE.name
+        else:
+            default_answers, self.allowed = load_word_lists()
+            list_file = ALLOWED_FILE.name
+        self._allowed_words = frozenset(self.allowed)
         if answers is None:
             self.answers = default_answers
         else:
@@ -336,11 +421,11 @@ class WordleEnv(LanguageEnv):
                     f"WordleEnv: answers must be a sequence of words, got the string {answers!r}"
                 )
             words = sorted({str(word).lower() for word in answers})
-            unknown = [word for word in words if word not in allowed_set()]
+            unknown = [word for word in words if word not in self._allowed_words]
             if unknown or not words:
                 raise ValueError(
-                    "WordleEnv: answers must be a non-empty list of words from "
-                    f"data/wordle_allowed.txt (e.g. {list(default_answers[:3])}); "
+                    f"WordleEnv: answers must be a non-empty list of words from data/{list_file} "
+                    f"(rules={rules!r}; e.g. {list(default_answers[:3])}); "
                     f"not in the list: {unknown or 'none given'}"
                 )
             self.answers = tuple(words)
@@ -354,15 +439,24 @@ class WordleEnv(LanguageEnv):
     def _begin(self) -> str:
         self.answer = self.answers[int(self.np_random.integers(len(self.answers)))]
         self.guesses = []
+        if self.rules == "lmrl":
+            colours = (
+                "y (yellow) means it is in the word elsewhere (every copy you use is marked, "
+                "however many the word holds), and b (black) means it is not in the word."
+            )
+        else:
+            colours = (
+                "y (yellow) means it is in the word elsewhere, and b (black) means it is not in "
+                "the word, or not as many times as you used it."
+            )
         return (
             "Let's play Wordle. I am thinking of a five-letter English word; you have "
             f"{self.max_turns} guesses to find it. Reply with one five-letter word per turn "
             f"(a word from my list of {len(self.allowed)}; case does not matter).\n"
             "After each guess I mark every letter of it as letter:colour, where g (green) means "
-            "the letter is in the word at that place, y (yellow) means it is in the word "
-            "elsewhere, and b (black) means it is not in the word, or not as many times as you "
-            "used it. For example, 'x:b y:y z:g' would mean x is absent, y is elsewhere and z "
-            "is right. A word that is not in my list gets no feedback and still costs a guess."
+            f"the letter is in the word at that place, {colours} For example, 'x:b y:y z:g' "
+            "would mean x is absent, y is elsewhere and z is right. A word that is not in my "
+            "list gets no feedback and still costs a guess."
         )
 
     def _turn(self, action: str) -> Turn:
@@ -373,7 +467,7 @@ class WordleEnv(LanguageEnv):
             return self._invalid(str(error), last_guess)
         if len(guess) != WORD_LENGTH:
             return self._invalid(f"{guess!r} is not a five-letter word", last_guess)
-        if guess not in allowed_set():
+        if guess not in self._allowed_words:
             return self._invalid(f"{guess!r} is not in the word list", last_guess)
         colours = self.feedback(guess, self.answer)
         if (

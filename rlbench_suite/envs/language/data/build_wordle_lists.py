@@ -15,6 +15,13 @@ packages, both version 2020.12.07-2 (SCOWL by Kevin Atkinson; licence in
   inflections whose stem is a word of wamerican: plurals and third persons (``-s``, ``-es``,
   ``-ies`` from ``-y``) and past tenses (``-ed``, ``-d`` after ``e``, ``-ied`` from ``-y``).
   A word ending in ``ss`` (``bless``, ``glass``) is never counted as a plural.
+- ``wordle_lmrl.txt``, the word list of ``WordleEnv(rules="lmrl")``: the
+  :data:`LMRL_LIST_SIZE` answers whose SHA-256 digest (of the ASCII word) is smallest, sorted.
+  LMRL-Gym plays on its ``wordle_official_400.txt`` (431 words: 400 drawn from the original
+  game's answer list, plus the answers of the days its tweet data covers), which ships with
+  no licence and comes from the game's own list, so it is not copied here; this draw is the
+  substitute: a list of the same size, drawn from our answers by a rule anyone can rerun
+  (``--lmrl-only`` rebuilds it from the shipped answers without SCOWL).
 
 The game never runs this script: the lists are shipped files, so an install needs no SCOWL.
 """
@@ -22,6 +29,7 @@ The game never runs this script: the lists are shipped files, so an install need
 from __future__ import annotations
 
 import argparse
+import hashlib
 import re
 from pathlib import Path
 
@@ -29,6 +37,8 @@ FIVE_LOWERCASE_LETTERS = re.compile(r"^[a-z]{5}$")
 COMMON_SIZE_CLASSES = (10, 20, 35, 40)
 COMMON_LIST_PREFIXES = ("english-words", "american-words")
 HERE = Path(__file__).parent
+#: Words in LMRL-Gym's ``wordle_official_400.txt``, and so in our substitute for it.
+LMRL_LIST_SIZE = 431
 
 
 def read_words(path: Path) -> list[str]:
@@ -65,17 +75,40 @@ def build_lists(dictionary: Path, scowl_dir: Path) -> tuple[list[str], list[str]
     return allowed, answers
 
 
+def lmrl_subset(answers: list[str], size: int = LMRL_LIST_SIZE) -> list[str]:
+    """The ``size`` words of ``answers`` with the smallest SHA-256 digests, sorted.
+
+    A hash rank is a uniform-looking draw that no library version can change.
+    """
+    if size > len(answers):
+        raise ValueError(f"cannot draw {size} words from a list of {len(answers)}")
+    ranked = sorted(answers, key=lambda word: hashlib.sha256(word.encode("ascii")).digest())
+    return sorted(ranked[:size])
+
+
 def main() -> None:
-    """Write the two lists next to this script."""
+    """Write the lists next to this script."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--dictionary", type=Path, default=Path("/usr/share/dict/american-english"))
     parser.add_argument("--scowl-dir", type=Path, default=Path("/usr/share/dict/scowl"))
     parser.add_argument("--out-dir", type=Path, default=HERE)
+    parser.add_argument(
+        "--lmrl-only",
+        action="store_true",
+        help="rebuild only wordle_lmrl.txt, from the answers in --out-dir (no SCOWL needed)",
+    )
     arguments = parser.parse_args()
-    allowed, answers = build_lists(arguments.dictionary, arguments.scowl_dir)
-    (arguments.out_dir / "wordle_allowed.txt").write_text("\n".join(allowed) + "\n", "ascii")
-    (arguments.out_dir / "wordle_answers.txt").write_text("\n".join(answers) + "\n", "ascii")
-    print(f"{len(allowed)} allowed guesses, {len(answers)} answers")
+    out_dir = arguments.out_dir
+    if arguments.lmrl_only:
+        answers = read_words(out_dir / "wordle_answers.txt")
+    else:
+        allowed, answers = build_lists(arguments.dictionary, arguments.scowl_dir)
+        (out_dir / "wordle_allowed.txt").write_text("\n".join(allowed) + "\n", "ascii")
+        (out_dir / "wordle_answers.txt").write_text("\n".join(answers) + "\n", "ascii")
+        print(f"{len(allowed)} allowed guesses, {len(answers)} answers")
+    lmrl = lmrl_subset(answers)
+    (out_dir / "wordle_lmrl.txt").write_text("\n".join(lmrl) + "\n", "ascii")
+    print(f"{len(lmrl)} words in the LMRL-Gym-sized list")
 
 
 if __name__ == "__main__":

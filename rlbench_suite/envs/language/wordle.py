@@ -255,7 +255,7 @@ def wordle_feedback(guess: str, answer: str) -> str:
 
 
 def lmrl_feedback(guess: str, answer: str) -> str:
-    """LMRL-Gym's feedback: green where the letters match, yellow for any other letter in the answer.
+    """LMRL-Gym's feedback: green where letters match, yellow for any other letter of the answer.
 
     Copies are not counted (LMRL-Gym's ``WordleState.transition_state``): every letter of the
     guess that the answer holds somewhere else is yellow, however many times the guess uses it.

@@ -25,11 +25,39 @@ only the walls around the agent, so the agent has to work out where it is from t
 seen and the moves it has made (the transcript holds its whole move history). The two T bars
 look alike from inside, which is what makes the partially observed task hard.
 
-Where this differs from LMRL-Gym: positions are written as plain numbers (LMRL-Gym spells each
-digit apart, ``1 0`` for 10, to help its tokeniser); the 101st "Failure" turn of LMRL-Gym is
-folded into the 100th move (see Rewards), so an episode has at most 100 steps and no turn whose
-action is ignored; an invalid action's reply says which actions are valid before repeating the
-description; the map is an argument (``layout``), the double T by default.
+### LMRL-Gym's rules: ``rules="lmrl"``
+
+``gym.make("rlbench/Maze-v0", rules="lmrl")`` (or ``MazePO-v0``) shows the agent LMRL-Gym's text
+exactly, so that its published numbers can be set beside ours:
+
+- positions spell each digit apart, as LMRL-Gym's ``describe_observation_give_position`` does
+  (``position 1, 1 0`` for row 1, column 10);
+- the observation is LMRL-Gym's text history, not our transcript: its last
+  :data:`LMRL_HISTORY_PIECES` pieces (descriptions and moves, each ending in a newline, the
+  ``last_k=40`` of LMRL-Gym's ``MazeEnv``), joined;
+- as in LMRL-Gym, text that is not a move wipes that history: the observation is then the
+  description alone (our reason for refusing it stays in the transcript, ``render()``);
+  reaching the goal shows ``Success``, running out of moves ``Failure``.
+
+The map, start cells, moves, rewards and the 100-move limit are LMRL-Gym's under both rules.
+
+### Differences from LMRL-Gym
+
+Under ``rules="lmrl"``:
+
+- **The failure turn.** LMRL-Gym answers the 101st action, whatever it is, with ``Failure``
+  and -1; we add that -1 to the 100th move (see Rewards), so an episode has at most 100 steps
+  and no turn whose action is ignored. Returns are the same.
+- **Reading moves.** LMRL-Gym accepts only the exact strings ``move left\n`` and so on; we
+  read leniently (see Action Space). Every move LMRL-Gym accepts means the same here.
+- **History length.** LMRL-Gym's evaluation of behaviour cloning on the fully observed maze
+  keeps only the newest description (``last_k=1``), its PPO scripts and ``MazeEnv`` default 40
+  pieces; we keep 40 for both variants. The newest description is the last line either way.
+
+Under the default ``rules="rlbench"``, in addition: positions are plain numbers (``1, 10``); the
+observation is the whole transcript; an invalid action's reply says why it was refused and
+which actions are valid before repeating the description. The map is an argument
+(``layout``), the double T by default, under both rules.
 
 ## Action Space
 
@@ -91,7 +119,7 @@ LMRL-Gym's limit. ``gym.make`` also adds a ``TimeLimit`` of 100 steps.
 
 ```python
 gym.make("rlbench/Maze-v0", partially_observed=False, max_moves=100, layout=None,
-         render_mode=None)
+         rules="rlbench", render_mode=None)
 gym.make("rlbench/MazePO-v0")  # the same with partially_observed=True
 ```
 
@@ -100,6 +128,7 @@ gym.make("rlbench/MazePO-v0")  # the same with partially_observed=True
   lengthen an episode beyond 100).
 - ``layout``: the map as rows of ``#`` (wall), ``.`` (open) and one ``G`` (goal), enclosed by
   walls; ``None`` is :data:`DOUBLE_T_LAYOUT`.
+- ``rules``: ``"rlbench"`` (our text) or ``"lmrl"`` (LMRL-Gym's observation text and history).
 - ``render_mode``: ``"ansi"`` returns the transcript.
 
 MDP family (:func:`goal_family`): the goal moves, as LMRL-Gym's ``valid_goals`` allows; in
@@ -127,7 +156,8 @@ The random agent ignores the text, so it scores the same on both.
 
 ## Version History
 
-- v0: LMRL-Gym's double-T maze, fully and partially observed.
+- v0: LMRL-Gym's double-T maze, fully and partially observed; ``rules="lmrl"`` for LMRL-Gym's
+  observation text.
 
 ## Credits
 
@@ -154,6 +184,17 @@ Example:
     (-4.0, True, 3)
     >>> observation.splitlines()[-1].split(". ")[0]
     "Invalid action 'jump': unknown direction; say move left, move right, move up or move down"
+
+    Under LMRL-Gym's rules the observation is its text history, digits spelled apart:
+
+    >>> env = gym.make("rlbench/Maze-v0", rules="lmrl")
+    >>> observation, info = env.reset(seed=0, options={"start": (1, 9)})
+    >>> observation, reward, terminated, truncated, info = env.step("move right")
+    >>> print(observation)
+    The goal is at position 8, 6. Your current position is at position 1, 9. There is a wall above you.
+    move right
+    The goal is at position 8, 6. Your current position is at position 1, 1 0. There are walls above you, below you.
+    <BLANKLINE>
 
 """  # noqa: E501 -- the table and the doctest quote whole observation sentences
 
@@ -208,6 +249,10 @@ MOVE_REWARD = -1.0
 INVALID_ACTION_REWARD = -4.0
 FAILURE_REWARD = -1.0  # LMRL-Gym's reward for the turn after the last allowed move
 MAX_MOVES = 100
+#: ``rules`` values: our text, and LMRL-Gym's.
+RULES = ("rlbench", "lmrl")
+#: Text pieces (descriptions and moves) LMRL-Gym's ``MazeEnv`` keeps in its history (``last_k``).
+LMRL_HISTORY_PIECES = 40
 
 
 @dataclass(frozen=True)
@@ -339,6 +384,11 @@ def parse_walls(sentence: str) -> frozenset[str]:
     return frozenset(phrase for phrase in WALL_PHRASES if phrase in sentence)
 
 
+def spell_digits(number: int) -> str:
+    """LMRL-Gym's way to write a coordinate, each digit apart to help its tokeniser: ``1 0``."""
+    return " ".join(str(number))
+
+
 def normalise_command(text: str) -> str:
     """Lower case, words separated by single spaces: how an action is matched to a move."""
     return " ".join(text.lower().split())
@@ -440,6 +490,7 @@ class MazeEnv(LanguageEnv):
         partially_observed: describe only the walls around the agent (``MazePO-v0``).
         max_moves: moves before truncation.
         layout: the map as rows of ``#``, ``.`` and one ``G``; ``None`` is the double T.
+        rules: ``"rlbench"`` or ``"lmrl"`` (LMRL-Gym's observation text and history).
         render_mode: ``"ansi"`` returns the transcript.
 
     """
@@ -452,8 +503,11 @@ class MazeEnv(LanguageEnv):
         partially_observed: bool = False,
         max_moves: int = MAX_MOVES,
         layout: Sequence[str] | None = None,
+        rules: str = "rlbench",
         render_mode: str | None = None,
     ) -> None:
+        if rules not in RULES:
+            raise ValueError(f"MazeEnv: rules must be one of {RULES}, got {rules!r}")
         if not isinstance(partially_observed, bool):
             raise TypeError(
                 f"MazeEnv: partially_observed must be a bool, got {partially_observed!r}"
@@ -462,6 +516,9 @@ class MazeEnv(LanguageEnv):
             raise ValueError(f"MazeEnv: max_moves must be a positive integer, got {max_moves!r}")
         super().__init__(max_turns=max_moves, render_mode=render_mode)
         self.partially_observed = partially_observed
+        self.rules = rules
+        #: LMRL-Gym's text history under ``rules="lmrl"``: descriptions and moves, newest last.
+        self._lmrl_history: list[str] = []
         self.maze = DOUBLE_T_MAZE if layout is None else MazeMap.from_layout(layout)
         self.start_cells = self.maze.start_cells()
         self.start: Cell = self.start_cells[0]
@@ -500,6 +557,7 @@ class MazeEnv(LanguageEnv):
         else:
             self.start = self.start_cells[int(self.np_random.integers(len(self.start_cells)))]
         self.position = self.start
+        self._lmrl_history = [f"{self.describe()}\n"]
         return self.describe()
 
     def _turn(self, action: str) -> Turn:
@@ -510,15 +568,23 @@ class MazeEnv(LanguageEnv):
             command = None
             reply = f"Invalid action {action.strip()!r}: {error}. {self.describe()}"
             reward = INVALID_ACTION_REWARD
+            # LMRL-Gym answers text that is not a move with the description alone.
+            self._lmrl_history = [f"{self.describe()}\n"]
         if command is not None:
             self.position = self.maze.move(self.position, command)
             if self.position == self.maze.goal:
+                self._lmrl_history = ["Success\n"]
                 return Turn(reply="Success", reward=GOAL_REWARD, terminated=True, success=True)
             reply, reward = self.describe(), MOVE_REWARD
+            # LMRL-Gym's policies end every action with a newline, and its history keeps them.
+            move_text = action.removesuffix("\n")
+            self._lmrl_history += [f"{move_text}\n", f"{reply}\n"]
+            del self._lmrl_history[:-LMRL_HISTORY_PIECES]
         if is_last_move:
             # LMRL-Gym spends one more turn to say "Failure" for -1; folding it into the last
             # move keeps its returns without a turn whose action is ignored.
             reply, reward = f"{reply}\nFailure", reward + FAILURE_REWARD
+            self._lmrl_history = ["Failure\n"]
         return Turn(reply=reply, reward=reward, invalid=command is None)
 
     # -- what the agent reads ---------------------------------------------------------------
@@ -528,12 +594,19 @@ class MazeEnv(LanguageEnv):
         walls = describe_walls(self.maze.walls_around(self.position))
         if self.partially_observed:
             return walls
-        goal_row, goal_column = self.maze.goal
-        row, column = self.position
+        number = spell_digits if self.rules == "lmrl" else str
+        goal_row, goal_column = (number(value) for value in self.maze.goal)
+        row, column = (number(value) for value in self.position)
         return (
             f"The goal is at position {goal_row}, {goal_column}. "
             f"Your current position is at position {row}, {column}. {walls}"
         )
+
+    def _observation(self) -> str:
+        """The transcript, or under ``rules="lmrl"`` LMRL-Gym's text history."""
+        if self.rules == "lmrl":
+            return "".join(self._lmrl_history)
+        return self.transcript
 
     def action_vocabulary(self) -> list[str]:
         """The four moves."""

@@ -28,10 +28,42 @@ mirrored east-west; whether the pantry and the study exist (8 to 10 rooms); whet
 two doors starts closed; and which 4 to 7 distractor items (from a pool of 14: dishes, a book,
 keys, fruit, bread, ...) lie where (on furniture, in the chest or the fridge, or on a floor).
 
-Where else this differs from LMRL-Gym: the engine and its wording are ours, not TextWorld's; the
-objective says that the fridge must be closed (LMRL-Gym requires it without saying so); an
-impossible command is flagged invalid rather than answered in character only; rooms are never
-described with flavour text, so that the hidden-location variant hides the room for real.
+### LMRL-Gym's rules: ``rules="lmrl"``
+
+``gym.make("rlbench/TextNav-v0", rules="lmrl")`` (or ``TextNavPO-v0``) plays LMRL-Gym's setting,
+so that its published numbers can be set beside ours:
+
+- LMRL-Gym's house and nothing else: the eight rooms drawn above (no study, no pantry), never
+  mirrored, joined by open hallways only (no doors); the bowl on the bedroom table, the coffee
+  cup and the plate on the dining-room table, the utensils in the chest, the fruit in the
+  fridge; only the start room varies (uniform over the eight);
+- its objective sentence, which does not say that the fridge must be closed (winning still
+  needs it closed, as in LMRL-Gym);
+- its turn budget, :data:`LMRL_MAX_TURNS` (15) commands: the length of the episodes of
+  LMRL-Gym's Text-Nav data (``collect_data.py``), the only budget its code sets (see below);
+- on ``TextNav-v0`` (LMRL-Gym's fully observed variant shows the inventory as well as the room)
+  every reply also says what the player carries; ``TextNavPO-v0`` names neither.
+
+### Differences from LMRL-Gym
+
+Under ``rules="lmrl"``:
+
+- **Turn budget.** LMRL-Gym's Text-Nav env has no limit of its own (TextWorld plays on until
+  the game ends); its data episodes stop after 15 commands and its interactive ``play`` after
+  20. We take 15; pass ``max_turns`` to choose another.
+- **Engine and wording.** The engine and its text are ours, not TextWorld's: room and object
+  sentences, ``Exits:`` lines (TextWorld blends exits into prose), the inventory sentence.
+  The admissible commands use TextWorld's wording (``take stale food from table``, ``insert
+  stale food into fridge``) and, like LMRL-Gym's, leave out look, inventory and examine.
+- **Invalid commands.** TextWorld answers an impossible command in character and LMRL-Gym
+  scores it 0; we also score it 0 but say why and flag it (``info["invalid_action"]``), and
+  read commands leniently (see Action Space).
+- **Flavour text.** Rooms are never described with flavour text, so that the hidden-location
+  variant hides the room for real.
+
+Under the default ``rules="rlbench"``, in addition: the seed varies the house (mirroring,
+optional rooms, doors, distractors: see above), the objective says that the fridge must be
+closed, the budget is 50 commands and the inventory is never shown unasked.
 
 ## Action Space
 
@@ -85,22 +117,27 @@ A house drawn from the reset seed as described above; the player holds nothing.
 ## Episode End
 
 Termination on winning, or on eating the stale food (a failure, reward 0); truncation after
-``max_turns`` (50) commands, invalid ones included.
+``max_turns`` commands (50; 15 under ``rules="lmrl"``), invalid ones included.
 
 ## Arguments
 
 ```python
-gym.make("rlbench/TextNav-v0", hide_location=False, max_turns=50, close_fridge_to_win=True,
-         num_distractors=(4, 7), closed_door_probability=0.5, render_mode=None)
+gym.make("rlbench/TextNav-v0", hide_location=False, max_turns=None, close_fridge_to_win=True,
+         num_distractors=(4, 7), closed_door_probability=0.5, rules="rlbench",
+         render_mode=None)
 gym.make("rlbench/TextNavPO-v0")  # the same with hide_location=True
 ```
 
 - ``hide_location``: never name the room the player is in (LMRL-Gym's ``hide_location``).
-- ``max_turns``: commands before truncation (pass ``max_episode_steps`` to ``gym.make`` as well
-  to go beyond 50).
+- ``max_turns``: commands before truncation; ``None`` is the rules' budget, 50 (15 under
+  ``rules="lmrl"``). Pass ``max_episode_steps`` to ``gym.make`` as well to go beyond 50.
 - ``close_fridge_to_win``: ``False`` wins as soon as the food is in the fridge.
 - ``num_distractors``: fewest and most distractor items in a house, both included.
 - ``closed_door_probability``: each of the two doors' chance to start closed.
+- ``rules``: ``"rlbench"`` (the seeded house above) or ``"lmrl"`` (LMRL-Gym's fixed house,
+  objective, budget and inventory display). ``num_distractors`` and
+  ``closed_door_probability`` describe our houses only: setting them with ``rules="lmrl"`` is
+  an error.
 - ``render_mode``: ``"ansi"`` returns the transcript.
 
 MDP family (:func:`clutter_family`): in distribution a house holds a fixed number of 2 to 7
@@ -127,7 +164,8 @@ close the fridge) and no bite of the food on the way.
 
 ## Version History
 
-- v0: LMRL-Gym's Text-Nav house, with seeded layout and distractors.
+- v0: LMRL-Gym's Text-Nav house, with seeded layout and distractors; ``rules="lmrl"`` for
+  LMRL-Gym's fixed house and budget.
 
 ## Credits
 
@@ -877,6 +915,21 @@ FURNITURE: dict[str, tuple[str, tuple[str, ...], bool]] = {
 }
 FLOOR_PROBABILITY = 0.25  # chance a distractor lies on a floor rather than on or in furniture
 MAX_TURNS = 50
+#: ``rules`` values: our seeded houses, and LMRL-Gym's fixed one.
+RULES = ("rlbench", "lmrl")
+#: Commands per episode in LMRL-Gym's Text-Nav data (its ``collect_data.py``).
+LMRL_MAX_TURNS = 15
+#: Where LMRL-Gym's ``make_game.py`` puts the distractors: holder's room -> item names.
+LMRL_ITEMS: dict[str, tuple[str, ...]] = {
+    "bedroom": ("bowl",),
+    "dining room": ("coffee cup", "plate"),
+    "office": ("utensils",),
+    "kitchen": ("fruit",),
+}
+LMRL_OBJECTIVE = (
+    "Your objective is to put the stale food on the table in the living room into the fridge in "
+    "the kitchen."
+)
 
 
 @dataclass
@@ -938,6 +991,36 @@ def build_house(
     return House(world, stale_food, fridge)
 
 
+def build_lmrl_house(rng: np.random.Generator, hide_location: bool = False) -> House:
+    """LMRL-Gym's house (its ``make_game.py``): fixed rooms, hallways and items; a random start.
+
+    The eight rooms of :data:`ROOM_CELLS` without the optional ones, unmirrored, joined by open
+    hallways (LMRL-Gym's house has no doors); the items where :data:`LMRL_ITEMS` puts them.
+    """
+    present = [name for name in ROOM_CELLS if name not in OPTIONAL_ROOMS]
+    rooms = {name: Room(name) for name in present}
+    for first, second in CONNECTIONS:
+        if first in rooms and second in rooms:
+            step = tuple(b - a for a, b in zip(ROOM_CELLS[first], ROOM_CELLS[second], strict=True))
+            direction = next(name for name, delta in DIRECTIONS.items() if delta == step)
+            connect(rooms[first], direction, rooms[second])
+    for room_name, (name, synonyms, is_container) in FURNITURE.items():
+        if room_name in rooms:
+            kind = Container if is_container else Supporter
+            rooms[room_name].furniture.append(kind(name, synonyms))
+    stale_food = STALE_FOOD.build()
+    rooms["living room"].furniture[0].contents.extend([stale_food, FRESH_FOOD.build()])
+    specs = {spec.name: spec for spec in DISTRACTOR_POOL}
+    for room_name, item_names in LMRL_ITEMS.items():
+        holder = rooms[room_name].furniture[0]
+        holder.contents.extend(specs[item_name].build() for item_name in item_names)
+    start = rooms[present[int(rng.integers(len(present)))]]
+    fridge = rooms["kitchen"].furniture[0]
+    assert isinstance(fridge, Container) and isinstance(stale_food, EdibleObject)
+    world = World(list(rooms.values()), start, hide_location=hide_location)
+    return House(world, stale_food, fridge)
+
+
 def _vocabulary() -> list[str]:
     """Every canonical command any house can offer, sorted."""
     items = [STALE_FOOD, FRESH_FOOD, *DISTRACTOR_POOL]
@@ -969,6 +1052,7 @@ class TextNavEnv(LanguageEnv):
         close_fridge_to_win: require the fridge closed on the food, as LMRL-Gym does.
         num_distractors: fewest and most distractor items in a house (both included).
         closed_door_probability: each door's chance to start closed.
+        rules: ``"rlbench"`` or ``"lmrl"`` (LMRL-Gym's fixed house, objective and budget).
         render_mode: ``"ansi"`` returns the transcript.
 
     """
@@ -976,12 +1060,26 @@ class TextNavEnv(LanguageEnv):
     def __init__(
         self,
         hide_location: bool = False,
-        max_turns: int = MAX_TURNS,
+        max_turns: int | None = None,
         close_fridge_to_win: bool = True,
         num_distractors: tuple[int, int] = DISTRACTOR_RANGE,
         closed_door_probability: float = CLOSED_DOOR_PROBABILITY,
+        rules: str = "rlbench",
         render_mode: str | None = None,
     ) -> None:
+        if rules not in RULES:
+            raise ValueError(f"TextNavEnv: rules must be one of {RULES}, got {rules!r}")
+        if rules == "lmrl" and (
+            tuple(num_distractors) != DISTRACTOR_RANGE
+            or closed_door_probability != CLOSED_DOOR_PROBABILITY
+        ):
+            raise ValueError(
+                "TextNavEnv: rules='lmrl' plays LMRL-Gym's fixed house, which has no doors and "
+                "fixed items; num_distractors and closed_door_probability cannot be set with it, "
+                f"got {num_distractors!r} and {closed_door_probability!r}"
+            )
+        if max_turns is None:
+            max_turns = LMRL_MAX_TURNS if rules == "lmrl" else MAX_TURNS
         for name, flag in (
             ("hide_location", hide_location),
             ("close_fridge_to_win", close_fridge_to_win),
@@ -1000,6 +1098,7 @@ class TextNavEnv(LanguageEnv):
             )
         super().__init__(max_turns=max_turns, render_mode=render_mode)
         self.hide_location = hide_location
+        self.rules = rules
         self.close_fridge_to_win = close_fridge_to_win
         self.num_distractors = (low, high)
         self.closed_door_probability = float(closed_door_probability)
@@ -1008,6 +1107,8 @@ class TextNavEnv(LanguageEnv):
     @property
     def objective(self) -> str:
         """The sentence that opens every episode."""
+        if self.rules == "lmrl":
+            return LMRL_OBJECTIVE
         then_close = ", then close the fridge" if self.close_fridge_to_win else ""
         return (
             "Your objective is to put the stale food on the table in the living room into the "
@@ -1015,12 +1116,15 @@ class TextNavEnv(LanguageEnv):
         )
 
     def _begin(self) -> str:
-        self.house = build_house(
-            self.np_random,
-            hide_location=self.hide_location,
-            num_distractors=self.num_distractors,
-            closed_door_probability=self.closed_door_probability,
-        )
+        if self.rules == "lmrl":
+            self.house = build_lmrl_house(self.np_random, hide_location=self.hide_location)
+        else:
+            self.house = build_house(
+                self.np_random,
+                hide_location=self.hide_location,
+                num_distractors=self.num_distractors,
+                closed_door_probability=self.closed_door_probability,
+            )
         return f"{self.objective}\n\n{self.house.world.describe_room()}\n{self._admissible_line()}"
 
     def _turn(self, action: str) -> Turn:
@@ -1034,6 +1138,9 @@ class TextNavEnv(LanguageEnv):
         ):
             won = f"{feedback}\nThe stale food is in the fridge. You won!"
             return Turn(reply=won, reward=1.0, terminated=True, success=True)
+        if self.rules == "lmrl" and not self.hide_location:
+            # LMRL-Gym's fully observed variant shows the inventory after every command.
+            feedback = f"{feedback}\n{house.world.describe_inventory()}"
         return Turn(reply=f"{feedback}\n{self._admissible_line()}", reward=0.0, invalid=not valid)
 
     def _admissible_line(self) -> str:

@@ -411,7 +411,7 @@ _COMMAND_WORDS = """
     my next action command answer choice decision is be it
     the a one single to toward towards into onto on direction way side space square cell
     tile position once please now then so ok okay alright sure just simply again first
-    like choose decide think its
+    like choose decide think its best optimal good safest
 """
 COMMAND_WORDS = frozenset(_COMMAND_WORDS.split())
 #: Words that turn a command into something other than one move: negation, counts, choices.
@@ -424,6 +424,13 @@ RELATIVE_WORDS = frozenset(
     ("forward", "forwards", "ahead", "straight", "back", "backward", "backwards", "around")
 )
 MOVE_LIST = "move left, move right, move up or move down"
+#: A list marker opening a reply ("1. move right", "2) up", "- move left"): not a count.
+LIST_MARKER = re.compile(r"^\s*(?:\(?\d{1,2}[.):]|[-*\u2022])\s+")
+#: Where a reason starts after a move ("move down to get closer", "move right. It is open.").
+EXPLANATION_START = re.compile(
+    r"[.!;\n(\[]|\s(?:because|since|as|so|to (?:get|reach|go|move|head|approach|avoid))\s",
+    re.IGNORECASE,
+)
 
 
 class CommandError(ValueError):
@@ -440,7 +447,11 @@ def parse_command(text: str) -> str:
     where a reading would be a guess: two directions (``"move up or left"``, a diagonal),
     a repeated direction or a count (``"move right twice"``), negation (``"don't move
     left"``), a facing-relative word (``"forward"``) or any other word (``"jump left"``)
-    make the text unreadable, never one of its readings.
+    make the text unreadable, never one of its readings. A list marker (``"1. move right"``)
+    is dropped, and a reason after the move is ignored when it names no direction and no
+    negation (``"Move down (towards the goal)"``, ``"move right. This gets me closer."``,
+    ``"I should move down to get closer to the goal"``); ``"move right because the wall is
+    to my left"`` names two directions and stays unreadable.
 
     Example:
         >>> parse_command("I'll move to the RIGHT.")
@@ -451,6 +462,32 @@ def parse_command(text: str) -> str:
         rlbench_suite.envs.language.maze.CommandError: 2 directions (up, left); say one move
 
     """
+    # "MoveRight" is two words; a leading "1." numbers a reply, it does not count moves.
+    text = LIST_MARKER.sub("", re.sub(r"(?<=[a-z])(?=[A-Z])", " ", text), count=1)
+    try:
+        return _parse_one_move(text)
+    except CommandError:
+        for match in EXPLANATION_START.finditer(text):
+            move, reason = text[: match.start()], text[match.start() :]
+            if re.search(r"[A-Za-z]", move) and _is_reason(reason):
+                try:
+                    return _parse_one_move(move)
+                except CommandError:
+                    break
+        raise
+
+
+def _is_reason(text: str) -> bool:
+    """Whether ``text``, said after a move, only explains it: no direction, no negation."""
+    words = re.findall(r"[a-z]+", text.lower().replace("'", "").replace("\u2019", ""))
+    # One-letter compass words ("e", "n") are too easily something else inside a sentence.
+    return not any(
+        (word in DIRECTION_WORDS and len(word) > 1) or word in NEGATIONS for word in words
+    )
+
+
+def _parse_one_move(text: str) -> str:
+    """:func:`parse_command` on text that must be the move and nothing else."""
     words = re.findall(
         r"[a-z0-9]+", text.lower().replace("'", "").replace("\u2019", "").replace("?", "")
     )

@@ -506,6 +506,10 @@ WRAPPER_PHRASES: tuple[str, ...] = tuple(
 )
 #: Closing words that only soften a command ("open the fridge please").
 TRAILING_WORDS = frozenset(("please", "now", "thanks", "thank", "you", "first"))
+#: A list marker opening a reply ("1. go west", "2) open fridge", "- look").
+LIST_MARKER = re.compile(r"^\s*(?:\(?\d{1,2}[.):]|[-*\u2022])\s+")
+#: Where a reason may start after a command ("go west. The kitchen is there.", "(to eat)").
+EXPLANATION_START = re.compile(r"[.!;\n(\[]|\s(?:because|since|as|so that|so)\s", re.IGNORECASE)
 
 
 def command_words(text: str) -> list[str]:
@@ -523,6 +527,7 @@ def command_words(text: str) -> list[str]:
         (['go', 'north'], ['i'])
 
     """
+    text = LIST_MARKER.sub("", text, count=1)
     # An apostrophe, or the "?" a curly one becomes in the transcript, joins a word's parts.
     cleaned = re.sub(r"(?<=[a-z])[?'\u2019](?=[a-z])", "", text.lower())
     words = re.sub(r"[^a-z0-9 ]", " ", cleaned).split()
@@ -550,8 +555,42 @@ class Parser:
     verbs: dict[str, str] = VERB_SYNONYMS
 
     def parse(self, text: str, world: World) -> Command:
-        """The command ``text`` means in ``world``, or ``CommandError`` with a message."""
-        words = command_words(text)
+        """The command ``text`` means in ``world``, or ``CommandError`` with a message.
+
+        A reason said after the command is ignored (``"go west. The kitchen is that way."``,
+        ``"take the stale food (it goes in the fridge)"``) unless it starts another command
+        (``"go west. Then go north."`` is two commands, and refused).
+        """
+        try:
+            return self._parse_words(command_words(text), world)
+        except CommandError:
+            for match in EXPLANATION_START.finditer(text):
+                head, reason = command_words(text[: match.start()]), text[match.start() :]
+                if not head:
+                    continue
+                try:
+                    command = self._parse_words(head, world)
+                except CommandError:
+                    break
+                second = command_words(reason)
+                if self._starts_command(second):
+                    raise CommandError(
+                        f"One command at a time: '{' '.join(head)}' and '{' '.join(second)}' "
+                        "are two commands."
+                    ) from None
+                return command
+            raise
+
+    def _starts_command(self, words: list[str]) -> bool:
+        """Whether ``words`` open with a verb or a direction, as a second command would."""
+        return bool(words) and (
+            words[0] in DIRECTION_WORDS
+            or words[0] in self.verbs
+            or " ".join(words[:2]) in self.verbs
+        )
+
+    def _parse_words(self, words: list[str], world: World) -> Command:
+        """The command that the (wrapper-free) ``words`` mean in ``world``."""
         if not words:
             raise CommandError("Say something: a command such as 'go north' or 'look'.")
         self._refuse_several_commands(words)
@@ -588,13 +627,10 @@ class Parser:
             if word not in ("and", "then") or index == 0:
                 continue
             rest = words[index + 1 :]
-            starts_command = bool(rest) and (
-                rest[0] in DIRECTION_WORDS
-                or rest[0] in self.verbs
-                or " ".join(rest[:2]) in self.verbs
-            )
+            if rest[:1] == ["then"]:  # "and then go west"
+                rest = rest[1:]
             first = " ".join(words[:index])
-            if starts_command:
+            if self._starts_command(rest):
                 second = " ".join(rest)
                 raise CommandError(
                     f"One command at a time: '{first}' and '{second}' are two commands."
@@ -609,6 +645,10 @@ class Parser:
         raise CommandError(f"I don't know the verb '{words[0]}'.")
 
     def _parse_go(self, rest: list[str]) -> Command:
+        named = [word for word in rest if word in DIRECTION_WORDS]
+        if len(named) == 1 and rest[0] in DIRECTION_WORDS and rest[1:2] in (["to"], ["into"]):
+            # "go west to the dining room": the direction is the command, the room its hope.
+            return Command("go", direction=DIRECTION_WORDS[rest[0]])
         words = [word for word in rest if word not in ("to", "the")]
         if len(words) == 1 and words[0] in DIRECTION_WORDS:
             return Command("go", direction=DIRECTION_WORDS[words[0]])

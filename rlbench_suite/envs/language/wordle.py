@@ -376,8 +376,12 @@ def parse_guess(text: str) -> str:
 
 
 def _checked_candidate(word: str, text: str, shown: str) -> str:
-    """``word`` if ``text`` holds nothing but it (and punctuation around it)."""
-    if re.search(r"[0-9]", text):
+    """``word`` if ``text`` holds nothing but it, punctuation around it and a list number.
+
+    A digit touching the letters (``crane1``) makes another word; one standing apart numbers
+    the reply (``1. crane``, ``#2: crane``).
+    """
+    if re.search(r"[A-Za-z][0-9]|[0-9][A-Za-z]", text):
         raise GuessError(f"{shown!r} is not a five-letter word")
     return word
 

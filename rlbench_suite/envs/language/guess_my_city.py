@@ -202,6 +202,7 @@ from rlbench_suite.envs.language.qa import (
     FILLER_WORDS,
     GUESS_WORDS,
     NEGATORS,
+    fold,
     numbers,
     stem,
     strip_guess_opening,
@@ -227,6 +228,27 @@ COUNTRY_ANSWER = "I won't name the country, but you may ask whether it is in a p
 WRONG_GUESS = "No, it is not that city."
 ONE_CITY_AT_A_TIME = "Please guess one city at a time."
 UNANSWERED_REPLIES = (UNKNOWN_ANSWER, DONT_KNOW, DONT_UNDERSTAND)
+#: The values of the ``rules`` argument.
+RULES = ("default", "lmrl")
+#: LMRL-Gym's Guess My City cities (``llm_rl_scripts/guess_city/env/global_cities.txt`` of
+#: abdulhaim/LMRL-Gym: the 100 largest cities by city-proper population, in its spelling; its
+#: loader starts at the file's third line and so never hides Seoul). ``rules="lmrl"`` hides the
+#: cities of the knowledge base among them.
+LMRL_GYM_CITIES = (
+    "Seoul", "Sao Paulo", "Bombay", "Jakarta", "Karachi", "Moscow", "Istanbul", "Mexico City",
+    "Shanghai", "Tokyo", "New York", "Bangkok", "Beijing", "Delhi", "London", "Hong Kong",
+    "Cairo", "Tehran", "Bogota", "Bandung", "Tianjin", "Lima", "Rio de Janeiro", "Lahore",
+    "Bogor", "Santiago", "St Petersburg", "Shenyang", "Calcutta", "Wuhan", "Sydney", "Guangzhou",
+    "Singapore", "Madras", "Baghdad", "Pusan", "Los Angeles", "Yokohama", "Dhaka", "Berlin",
+    "Alexandria", "Bangalore", "Malang", "Hyderabad", "Chongqing", "Ho Chi Minh City", "Haerbin",
+    "Ankara", "Buenos Aires", "Chengdu", "Ahmedabad", "Casablanca", "Chicago", "Xian", "Madrid",
+    "Surabaya", "Pyong Yang", "Nanjing", "Kinshasa", "Rome", "Taipei", "Osaka", "Kiev", "Yangon",
+    "Toronto", "Zibo", "Dalian", "Taegu", "Addis Ababa", "Jinan", "Salvador", "Inchon",
+    "Semarang", "Giza", "Changchun", "Havana", "Nagoya", "Belo Horizonte", "Paris", "Tashkent",
+    "Fortaleza", "Sukabumi", "Cali", "Guayaquil", "Qingdao", "Izmir", "Cirebon", "Taiyuan",
+    "Brasilia", "Bucharest", "Faisalabad", "Quezon City", "Medan", "Houston", "Abidjan",
+    "Mashhad", "Medellin", "Kanpur", "Budapest", "Caracas",
+)  # fmt: skip
 CORRECT_GUESS = "Yes! The city is {name}."
 
 OracleFn = Callable[[dict[str, Any], str], str]
@@ -1384,7 +1406,13 @@ class GuessMyCityEnv(LanguageEnv):
         secret_cities: Sequence[str] | None = None,
         render_mode: str | None = None,
         charge_unanswered: bool = True,
+        rules: str = "default",
     ) -> None:
+        if rules not in RULES:
+            raise ValueError(f"GuessMyCityEnv: rules must be one of {RULES}, got {rules!r}")
+        #: ``"default"`` lists the candidates in the opening; ``"lmrl"`` does not, and hides
+        #: only the cities LMRL-Gym also uses (:func:`lmrl_cities`).
+        self.rules = rules
         if oracle is not None and not callable(oracle):
             raise TypeError(
                 "GuessMyCityEnv: oracle must be a callable oracle(city: dict, question: str) "
@@ -1399,7 +1427,9 @@ class GuessMyCityEnv(LanguageEnv):
         self.knowledge = load_knowledge()
         self.oracle: OracleFn = oracle if oracle is not None else city_oracle
         names = self.knowledge.city_names
-        if secret_cities is None:
+        if secret_cities is None and rules == "lmrl":
+            self.secret_indices = [names.index(name) for name in lmrl_cities()]
+        elif secret_cities is None:
             self.secret_indices = list(range(len(names)))
         else:
             if isinstance(secret_cities, str):
@@ -1427,10 +1457,25 @@ class GuessMyCityEnv(LanguageEnv):
         guesses = [f"Is it {name}?" for name in self.knowledge.city_names]
         return [*question_bank(), *guesses]
 
+    def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        """One turn; accented letters are first written in ASCII (``Bogotá`` -> ``Bogota``).
+
+        The transcript is printable ASCII, where an accented letter would become ``?``.
+        """
+        return super().step(fold(action) if isinstance(action, str) else action)
+
     def _begin(self) -> str:
         draw = int(self.np_random.integers(len(self.secret_indices)))
         self.city_index = self.secret_indices[draw]
         self.guesses = 0
+        if self.rules == "lmrl":
+            # LMRL-Gym's opening names no candidates; the agent must know the world's cities.
+            return (
+                "I am thinking of a large world city. "
+                f"You have {self.max_turns} questions. Ask open questions (What continent is it "
+                "on? What is it famous for?) or yes/no questions (Is it in Europe?); I will never "
+                "name the city or its country. Guess by asking: Is it <city>?"
+            )
         names = sorted(self.knowledge.city_names)
         return (
             f"I am thinking of one of these {len(names)} large world cities: "
@@ -1467,6 +1512,24 @@ class GuessMyCityEnv(LanguageEnv):
 
     def _extra_info(self) -> dict[str, Any]:
         return {"guesses": self.guesses, "questions": self.turns - self.guesses}
+
+
+@lru_cache(maxsize=1)
+def lmrl_cities() -> tuple[str, ...]:
+    """The cities of the knowledge base that LMRL-Gym also uses (:data:`LMRL_GYM_CITIES`).
+
+    Matched by name, alias or former name (LMRL-Gym's ``Bombay`` is our ``Mumbai``).
+
+    >>> len(lmrl_cities()), lmrl_cities()[:3]
+    (59, ('London', 'Paris', 'Berlin'))
+    """
+    knowledge = load_knowledge()
+    indices: set[int] = set()
+    for name in LMRL_GYM_CITIES:
+        kind, found = knowledge.guess_of(f"Is it {name}?")
+        if kind == "guess":
+            indices.update(found)
+    return tuple(knowledge.city_names[index] for index in sorted(indices))
 
 
 def held_out_cities() -> list[str]:

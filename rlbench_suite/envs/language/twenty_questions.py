@@ -223,6 +223,7 @@ from rlbench_suite.envs.language.qa import (
     LEADING_NEGATIVE_AUXILIARIES,
     NEGATORS,
     WH_WORDS,
+    fold,
     normalise,
     stem,
     strip_guess_opening,
@@ -243,12 +244,42 @@ ONE_AT_A_TIME = "Please guess one thing at a time."
 CORRECT_GUESS = "Yes! It is {name}."
 
 OracleFn = Callable[[dict[str, Any], str], str]
+#: The values of the ``rules`` argument.
+RULES = ("default", "lmrl")
+
+#: LMRL-Gym's 20Q objects (``DEFAULT_OBJECT_DICT`` in ``llm_rl_scripts/twenty_questions/env/
+#: data.py`` of abdulhaim/LMRL-Gym: 158 objects in 17 categories, with their variants), as the
+#: plain nouns they are; ``rules="lmrl"`` hides the objects of the knowledge base among them.
+LMRL_GYM_OBJECTS = (
+    "basketball", "football", "baseball", "soccer ball", "golf ball", "tennis ball", "volleyball",
+    "tennis racket", "baseball bat", "helmet", "cat", "dog", "horse", "cow", "sheep", "rabbit",
+    "lion", "tiger", "bear", "elephant", "apple", "banana", "orange", "strawberry", "grape",
+    "watermelon", "pineapple", "mango", "cantaloupe", "peach", "car", "truck", "motorcycle",
+    "boat", "airplane", "plane", "train", "bus", "helicopter", "scooter", "ship", "shirt", "pants",
+    "jacket", "dress", "skirt", "belt", "shoes", "boots", "socks", "hat", "scarf", "computer",
+    "smartphone", "television", "tv", "headphones", "monitor", "camera", "microwave",
+    "refrigerator", "blender", "keyboard", "piano", "guitar", "drum", "violin", "saxophone",
+    "flute", "trumpet", "clarinet", "harp", "trombone", "chair", "table", "bed", "desk", "couch",
+    "dresser", "bookcase", "nightstand", "mattress", "pillow", "pen", "paper", "stapler",
+    "printer", "calculator", "battery", "toothbrush", "toothpaste", "pencil", "sharpie",
+    "scissors", "key", "diary", "calendar", "carrot", "potato", "broccoli", "tomato", "onion",
+    "spinach", "corn", "peas", "celery", "cucumber", "painting", "paintbrush", "canvas",
+    "eraser", "marker", "glue", "sculpture", "knife", "spoon", "fork", "plate", "bowl",
+    "cooking pot", "frying pan", "cup", "chopsticks", "whisk", "rock", "tree", "bush",
+    "mountain", "forest", "ocean", "sea", "lake", "river", "meteorite", "cactus", "lego", "doll",
+    "kite", "jigsaw puzzle", "stuffed animal", "earrings", "necklace", "bracelet", "ring",
+    "brooch", "hairclip", "pendant", "watch", "locket", "gloves", "shovel", "rake",
+    "watering can", "lawn mower", "hammer", "screwdriver", "wrench", "saw", "pliers", "drill",
+)  # fmt: skip
 
 #: A literal is (predicate, wanted truth); a query is a disjunction of conjunctions of literals.
 Literal = tuple[str, bool]
 Query = tuple[tuple[Literal, ...], ...]
 #: The meaning of words that are understood but ask nothing ("a tool used for building").
 FILLER: Query = ((),)
+#: The meaning of a phrase that changes what the question is about so that no attribute can
+#: answer it ("green *on the outside*", "used *in the ocean*"): the question is not understood.
+NOT_UNDERSTOOD: Query = ((("not understood", True),),)
 
 #: Every size class, smallest first; the size comparisons below compare positions in it.
 SIZE_ORDER = ("tiny", "pocket", "breadbox", "person", "car", "house", "huge")
@@ -351,8 +382,9 @@ _BODY_PARTS = {
 
 #: (regular expression over normalised text, meaning). A meaning is ``|``-separated
 #: alternatives of ``&``-joined predicates, ``-`` negating one; ``?`` marks a phrase that makes
-#: the question unanswerable with yes or no, an empty meaning words that ask nothing. Where
-#: phrases overlap, the longest match wins.
+#: the question unanswerable with yes or no, ``!`` one that makes it not understood
+#: (:data:`NOT_UNDERSTOOD`), an empty meaning words that ask nothing. Where phrases overlap, the
+#: longest match wins.
 PHRASES: tuple[tuple[str, str], ...] = (
     # -- size and weight
     *(
@@ -377,6 +409,18 @@ PHRASES: tuple[tuple[str, str], ...] = (
         "fits_in_pocket",
     ),
     (r"(?:fit|fits) (?:in|into|inside|through)", "?"),
+    # -- parts against wholes, use against habitat: no attribute of the whole object answers
+    # "green on the outside" or "used in the ocean" (a surfboard does not live in the sea).
+    (
+        r"(?:on|from|at) (?:the|its|their) (?:outside|inside|surface|top|bottom|underside|end|tip)"
+        r"|(?:outside|inside) of (?:it|them)|inside and out|on the inside|when (?:cut|opened)",
+        "!",
+    ),
+    (
+        r"used (?:in|on|at|by|near|under) (?:the )?(?:rivers?|lakes?|sky|air|trees?|ponds?)",
+        "!",
+    ),
+    (r"powered by|driven by|pulled by|pushed by|operated by|run by|ridden by", "!"),
     (f"(?:heavier|weighs? more) than {_ARTICLE}{_PERSON}", "heavier_than_person"),
     (f"(?:lighter|weighs? less) than {_ARTICLE}{_PERSON}", "-heavier_than_person"),
     (
@@ -527,7 +571,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     # -- what it does, what it is for
     (
         r"electric|electrical|electricity|electronic|electronics|mains|needs? power|uses? power"
-        r"|powered|runs? on (?:electricity|power)",
+        r"|(?:electrically|battery|electric|mains) powered|powered by (?:electricity|batteries"
+        r"|a battery|mains)|runs? on (?:electricity|power|batteries)|plugged in|plug in|plugs in",
         "electric",
     ),
     (r"screens?|displays?|monitors?|touch ?screen", "screen"),
@@ -554,7 +599,8 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (r"footwear", "worn_on:feet"),
     (
         r"(?:carry|carries|carrying|transport|transports|take|takes) (?:people|passengers"
-        r"|a person|persons|humans|riders|you|me|us)|ride|rides|riding|rideable|ridden|passengers?",
+        r"|a person|persons|humans|riders|you|me|us)"
+        r"|(?:ride|rides|riding)(?: (?:on|in) (?:it|them))?|rideable|ridden|passengers?",
         "carries_people",
     ),
     (r"sit (?:on|upon)|sat on", "sit_on"),
@@ -620,6 +666,31 @@ WORN_PHRASE = re.compile(
 
 #: Words glued inside a concept phrase that the matcher may skip ("store the food").
 GLUE_WORDS = word_set("it them a an the your its their some this that my our his her of one any")
+#: Words that join two phrases into a conjunction or a disjunction.
+CONJUNCTIONS = word_set("and or but nor also plus both either")
+POSSESSIVES = word_set("its their his her your my our")
+#: A preposition before "it": the question relates another thing to this one.
+RELATION_TO_IT = re.compile(
+    r"\b(?:on|in|off|from|with|into|onto|inside|by|at|under|through|around|over|against|near"
+    r"|beside|behind|to|for|upon|out of|next to) (?:it|them)\b"
+)
+#: A person doing something (``Do you stand on it?``, ``Can people climb it?``).
+PERSON_SUBJECT = re.compile(
+    r"\b(?:you|i|we|people|someone|somebody|humans|a person|kids|children|adults)"
+    r"(?: (?:can|could|would|usually|often|ever|normally|sometimes))?$"
+)
+#: Attributes that say what the object does: a phrase after them is their object or manner.
+VERB_ATTRIBUTES = frozenset(
+    {"can_fly", "lays_eggs", "stings", "blow", "floats", "carries_people", "sit_on",
+     "go_inside", "gives_light", "makes_sound", "grows_on_trees", "people_live_in"}
+)  # fmt: skip
+#: Attributes that say where the object is found.
+PLACE_ATTRIBUTES = frozenset(
+    {"farm", "zoo", "wild", "in_kitchen", "outdoors", "underground", "lives_in_water",
+     "lives_in_sea", "pet"}
+)  # fmt: skip
+#: Attributes that name a kind of thing (``a flying animal``).
+NOUN_ATTRIBUTES = frozenset({"animal", "plant", "mammal", "fish", "reptile", "amphibian", "food"})
 #: Comparisons against another object: "bigger than a dog" (size classes), "heavier than a cat"
 #: (size classes at least two apart).
 COMPARISON_OPENING = re.compile(
@@ -684,6 +755,13 @@ def _parse_meaning(spec: str) -> Query:
         tuple((term.lstrip("-"), not term.startswith("-")) for term in alternative.split("&"))
         for alternative in spec.split("|")
     )
+
+
+def _phrase_meaning(spec: str) -> Query | None:
+    """A :data:`PHRASES` meaning: ``?`` -> None (not a yes/no question), ``!`` -> not understood."""
+    if spec == "?":
+        return None
+    return NOT_UNDERSTOOD if spec == "!" else _parse_meaning(spec)
 
 
 def _and(left: Query, right: Query) -> Query:
@@ -777,7 +855,7 @@ def load_knowledge() -> ObjectKnowledge:
                     raise ValueError(f"{DATA_FILE.name}: {form!r} names two objects")
     alternation = "|".join(re.escape(form) for form in sorted(object_by_form, key=len)[::-1])
     phrases = tuple(
-        (re.compile(rf"\b(?:{pattern})\b"), None if meaning == "?" else _parse_meaning(meaning))
+        (re.compile(rf"\b(?:{pattern})\b"), _phrase_meaning(meaning))
         for pattern, meaning in PHRASES
     )
     concepts = data.get("concepts", {})
@@ -824,7 +902,7 @@ def load_knowledge() -> ObjectKnowledge:
         for _, meaning in phrases
         for conjunction in meaning or ()
         for name, _ in conjunction
-        if name not in known
+        if name not in known and meaning is not NOT_UNDERSTOOD
     }
     if unknown:
         raise ValueError(f"PHRASES name predicates the knowledge base lacks: {sorted(unknown)}")
@@ -963,15 +1041,103 @@ def _uncovered_words(text: str, spans: Iterable[_Span]) -> list[str]:
     return "".join(characters).split()
 
 
+def _names(span: _Span) -> list[str]:
+    return [name for conjunction in span.meaning or () for name, _ in conjunction]
+
+
+def _concept_kinds(span: _Span, knowledge: ObjectKnowledge) -> set[str]:
+    return {
+        knowledge.concepts[name.removeprefix("concept:")]["kind"]
+        for name in _names(span)
+        if name.startswith("concept:")
+    }
+
+
 def _is_action(span: _Span, knowledge: ObjectKnowledge) -> bool:
     """Whether ``span`` is a concept phrase about what it does or eats (a verb with an object)."""
-    assert span.meaning is not None
-    names = [name for conjunction in span.meaning for name, _ in conjunction]
-    return any(
-        name.startswith("concept:")
-        and knowledge.concepts[name.removeprefix("concept:")]["kind"] in ("function", "diet")
-        for name in names
+    return bool(_concept_kinds(span, knowledge) & {"function", "diet"})
+
+
+def _is_verb(span: _Span, knowledge: ObjectKnowledge) -> bool:
+    """Whether ``span`` says what the object does: an ability or a verb attribute (``fly``)."""
+    if _concept_kinds(span, knowledge) & {"ability", "function", "diet"}:
+        return True
+    return bool(set(_names(span)) & VERB_ATTRIBUTES)
+
+
+def _is_place(span: _Span, knowledge: ObjectKnowledge) -> bool:
+    """Whether ``span`` names where the object is found (``in the sea``, ``in Africa``)."""
+    if _concept_kinds(span, knowledge) == {"place"}:
+        return True
+    names = set(_names(span))
+    return bool(names) and names <= PLACE_ATTRIBUTES
+
+
+def _is_noun(span: _Span, knowledge: ObjectKnowledge) -> bool:
+    """Whether ``span`` names a kind of thing (``insect``, ``big cat``): ``a flying insect``."""
+    names = _names(span)
+    kinds = _concept_kinds(span, knowledge)
+    return (
+        bool(names)
+        and all(
+            name.startswith("category:") or name in NOUN_ATTRIBUTES
+            for name in names
+            if not name.startswith("concept:")
+        )
+        and kinds <= {"subcategory"}
     )
+
+
+def relation_not_understood(
+    text: str, spans: list[_Span], phrases: list[_Span], knowledge: ObjectKnowledge
+) -> bool:
+    """Whether the words around the understood phrases relate them in a way no attribute answers.
+
+    The parser reads a question as a conjunction of the phrases it found; these are the word
+    orders where that reading would be a confident error:
+
+    - a preposition before ``it``/``them`` that no phrase took: the question is about another
+      thing in relation to this one (``Do you eat food off it?``, ``Are animals kept in it?``);
+    - a possessive between two phrases: a verb acting on a part (``Does it shed its skin?``);
+    - a verb (an ability, a function, a diet or an attribute such as ``fly``) followed by
+      another phrase without ``and``/``or``, unless that phrase is a place (``swim in the
+      sea``) or the verb is an adjective before a kind (``a flying insect``): ``Does it stand
+      on one leg?``, ``Does it grow from a bulb?``, ``Does it run on tracks?``;
+    - an ability whose subject is a person, or with ``it`` as its object (``Do you stand on
+      it?``, ``Do you climb it?``): it asks what is done to the object, not what it does.
+    """
+    covered = [False] * len(text)
+    for span in spans:
+        covered[span.start : span.end] = [True] * (span.end - span.start)
+    verb_ends = {span.end for span in phrases if _is_verb(span, knowledge)}
+    for match in RELATION_TO_IT.finditer(text):
+        # "blow into it", "drink from it": the verb the oracle understood takes the preposition.
+        if not covered[match.start()] and match.start() - 1 not in verb_ends:
+            return True
+    for before, after in itertools.pairwise(phrases):
+        gap = set(text[before.end : after.start].split())
+        if gap & CONJUNCTIONS:
+            continue
+        if gap & POSSESSIVES:
+            return True
+        if _is_action(before, knowledge):
+            return True  # "used to blend food": what follows an action is its object
+        if after.meaning == before.meaning:
+            continue  # "fly in the sky" says one thing twice
+        if _is_verb(before, knowledge) and not _is_place(after, knowledge):
+            adjacent = not gap - GLUE_WORDS
+            manner = not gap and _concept_kinds(after, knowledge) == {"property"}  # "run fast"
+            if not (adjacent and _is_noun(after, knowledge)) and not manner:
+                return True
+    for span in phrases:
+        if "ability" not in _concept_kinds(span, knowledge):
+            continue
+        following = text[span.end :].split()[:1]
+        if following and following[0] in ("it", "them"):
+            return True
+        if PERSON_SUBJECT.search(text[: span.start].strip()):
+            return True
+    return False
 
 
 def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) -> ParsedUtterance:
@@ -1024,12 +1190,10 @@ def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) ->
     if any(span.meaning is None for span in phrases):
         return OPEN_UTTERANCE
 
-    for before, after in itertools.pairwise(phrases):
-        # "used to blend food": what follows an action is its object, not a second attribute.
-        if _is_action(before, knowledge) and not {"and", "or"} & set(
-            text[before.end : after.start].split()
-        ):
-            return UNKNOWN_UTTERANCE
+    if any(span.meaning is NOT_UNDERSTOOD for span in phrases):
+        return UNKNOWN_UTTERANCE
+    if relation_not_understood(text, spans, phrases, knowledge):
+        return UNKNOWN_UTTERANCE
 
     alternatives: list[Query] = []
     current: Query = ((),)
@@ -1229,7 +1393,13 @@ class TwentyQuestionsEnv(LanguageEnv):
         secret_objects: Sequence[str] | None = None,
         render_mode: str | None = None,
         charge_unanswered: bool = True,
+        rules: str = "default",
     ) -> None:
+        if rules not in RULES:
+            raise ValueError(f"TwentyQuestionsEnv: rules must be one of {RULES}, got {rules!r}")
+        #: ``"default"`` lists the candidates in the opening; ``"lmrl"`` does not, and hides
+        #: only the objects LMRL-Gym also uses (:func:`lmrl_objects`).
+        self.rules = rules
         if oracle is not None and not callable(oracle):
             raise TypeError(
                 "TwentyQuestionsEnv: oracle must be a callable "
@@ -1247,7 +1417,9 @@ class TwentyQuestionsEnv(LanguageEnv):
         self.knowledge = load_knowledge()
         self.oracle: OracleFn = oracle if oracle is not None else object_oracle
         names = self.knowledge.names
-        if secret_objects is None:
+        if secret_objects is None and rules == "lmrl":
+            self.secret_indices = [names.index(name) for name in lmrl_objects()]
+        elif secret_objects is None:
             self.secret_indices = list(range(len(names)))
         else:
             if isinstance(secret_objects, str):
@@ -1275,10 +1447,24 @@ class TwentyQuestionsEnv(LanguageEnv):
         """The question bank, then ``Is it a <name>?`` for every object."""
         return [*question_bank(), *(guess_question(r) for r in self.knowledge.objects)]
 
+    def step(self, action: str) -> tuple[str, float, bool, bool, dict[str, Any]]:
+        """One turn; accented letters are first written in ASCII (``café`` -> ``cafe``).
+
+        The transcript is printable ASCII, where an accented letter would become ``?``.
+        """
+        return super().step(fold(action) if isinstance(action, str) else action)
+
     def _begin(self) -> str:
         draw = int(self.np_random.integers(len(self.secret_indices)))
         self.secret_index = self.secret_indices[draw]
         self.guesses = 0
+        if self.rules == "lmrl":
+            # LMRL-Gym's opening names no candidates; the agent must know what objects are.
+            return (
+                "Let's play Twenty Questions. I am thinking of an everyday object. "
+                f"You have {self.max_turns} questions to find it. Ask yes/no questions and I "
+                "will answer Yes. or No.; guess by naming it (Is it a dog?)."
+            )
         names = sorted(self.knowledge.names)
         return (
             "Let's play Twenty Questions. I am thinking of one of these "
@@ -1317,6 +1503,25 @@ class TwentyQuestionsEnv(LanguageEnv):
 
     def _extra_info(self) -> dict[str, Any]:
         return {"guesses": self.guesses, "questions": self.turns - self.guesses}
+
+
+@lru_cache(maxsize=1)
+def lmrl_objects() -> tuple[str, ...]:
+    """The objects of the knowledge base that LMRL-Gym's 20Q also uses (:data:`LMRL_GYM_OBJECTS`).
+
+    Matched by name, synonym or plural (LMRL-Gym's ``pants`` is our ``trousers``, ``couch`` our
+    ``sofa``, ``smartphone`` our ``phone``).
+
+    >>> len(lmrl_objects()), lmrl_objects()[:4]
+    (83, ('dog', 'cat', 'horse', 'cow'))
+    """
+    knowledge = load_knowledge()
+    indices = {
+        knowledge.object_by_form[form]
+        for form in map(normalise, LMRL_GYM_OBJECTS)
+        if form in knowledge.object_by_form
+    }
+    return tuple(knowledge.names[index] for index in sorted(indices))
 
 
 def held_out_objects() -> list[str]:

@@ -8,6 +8,7 @@ import pytest
 
 import rlbench_suite
 import rlbench_suite.envs.language  # registers the language ids
+from rlbench_suite import testing
 from rlbench_suite.agents import RandomAgent, make_agent
 from rlbench_suite.envs.language.text_nav import (
     ACTION_VOCABULARY,
@@ -347,3 +348,139 @@ def test_an_invalid_command_costs_one_of_the_turns_as_in_lmrl_gym() -> None:
     env.step("dance")
     _, reward, terminated, truncated, info = env.step("go north east")
     assert (reward, terminated, truncated, info["invalid_actions"]) == (0.0, False, True, 2)
+
+
+@pytest.mark.parametrize(
+    ("text", "reply"),
+    [
+        ("1. go west", "You go west."),
+        ("go west.\n\nThe living room is that way.", "You go west."),
+        ("I should go west because the food is there", "You go west."),
+        ("go west (to the living room)", "You go west."),
+        ("Let me go west to the living room.", "You go west."),
+        ("go west. Then go north.", "One command at a time: 'go west' and 'go north' are two"),
+        ("go west; take the food", "One command at a time: 'go west' and 'take the food' are"),
+    ],
+)
+def test_a_reason_after_a_command_is_ignored_but_a_second_command_is_refused(
+    text: str, reply: str
+) -> None:
+    """'go west. The living room is that way.' is 'go west'; 'go west. Then go north.' is not."""
+    env = gym.make("rlbench/TextNav-v0")
+    env.reset(seed=10)  # the bedroom, east of the living room
+    observation, _, _, _, info = env.step(text)
+    # The transcript keeps the command's own line breaks, so the reply is found by its text.
+    assert reply in observation.rsplit("\n> ", 1)[-1]
+    moved = reply.startswith("You go")
+    assert info["invalid_action"] == (not moved)
+    assert env.unwrapped.house.world.location.name == ("living room" if moved else "bedroom")
+
+
+# -- rules="lmrl": LMRL-Gym's fixed house, objective and budget ---------------------------------
+
+LMRL_IDS = ("rlbench/TextNav-v0", "rlbench/TextNavPO-v0")
+
+
+def lmrl_starts() -> dict[str, int]:
+    """A seed for every start room of LMRL-Gym's house."""
+    env = gym.make("rlbench/TextNav-v0", rules="lmrl")
+    seeds: dict[str, int] = {}
+    for seed in range(200):
+        env.reset(seed=seed)
+        seeds.setdefault(env.unwrapped.house.world.location.name, seed)
+    return seeds
+
+
+@pytest.mark.parametrize("env_id", LMRL_IDS)
+@pytest.mark.parametrize(
+    "check",
+    [
+        testing.check_gymnasium_api,
+        testing.check_determinism,
+        testing.check_pickle,
+        testing.check_observations_in_space,
+    ],
+)
+def test_lmrl_rules_pass_the_public_checks(env_id: str, check) -> None:
+    """Under rules='lmrl': Gymnasium's check_env, same seed same game, pickles mid-episode."""
+    check(lambda **kwargs: gym.make(env_id, rules="lmrl", **kwargs))
+
+
+def room_summary(room: Room) -> tuple:
+    """(name, sorted exits, furniture with contents, whether a door is on an exit)."""
+    exits = tuple(sorted((way, exit_.destination.name) for way, exit_ in room.exits.items()))
+    furniture = tuple((f.name, tuple(item.name for item in f.contents)) for f in room.furniture)
+    has_door = any(exit_.door is not None for exit_ in room.exits.values())
+    return room.name, exits, furniture, has_door
+
+
+def test_lmrl_house_is_fixed_but_for_the_start_room() -> None:
+    """LMRL-Gym's eight rooms, hallways only, items in fixed places; the seed picks the start."""
+    env = gym.make("rlbench/TextNav-v0", rules="lmrl")
+    layouts, starts = set(), set()
+    for seed in range(40):
+        env.reset(seed=seed)
+        world = env.unwrapped.house.world
+        layouts.add(tuple(room_summary(room) for room in world.rooms))
+        starts.add(world.location.name)
+    assert len(layouts) == 1 and len(starts) == 8
+    rooms = {name: summary for name, *summary in layouts.pop()}
+    assert set(rooms) == set(ROOM_CELLS) - {"study", "pantry"}
+    assert not any(has_door for _, _, has_door in rooms.values())
+    assert rooms["bedroom"][0] == (("south", "bathroom"), ("west", "living room"))
+    assert rooms["living room"][1] == (("table", ("stale food", "fresh food")),)
+    assert rooms["dining room"][1] == (("table", ("coffee cup", "plate")),)
+    assert rooms["kitchen"][1] == (("fridge", ("fruit",)),)
+
+
+def test_lmrl_budget_is_fifteen_commands_unless_max_turns_says_otherwise() -> None:
+    """Fifteen commands, invalid ones included, then truncation; max_turns overrides it."""
+    env = gym.make("rlbench/TextNav-v0", rules="lmrl")
+    env.reset(seed=0)
+    for turn in range(1, 16):
+        _, _, terminated, truncated, _ = env.step("dance")
+        assert (terminated, truncated) == (False, turn == 15)
+    assert gym.make("rlbench/TextNav-v0", rules="lmrl", max_turns=20).unwrapped.max_turns == 20
+    assert gym.make("rlbench/TextNav-v0").unwrapped.max_turns == 50
+
+
+def test_lmrl_objective_is_lmrl_gyms_and_the_fridge_must_still_be_closed() -> None:
+    """The opening sentence is LMRL-Gym's; food in the open fridge does not win yet."""
+    env = gym.make("rlbench/TextNav-v0", rules="lmrl")
+    observation, _ = env.reset(seed=lmrl_starts()["living room"])
+    assert observation.splitlines()[0] == (
+        "Your objective is to put the stale food on the table in the living room into the "
+        "fridge in the kitchen."
+    )
+    for command in ("take stale food", "go west", "go west", "open fridge"):
+        env.step(command)
+    _, reward, terminated, _, _ = env.step("insert stale food into fridge")
+    assert (reward, terminated) == (0.0, False)
+    _, reward, terminated, _, info = env.step("close fridge")
+    assert (reward, terminated, info["success"]) == (1.0, True, True)
+
+
+@pytest.mark.parametrize(("env_id", "shown"), [(LMRL_IDS[0], True), (LMRL_IDS[1], False)])
+def test_lmrl_fully_observed_replies_show_the_inventory(env_id: str, shown: bool) -> None:
+    """LMRL-Gym's fully observed variant shows what the player carries; the PO one does not."""
+    env = gym.make(env_id, rules="lmrl")
+    env.reset(seed=lmrl_starts()["living room"])
+    observation, *_ = env.step("take stale food")
+    assert ("You are carrying some stale food." in observation) == shown
+
+
+def test_lmrl_rules_refuse_settings_of_our_houses() -> None:
+    """Distractor counts and door chances describe our houses: with rules='lmrl' they raise."""
+    with pytest.raises(ValueError, match="rules='lmrl' plays LMRL-Gym's fixed house"):
+        TextNavEnv(rules="lmrl", num_distractors=(9, 9))
+    with pytest.raises(ValueError, match="rules must be one of"):
+        TextNavEnv(rules="textworld")
+
+
+@pytest.mark.parametrize("env_id", LMRL_IDS)
+def test_solver_wins_lmrl_house_from_every_start_within_the_budget(env_id: str) -> None:
+    """The scripted solver wins from each of the eight start rooms in at most 15 commands."""
+    for room, seed in lmrl_starts().items():
+        total, info, _ = play(env_id, seed, rules="lmrl")
+        assert (total, info["success"]) == (1.0, True), room
+        assert info["turns"] <= 15

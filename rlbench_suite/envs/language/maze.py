@@ -507,7 +507,10 @@ def _parse_one_move(text: str) -> str:
         raise CommandError(f"one move per turn ({listed}); say the move once")
     if len(moves) > 1:
         axes = {move in ("move up", "move down") for move in moves}
-        if len(moves) == 2 and len(axes) == 2 and not {"or", "and", "then"} & set(words):
+        positions = [index for index, word in enumerate(words) if word in DIRECTION_WORDS]
+        # "top left", "up-right", "north east": two crossing directions said together.
+        side_by_side = len(positions) == 2 and positions[1] - positions[0] == 1
+        if len(axes) == 2 and side_by_side:
             raise CommandError(f"diagonal moves ({listed}) are not possible; say {MOVE_LIST}")
         raise CommandError(f"{len(moves)} directions ({listed}); say one move")
     for word in words:

@@ -7,10 +7,13 @@ import pytest
 
 import rlbench_suite
 import rlbench_suite.envs.language  # registers the language ids
+from rlbench_suite import testing
 from rlbench_suite.agents import make_agent
 from rlbench_suite.agents.language.maze import belief_planner
 from rlbench_suite.envs.language.maze import (
     DOUBLE_T_MAZE,
+    LMRL_HISTORY_PIECES,
+    MAX_MOVES,
     MOVES,
     MazeEnv,
     MazeMap,
@@ -120,6 +123,12 @@ def test_invalid_text_costs_four_sets_the_flag_and_does_not_move() -> None:
         ("east", "move right", (5, 4)),
         ("UP", "move up", (4, 3)),
         ("move one step to the right", "move right", (5, 4)),
+        ("1. move right", "move right", (5, 4)),
+        ("MoveRight", "move right", (5, 4)),
+        ("The best move is up.", "move up", (4, 3)),
+        ("move right.\n\nThis gets me closer to the goal.", "move right", (5, 4)),
+        ("I should move right to get closer to the goal.", "move right", (5, 4)),
+        ("Move right (towards the goal)", "move right", (5, 4)),
     ],
 )
 def test_llm_phrasings_of_one_move_are_that_move(text: str, move: str, cell: tuple) -> None:
@@ -143,6 +152,9 @@ def test_llm_phrasings_of_one_move_are_that_move(text: str, move: str, cell: tup
         ("don't move left", "'dont' makes the move unclear"),
         ("jump left", "'jump' is not part of a move"),
         ("", "empty command"),
+        ("move right because the wall is to my left", "2 directions (right, left)"),
+        ("move right. No, move up.", "2 directions (right, up)"),
+        ("move right, no wait", "'no' makes the move unclear"),
     ],
 )
 def test_unreadable_or_ambiguous_text_is_refused_with_its_reason(text: str, reason: str) -> None:
@@ -272,3 +284,81 @@ def test_expert_solves_held_out_goals_of_the_mdp_family(env_id: str) -> None:
                 observation, _, terminated, truncated, info = env.step(agent.act(observation))
                 done, length = terminated or truncated, length + 1
             assert info["success"] and length >= maze.distances[start]
+
+
+# -- rules="lmrl": LMRL-Gym's observation text ----------------------------------------------
+
+
+@pytest.mark.parametrize("env_id", ["rlbench/Maze-v0", "rlbench/MazePO-v0"])
+@pytest.mark.parametrize(
+    "check",
+    [
+        testing.check_gymnasium_api,
+        testing.check_determinism,
+        testing.check_pickle,
+        testing.check_observations_in_space,
+    ],
+)
+def test_lmrl_rules_pass_the_public_checks(env_id: str, check) -> None:
+    """Under rules='lmrl': Gymnasium's check_env, same seed same game, pickles mid-episode."""
+    check(lambda **kwargs: gym.make(env_id, rules="lmrl", **kwargs))
+
+
+def test_lmrl_positions_spell_their_digits_apart() -> None:
+    """Column 11 is written '1 1', as LMRL-Gym writes it; our rules write '11'."""
+    lmrl = gym.make("rlbench/Maze-v0", rules="lmrl")
+    observation, _ = lmrl.reset(seed=0, options={"start": (1, 11)})
+    assert observation == (
+        "The goal is at position 8, 6. Your current position is at position 1, 1 1. "
+        "There are walls to your right, above you, below you.\n"
+    )
+    ours = gym.make("rlbench/Maze-v0")
+    observation, _ = ours.reset(seed=0, options={"start": (1, 11)})
+    assert "position 1, 11." in observation
+
+
+def test_lmrl_observation_keeps_the_last_forty_pieces_of_history() -> None:
+    """Descriptions and moves alternate, one a line; after 25 moves only the last 40 are kept."""
+    env = gym.make("rlbench/MazePO-v0", rules="lmrl")
+    env.reset(seed=0, options={"start": (1, 1)})
+    for _ in range(25):
+        observation, *_ = env.step("Move up.")  # into the wall: the agent stays put
+    lines = observation.splitlines()
+    assert len(lines) == LMRL_HISTORY_PIECES and observation.endswith("\n")
+    assert lines[0::2] == ["Move up."] * 20
+    assert lines[1::2] == ["There are walls to your left, above you, below you."] * 20
+    assert len(env.unwrapped.transcript.splitlines()) == 51  # the transcript keeps every turn
+
+
+def test_lmrl_invalid_text_wipes_the_history_as_in_lmrl_gym() -> None:
+    """Text that is not a move leaves only the description; the reason is in the transcript."""
+    env = gym.make("rlbench/Maze-v0", rules="lmrl")
+    env.reset(seed=0, options={"start": (5, 3)})
+    env.step("move right")
+    observation, reward, _, _, info = env.step("jump")
+    assert (reward, info["invalid_action"]) == (-4.0, True)
+    assert observation == (
+        "The goal is at position 8, 6. Your current position is at position 5, 4. "
+        "There are walls above you, below you.\n"
+    )
+    assert "Invalid action 'jump': unknown direction" in env.unwrapped.transcript
+
+
+def test_lmrl_episode_ends_show_success_or_failure() -> None:
+    """Reaching the goal shows 'Success', running out of moves 'Failure'; returns as ours."""
+    env = gym.make("rlbench/Maze-v0", rules="lmrl")
+    env.reset(seed=0, options={"start": (7, 6)})
+    observation, reward, terminated, _, _ = env.step("move down")
+    assert (observation, reward, terminated) == ("Success\n", 0.0, True)
+    env.reset(seed=0, options={"start": (1, 1)})
+    total = 0.0
+    for _ in range(MAX_MOVES):
+        observation, reward, terminated, truncated, _ = env.step("move up")
+        total += reward
+    assert (observation, total, terminated, truncated) == ("Failure\n", -101.0, False, True)
+
+
+def test_unknown_rules_are_refused() -> None:
+    """rules takes 'rlbench' or 'lmrl'; anything else names both."""
+    with pytest.raises(ValueError, match=r"rules must be one of \('rlbench', 'lmrl'\)"):
+        MazeEnv(rules="LMRL-Gym")

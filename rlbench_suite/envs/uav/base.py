@@ -24,9 +24,10 @@ from rlbench_suite.envs.uav.dynamics import (
     PhysicsConfig,
     QuadrotorDynamics,
     QuadrotorState,
+    drone_euler,
+    drone_rotation,
     euler_to_rotation,
     quaternion_to_rotation,
-    rotation_to_euler,
 )
 from rlbench_suite.envs.validation import EnvContract, validate_action
 
@@ -207,6 +208,10 @@ class QuadrotorEnv(EnvContract, gym.Env):
         self._action_buffer = np.zeros(
             (self.action_buffer_length, self.num_drones, self.action_size)
         )
+        # Tasks that leave _advance_disturbances alone have nothing to add during a substep.
+        self._no_disturbances = (
+            type(self)._advance_disturbances is QuadrotorEnv._advance_disturbances
+        )
         self._renderer: Any = None
         self._trails: list[list[np.ndarray]] = [[] for _ in range(self.num_drones)]
 
@@ -268,13 +273,19 @@ class QuadrotorEnv(EnvContract, gym.Env):
         observation and the env's own PID controller both use it; rewards and limits use the true
         state.
         """
-        rotation = quaternion_to_rotation(self.state.quaternion)
         return {
             "position": self.state.position.copy(),
-            "roll_pitch_yaw": rotation_to_euler(rotation),
+            "roll_pitch_yaw": np.array(self._true_roll_pitch_yaw()),
             "velocity": self.state.velocity.copy(),
             "body_rates": self.state.body_rates.copy(),
         }
+
+    def _true_roll_pitch_yaw(self) -> list[tuple[float, float, float]]:
+        """Each drone's true roll, pitch and yaw, as floats (libm's, as the C kernel's)."""
+        return [
+            drone_euler(drone_rotation(*quaternion))
+            for quaternion in self.state.quaternion.tolist()
+        ]
 
     # -- observation ----------------------------------------------------------------------------
 
@@ -396,22 +407,29 @@ class QuadrotorEnv(EnvContract, gym.Env):
         self._warn_if_stepped_out_of_episode()
         checked = validate_action(self, action)
         per_drone = checked.astype(np.float64).reshape(self.num_drones, self.action_size)
-        self._action_buffer = np.roll(self._action_buffer, -1, axis=0)
+        # Oldest action out, newest in, in place (np.roll would allocate a new buffer each step).
+        self._action_buffer[:-1] = self._action_buffer[1:]
         self._action_buffer[-1] = per_drone
         rpm = self._rpm_from_action(per_drone)
         self._before_physics(per_drone)
-        for _ in range(self.substeps):
-            command = rpm if rpm is not None else self._controller_rpm(per_drone)
-            disturbances = self._advance_disturbances()
-            self.dynamics.step(
-                self.state,
-                command,
-                self.physics_timestep,
-                disturbances.force,
-                disturbances.motor_effectiveness,
-                disturbances.torque,
-            )
-            self._physics_steps += 1
+        if rpm is not None and self._no_disturbances:
+            # One command for the whole step and nothing else acting: the dynamics run every
+            # substep at once (on floats for a few drones, the arrays touched once a step).
+            self.dynamics.fly(self.state, rpm, self.physics_timestep, self.substeps)
+            self._physics_steps += self.substeps
+        else:
+            for _ in range(self.substeps):
+                command = rpm if rpm is not None else self._controller_rpm(per_drone)
+                disturbances = self._advance_disturbances()
+                self.dynamics.step(
+                    self.state,
+                    command,
+                    self.physics_timestep,
+                    disturbances.force,
+                    disturbances.motor_effectiveness,
+                    disturbances.torque,
+                )
+                self._physics_steps += 1
         self.step_count += 1
         self._after_step()
         reward = float(self._reward())
@@ -455,13 +473,18 @@ class QuadrotorEnv(EnvContract, gym.Env):
 
     def _out_of_bounds(self) -> bool:
         """HoverAviary's limits on the true state: position box and roll/pitch tilt."""
-        position = self.state.position
-        tilt = rotation_to_euler(quaternion_to_rotation(self.state.quaternion))[:, 0:2]
-        return bool(
-            np.any(np.abs(position[:, 0:2]) > POSITION_LIMIT_XY)
-            or np.any(position[:, 2] > POSITION_LIMIT_Z)
-            or np.any(np.abs(tilt) > TILT_LIMIT)
-        )
+        for (x, y, z), (roll, pitch, _) in zip(
+            self.state.position.tolist(), self._true_roll_pitch_yaw(), strict=True
+        ):
+            if (
+                abs(x) > POSITION_LIMIT_XY
+                or abs(y) > POSITION_LIMIT_XY
+                or z > POSITION_LIMIT_Z
+                or abs(roll) > TILT_LIMIT
+                or abs(pitch) > TILT_LIMIT
+            ):
+                return True
+        return False
 
     def _reference_path(self) -> np.ndarray | None:
         return None

@@ -48,6 +48,17 @@ Integrators
   ``motor_lag_in_integrator``, integrated with them); the quaternion is renormalised after the
   step.
 
+Two implementations, one set of equations
+-----------------------------------------
+:class:`QuadrotorDynamics` steps a handful of drones (at most :data:`SCALAR_MAX_DRONES`, every env
+of the family) on plain Python floats, one drone at a time, and larger batches with NumPy over the
+drone axis. NumPy costs microseconds per call whatever the array size, so on arrays of three or
+four numbers the float path is several times faster. The float path's single drone runs the C
+kernel's operations in its order (``csrc/quad_hover.h``: plain sums left to right, libm's
+``sin``, ``cos``, ``sqrt`` through :mod:`math`; Python floats are IEEE doubles and never fuse a
+multiply-add), so QuadHover in Python and in C agree bit for bit. NumPy's batch may round a few
+dot products differently (BLAS), an ulp or so per substep.
+
 After either integrator the floor (``ground=True``) stops the body: a drone whose centre falls
 below ``rest_height`` is put back on the floor and its downward, horizontal and angular velocities
 are zeroed. There is no bounce and no tipping; the hover tasks end an episode on tilt long before
@@ -71,6 +82,11 @@ INTEGRATORS: tuple[Integrator, ...] = ("euler", "rk4")
 # Reaction-torque sign of each motor about body z: motors 0 and 2 spin counter-clockwise seen from
 # above (the body feels a clockwise torque), motors 1 and 3 clockwise.
 MOTOR_YAW_SIGNS = np.array([-1.0, 1.0, -1.0, 1.0])  # (4,)
+
+# Up to this many drones a step runs on Python floats, drone by drone; beyond it, NumPy's batch
+# wins (its cost per call is flat in the number of drones).
+SCALAR_MAX_DRONES = 8
+_RPM_TO_RAD_PER_S = 2.0 * math.pi / 60.0
 
 # Horizontal range beyond which downwash is ignored, as gym-pybullet-drones does.
 DOWNWASH_MAX_HORIZONTAL_DISTANCE = 10.0  # m
@@ -357,6 +373,32 @@ def integrate_quaternion(quaternion: np.ndarray, body_rates: np.ndarray, dt: flo
     return updated / np.sqrt(np.sum(updated * updated, axis=1, keepdims=True))
 
 
+def drone_rotation(qw: float, qx: float, qy: float, qz: float) -> tuple[float, ...]:
+    """:func:`quaternion_to_rotation` of one quaternion, in floats: the 9 entries, row-major."""
+    return (
+        1.0 - 2.0 * (qy * qy + qz * qz),
+        2.0 * (qx * qy - qw * qz),
+        2.0 * (qx * qz + qw * qy),
+        2.0 * (qx * qy + qw * qz),
+        1.0 - 2.0 * (qx * qx + qz * qz),
+        2.0 * (qy * qz - qw * qx),
+        2.0 * (qx * qz - qw * qy),
+        2.0 * (qy * qz + qw * qx),
+        1.0 - 2.0 * (qx * qx + qy * qy),
+    )
+
+
+def drone_euler(rotation: tuple[float, ...]) -> tuple[float, float, float]:
+    """:func:`rotation_to_euler` of one row-major rotation (9 floats), with libm's functions."""
+    sine_pitch = -rotation[6]
+    sine_pitch = -1.0 if sine_pitch < -1.0 else 1.0 if sine_pitch > 1.0 else sine_pitch
+    return (
+        math.atan2(rotation[7], rotation[8]),
+        math.asin(sine_pitch),
+        math.atan2(rotation[3], rotation[0]),
+    )
+
+
 # -- the step -------------------------------------------------------------------------------------
 
 
@@ -377,6 +419,14 @@ class QuadrotorDynamics:
         self._drag = np.array(
             [self.params.drag_coeff_xy, self.params.drag_coeff_xy, self.params.drag_coeff_z]
         )  # (3,)
+        # The same constants as floats and tuples, for the float path.
+        params = self.params
+        self._motor_x_floats = tuple(self._motor_x.tolist())
+        self._motor_y_floats = tuple(self._motor_y.tolist())
+        self._inertia_floats = tuple(self._inertia.tolist())
+        self._drag_floats = tuple(self._drag.tolist())
+        self._clip_height = params.ground_effect_clip_height
+        self._lag_factor_cache: tuple[float, float] = (math.nan, math.nan)  # (dt, factor)
         if self.config.motor_lag_in_integrator and not self.params.motor_time_constant > 0:
             raise ValueError(
                 "QuadrotorDynamics: motor_lag_in_integrator needs motor_time_constant > 0, "
@@ -398,6 +448,11 @@ class QuadrotorDynamics:
         (N, 4) scales each motor's thrust and torque (1 = healthy); ``external_torque`` (N, 3) is
         a body-frame torque in N m.
         """
+        if self._uses_floats(state):
+            self._step_floats(
+                state, rpm_command, dt, external_force, motor_effectiveness, external_torque
+            )
+            return
         params = self.params
         command = np.clip(rpm_command, 0.0, None)
         effectiveness = 1.0 if motor_effectiveness is None else motor_effectiveness
@@ -598,6 +653,364 @@ class QuadrotorDynamics:
         state.velocity[below, 0:2] = 0.0
         state.velocity[below, 2] = np.maximum(state.velocity[below, 2], 0.0)
         state.body_rates[below] = 0.0
+
+    # -- the float path (see the module docstring) ------------------------------------------------
+
+    def fly(self, state: QuadrotorState, rpm_command: np.ndarray, dt: float, substeps: int) -> None:
+        """``substeps`` calls of :meth:`step` under one command and no disturbance, in one go.
+
+        On the float path the state stays in floats between the substeps (reading and writing
+        the arrays costs more than a substep's arithmetic). A subclass that overrides
+        :meth:`step` (to meter every substep, say) has it called once per substep instead.
+        """
+        if type(self).step is QuadrotorDynamics.step and self._uses_floats(state):
+            self._step_floats(state, rpm_command, dt, None, None, None, substeps)
+            return
+        for _ in range(substeps):
+            self.step(state, rpm_command, dt)
+
+    def _uses_floats(self, state: QuadrotorState) -> bool:
+        """Whether ``state``'s drones step on the float path (see the module docstring)."""
+        num_drones = state.position.shape[0]
+        return num_drones == 1 or (
+            num_drones <= SCALAR_MAX_DRONES and self.config.integrator == "euler"
+        )
+
+    def _step_floats(
+        self,
+        state: QuadrotorState,
+        rpm_command: np.ndarray,
+        dt: float,
+        external_force: np.ndarray | None,
+        motor_effectiveness: np.ndarray | None,
+        external_torque: np.ndarray | None,
+        substeps: int = 1,
+    ) -> None:
+        """:meth:`step` on Python floats, drone by drone, ``substeps`` times."""
+        num_drones = state.position.shape[0]
+        commands = np.asarray(rpm_command, dtype=float)
+        if commands.shape != (num_drones, 4):
+            commands = np.broadcast_to(commands, (num_drones, 4))
+        # np.clip(command, 0, None), drone by drone.
+        commands = [[max(speed, 0.0) for speed in command] for command in commands.tolist()]
+        bodies = [
+            position + quaternion + velocity + rates
+            for position, quaternion, velocity, rates in zip(
+                state.position.tolist(),
+                state.quaternion.tolist(),
+                state.velocity.tolist(),
+                state.body_rates.tolist(),
+                strict=True,
+            )
+        ]
+        motor_speeds = state.rpm.tolist()
+        forces = None if external_force is None else external_force.tolist()
+        torques = None if external_torque is None else external_torque.tolist()
+        effectiveness = None if motor_effectiveness is None else motor_effectiveness.tolist()
+        with_downwash = self.config.downwash and num_drones > 1
+        for _ in range(substeps):
+            downwash = self._downwash_floats(bodies) if with_downwash else None
+            for drone in range(num_drones):
+                bodies[drone], motor_speeds[drone] = self._drone_step(
+                    bodies[drone],
+                    motor_speeds[drone],
+                    commands[drone],
+                    dt,
+                    (0.0, 0.0, 0.0) if forces is None else forces[drone],
+                    None if torques is None else torques[drone],
+                    None if effectiveness is None else effectiveness[drone],
+                    None if downwash is None else downwash[drone],
+                )
+        state.position[:] = [body[0:3] for body in bodies]
+        state.quaternion[:] = [body[3:7] for body in bodies]
+        state.velocity[:] = [body[7:10] for body in bodies]
+        state.body_rates[:] = [body[10:13] for body in bodies]
+        state.rpm[:] = motor_speeds
+
+    def _drone_step(
+        self,
+        body: list[float],
+        rpm: list[float],
+        command: list[float],
+        dt: float,
+        force: tuple[float, ...] | list[float],
+        torque: list[float] | None,
+        effectiveness: list[float] | None,
+        downwash: float | None = None,
+    ) -> tuple[list[float], list[float]]:
+        """One drone's substep; returns its new ``body`` and motor speeds.
+
+        ``body`` holds position, quaternion, velocity and body rates (13 floats), ``rpm`` the motor
+        speeds (4), ``command`` the commanded speeds, already clipped at 0 (4); ``downwash`` is
+        the world z force from the drones above (None: no other drone).
+        """
+        config = self.config
+        tau = self.params.motor_time_constant
+        if config.motor_lag_in_integrator:
+            body, rpm = self._drone_rk4_with_motors(
+                body, rpm, command, dt, force, torque, effectiveness
+            )
+        else:
+            if tau > 0:
+                factor = self._lag_factor(dt)
+                rpm = [
+                    speed + factor * (target - speed)
+                    for speed, target in zip(rpm, command, strict=True)
+                ]
+            else:
+                rpm = command
+            squared, speed_sum = self._drone_motor_terms(rpm, effectiveness)
+            if config.integrator == "euler":
+                body = self._drone_euler(body, squared, speed_sum, force, torque, dt, downwash)
+            else:
+                body = self._drone_rk4(body, squared, speed_sum, force, torque, dt)
+        if config.ground and body[2] < self.params.rest_height:
+            # _floor_contact
+            body = list(body)
+            body[2] = self.params.rest_height
+            body[7] = body[8] = 0.0
+            body[9] = body[9] if body[9] > 0.0 else 0.0
+            body[10] = body[11] = body[12] = 0.0
+        return body, rpm
+
+    def _lag_factor(self, dt: float) -> float:
+        """``1 - exp(-dt / tau)``, computed once per time step length."""
+        cached_dt, factor = self._lag_factor_cache
+        if cached_dt != dt:
+            factor = 1.0 - math.exp(-dt / self.params.motor_time_constant)
+            self._lag_factor_cache = (dt, factor)
+        return factor
+
+    @staticmethod
+    def _drone_motor_terms(
+        rpm: list[float], effectiveness: list[float] | None
+    ) -> tuple[list[float], float]:
+        """:meth:`motor_terms` of one drone: ``e_i w_i^2`` (4) and the rotor speed sum, rad/s."""
+        squared = [speed * speed for speed in rpm]
+        if effectiveness is not None:
+            squared = [scale * value for scale, value in zip(effectiveness, squared, strict=True)]
+        speed_sum = (((rpm[0] + rpm[1]) + rpm[2]) + rpm[3]) * _RPM_TO_RAD_PER_S
+        return squared, speed_sum
+
+    def _drone_accelerations(
+        self,
+        body: list[float] | tuple[float, ...],
+        squared: list[float],
+        speed_sum: float,
+        external_force: tuple[float, ...] | list[float],
+        external_torque: list[float] | None,
+        downwash: float | None = None,
+    ) -> tuple[float, float, float, float, float, float]:
+        """Linear (world) and angular (body) accelerations of one drone, as :meth:`derivatives`."""
+        params = self.params
+        pz = body[2]
+        qw, qx, qy, qz = body[3], body[4], body[5], body[6]
+        vx, vy, vz = body[7], body[8], body[9]
+        wx, wy, wz = body[10], body[11], body[12]
+        r = drone_rotation(qw, qx, qy, qz)
+        kf = params.kf
+        thrust0, thrust1 = kf * squared[0], kf * squared[1]
+        thrust2, thrust3 = kf * squared[2], kf * squared[3]
+        motor_x, motor_y = self._motor_x_floats, self._motor_y_floats
+        if self.config.ground_effect and r[8] > 0.0:
+            clip, radius = self._clip_height, params.prop_radius
+            coefficient = params.ground_effect_coeff
+            gains = []
+            for motor in range(4):
+                height = pz + r[6] * motor_x[motor] + r[7] * motor_y[motor]
+                if height < clip:
+                    height = clip
+                ratio = radius / (4.0 * height)
+                gains.append(coefficient * (ratio * ratio))
+            thrust0 = thrust0 + thrust0 * gains[0]
+            thrust1 = thrust1 + thrust1 * gains[1]
+            thrust2 = thrust2 + thrust2 * gains[2]
+            thrust3 = thrust3 + thrust3 * gains[3]
+        thrust = ((thrust0 + thrust1) + thrust2) + thrust3
+        torque_x = (
+            ((thrust0 * motor_y[0]) + thrust1 * motor_y[1]) + thrust2 * motor_y[2]
+        ) + thrust3 * motor_y[3]
+        torque_y = -(
+            (((thrust0 * motor_x[0]) + thrust1 * motor_x[1]) + thrust2 * motor_x[2])
+            + thrust3 * motor_x[3]
+        )
+        torque_z = params.km * (((-squared[0] + squared[1]) - squared[2]) + squared[3])
+        if external_torque is not None:
+            torque_x += external_torque[0]
+            torque_y += external_torque[1]
+            torque_z += external_torque[2]
+
+        force_x = r[2] * thrust + external_force[0]
+        force_y = r[5] * thrust + external_force[1]
+        force_z = (r[8] * thrust + external_force[2]) - params.weight
+        if self.config.drag:
+            drag = self._drag_floats
+            # R^T v, scaled element-wise by -C_drag * sum(rotor speeds), rotated back by R.
+            drag_x = (-drag[0] * speed_sum) * ((r[0] * vx + r[3] * vy) + r[6] * vz)
+            drag_y = (-drag[1] * speed_sum) * ((r[1] * vx + r[4] * vy) + r[7] * vz)
+            drag_z = (-drag[2] * speed_sum) * ((r[2] * vx + r[5] * vy) + r[8] * vz)
+            force_x += (r[0] * drag_x + r[1] * drag_y) + r[2] * drag_z
+            force_y += (r[3] * drag_x + r[4] * drag_y) + r[5] * drag_z
+            force_z += (r[6] * drag_x + r[7] * drag_y) + r[8] * drag_z
+        if downwash is not None:
+            force_z += downwash
+        mass = params.mass
+        inertia_x, inertia_y, inertia_z = self._inertia_floats
+        momentum_x, momentum_y, momentum_z = inertia_x * wx, inertia_y * wy, inertia_z * wz
+        return (
+            force_x / mass,
+            force_y / mass,
+            force_z / mass,
+            (torque_x - (wy * momentum_z - wz * momentum_y)) / inertia_x,
+            (torque_y - (wz * momentum_x - wx * momentum_z)) / inertia_y,
+            (torque_z - (wx * momentum_y - wy * momentum_x)) / inertia_z,
+        )
+
+    def _drone_euler(
+        self,
+        body: list[float],
+        squared: list[float],
+        speed_sum: float,
+        force: tuple[float, ...] | list[float],
+        torque: list[float] | None,
+        dt: float,
+        downwash: float | None = None,
+    ) -> list[float]:
+        """Semi-implicit Euler for one drone, then :func:`integrate_quaternion`'s rotation."""
+        ax, ay, az, alpha_x, alpha_y, alpha_z = self._drone_accelerations(
+            body, squared, speed_sum, force, torque, downwash
+        )
+        vx, vy, vz = body[7] + dt * ax, body[8] + dt * ay, body[9] + dt * az
+        wx, wy, wz = body[10] + dt * alpha_x, body[11] + dt * alpha_y, body[12] + dt * alpha_z
+        px, py, pz = body[0] + dt * vx, body[1] + dt * vy, body[2] + dt * vz
+        rate_norm = math.sqrt((wx * wx + wy * wy) + wz * wz)
+        half_angle = 0.5 * rate_norm * dt
+        scale = math.sin(half_angle) / rate_norm if rate_norm > 1e-12 else 0.5 * dt
+        i0, i1, i2, i3 = math.cos(half_angle), wx * scale, wy * scale, wz * scale
+        q0, q1, q2, q3 = body[3], body[4], body[5], body[6]
+        u0 = ((q0 * i0 - q1 * i1) - q2 * i2) - q3 * i3
+        u1 = ((q0 * i1 + q1 * i0) + q2 * i3) - q3 * i2
+        u2 = ((q0 * i2 - q1 * i3) + q2 * i0) + q3 * i1
+        u3 = ((q0 * i3 + q1 * i2) - q2 * i1) + q3 * i0
+        norm = math.sqrt(((u0 * u0 + u1 * u1) + u2 * u2) + u3 * u3)
+        return [px, py, pz, u0 / norm, u1 / norm, u2 / norm, u3 / norm, vx, vy, vz, wx, wy, wz]
+
+    def _drone_slope(
+        self,
+        body: list[float],
+        squared: list[float],
+        speed_sum: float,
+        force: tuple[float, ...] | list[float],
+        torque: list[float] | None,
+    ) -> list[float]:
+        """d(body)/dt of one drone (13 floats), the quaternion rate ``q (0, w) / 2`` included."""
+        ax, ay, az, alpha_x, alpha_y, alpha_z = self._drone_accelerations(
+            body, squared, speed_sum, force, torque
+        )
+        qw, qx, qy, qz = body[3], body[4], body[5], body[6]
+        wx, wy, wz = body[10], body[11], body[12]
+        return [
+            body[7],
+            body[8],
+            body[9],
+            0.5 * (((-(qx * wx)) - qy * wy) - qz * wz),
+            0.5 * ((qw * wx + qy * wz) - qz * wy),
+            0.5 * ((qw * wy - qx * wz) + qz * wx),
+            0.5 * ((qw * wz + qx * wy) - qy * wx),
+            ax,
+            ay,
+            az,
+            alpha_x,
+            alpha_y,
+            alpha_z,
+        ]
+
+    def _drone_rk4(
+        self,
+        body: list[float],
+        squared: list[float],
+        speed_sum: float,
+        force: tuple[float, ...] | list[float],
+        torque: list[float] | None,
+        dt: float,
+    ) -> list[float]:
+        """:meth:`_rk4` for one drone: the motor speeds held over the step."""
+
+        def slope(values: list[float]) -> list[float]:
+            return self._drone_slope(values, squared, speed_sum, force, torque)
+
+        return _normalised_quaternion(_rk4_floats(body, slope, dt))
+
+    def _drone_rk4_with_motors(
+        self,
+        body: list[float],
+        rpm: list[float],
+        command: list[float],
+        dt: float,
+        force: tuple[float, ...] | list[float],
+        torque: list[float] | None,
+        effectiveness: list[float] | None,
+    ) -> tuple[list[float], list[float]]:
+        """:meth:`_rk4_with_motors` for one drone: body and motor speeds integrated together."""
+        inverse_tau = 1.0 / self.params.motor_time_constant
+
+        def slope(values: list[float]) -> list[float]:
+            speeds = values[13:17]
+            squared, speed_sum = self._drone_motor_terms(speeds, effectiveness)
+            body_slope = self._drone_slope(values, squared, speed_sum, force, torque)
+            return body_slope + [
+                (c - s) * inverse_tau for c, s in zip(command, speeds, strict=True)
+            ]
+
+        new = _rk4_floats(list(body) + list(rpm), slope, dt)
+        return _normalised_quaternion(new[0:13]), new[13:17]
+
+    def _downwash_floats(self, positions: list[list[float]]) -> list[float]:
+        """:meth:`downwash` on floats: world z force on each drone from those above it.
+
+        ``positions`` holds one list per drone whose first three entries are its position.
+        """
+        c1, c2, c3 = self.params.downwash_coeffs
+        radius = self.params.prop_radius
+        pushes = []
+        for below in positions:
+            total = 0.0
+            for above in positions:
+                delta_z = above[2] - below[2]
+                delta_x, delta_y = above[0] - below[0], above[1] - below[1]
+                delta_xy = math.sqrt(delta_x * delta_x + delta_y * delta_y)
+                if delta_z > 0.0 and delta_xy < DOWNWASH_MAX_HORIZONTAL_DISTANCE:
+                    ratio = radius / (4.0 * delta_z)
+                    alpha = c1 * (ratio * ratio)
+                    width = c2 * delta_z + c3
+                    width_squared = max(width * width, DOWNWASH_MIN_SQUARED_WIDTH)
+                    total += alpha * math.exp(-0.5 * (delta_xy * delta_xy) / width_squared)
+            pushes.append(-total)
+        return pushes
+
+
+def _normalised_quaternion(body: list[float]) -> list[float]:
+    """``body`` with its quaternion (entries 3-6) divided by its norm, as the RK4 steps end."""
+    q0, q1, q2, q3 = body[3], body[4], body[5], body[6]
+    norm = math.sqrt(((q0 * q0 + q1 * q1) + q2 * q2) + q3 * q3)
+    body[3], body[4], body[5], body[6] = q0 / norm, q1 / norm, q2 / norm, q3 / norm
+    return body
+
+
+def _rk4_floats(
+    y0: list[float], slope: Callable[[list[float]], list[float]], dt: float
+) -> list[float]:
+    """:func:`_rk4_step` on a flat list of floats, the same operations in the same order."""
+    half = 0.5 * dt
+    k1 = slope(y0)
+    k2 = slope([y + half * dy for y, dy in zip(y0, k1, strict=True)])
+    k3 = slope([y + half * dy for y, dy in zip(y0, k2, strict=True)])
+    k4 = slope([y + dt * dy for y, dy in zip(y0, k3, strict=True)])
+    sixth = dt / 6.0
+    return [
+        y + sixth * (((a + 2.0 * b) + 2.0 * c) + d)
+        for y, a, b, c, d in zip(y0, k1, k2, k3, k4, strict=True)
+    ]
 
 
 def _rk4_step(

@@ -114,6 +114,7 @@ Example:
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
@@ -202,10 +203,15 @@ class QuadHoverEnv(QuadrotorEnv):
 
     def distance_to_target(self) -> float:
         """True distance of the drone from the target, m."""
-        return float(np.linalg.norm(self.target_position - self.state.position[0]))
+        x, y, z = self.state.position[0].tolist()
+        target_x, target_y, target_z = self.target_position.tolist()
+        dx, dy, dz = target_x - x, target_y - y, target_z - z
+        # The C kernel's sum, left to right (np.linalg.norm's BLAS dot may sum in another order).
+        return math.sqrt((dx * dx + dy * dy) + dz * dz)
 
     def _reward(self) -> float:
-        return float(hover_reward(self.distance_to_target()))
+        # hover_reward on a float: libm's pow, as the C kernel (NumPy's power may round otherwise).
+        return max(0.0, 2.0 - self.distance_to_target() ** 4.0)
 
     def _info(self) -> dict[str, Any]:
         return {"distance_to_target": self.distance_to_target()}
@@ -220,7 +226,6 @@ def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
     0.9 m below, so real returns stay a few points under it (the PID expert's is about 471).
     """
     import inspect
-    import math
 
     from rlbench_suite.envs.uav.base import quadrotor_return_bounds
 

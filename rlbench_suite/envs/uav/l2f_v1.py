@@ -369,10 +369,10 @@ class QuadL2FV1Env(QuadL2FEnv):
 
     def _terminated(self) -> bool:
         state = self.state
-        return bool(
-            np.any(np.abs(state.position[0]) > self.position_limit)
-            or np.any(np.abs(state.velocity[0]) > self.velocity_limit)
-            or np.any(np.abs(state.body_rates[0]) > self.angular_velocity_limit)
+        return (
+            _beyond(state.position[0].tolist(), self.position_limit)
+            or _beyond(state.velocity[0].tolist(), self.velocity_limit)
+            or _beyond(state.body_rates[0].tolist(), self.angular_velocity_limit)
         )
 
     def _info(self) -> dict[str, Any]:
@@ -382,6 +382,11 @@ class QuadL2FV1Env(QuadL2FEnv):
             ran_full_length = not terminated and self.step_count >= self.episode_steps
             info["is_success"] = ran_full_length and info["distance_to_origin"] < SETTLING_RADIUS
         return info
+
+
+def _beyond(values: list[float], limit: float) -> bool:
+    """Whether any of ``values`` lies outside ``[-limit, limit]``."""
+    return any(abs(value) > limit for value in values)
 
 
 def return_bounds(**env_kwargs: Any) -> tuple[float, float]:

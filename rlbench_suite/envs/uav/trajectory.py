@@ -197,7 +197,10 @@ class QuadTrajectoryEnv(QuadrotorEnv):
     def _after_step(self) -> None:
         super()._after_step()
         reference, _ = self.reference_at(self.time)
-        self._position_error = float(np.linalg.norm(reference - self.state.position[0]))
+        x, y, z = self.state.position[0].tolist()
+        reference_x, reference_y, reference_z = reference.tolist()
+        dx, dy, dz = reference_x - x, reference_y - y, reference_z - z
+        self._position_error = math.sqrt((dx * dx + dy * dy) + dz * dz)
         if self.step_count > 0:
             self._squared_error_sum += self._position_error**2
 

@@ -367,6 +367,10 @@ class CityKnowledge:
         padded = f" {normalise(text)} "
         for phrase, _ in city_facts().named:
             padded = padded.replace(f" {phrase} ", " | ")
+        for phrase, _ in city_facts().state_phrases:
+            # "Washington State", "New York State" name a state, not the city inside them.
+            if phrase.endswith(" state"):
+                padded = padded.replace(f" {phrase} ", " ; ")
         found: list[int] = []
         for phrase, keys in self.city_phrases:
             needle = f" {phrase} "
@@ -381,7 +385,7 @@ class CityKnowledge:
                     found.extend(key for key in keys if key not in found)
         if not found:
             return "none", []
-        rest = [word for word in padded.split() if word != "|"]
+        rest = [word for word in padded.split() if word not in ("|", ";")]
         # "Is it Paris, France?" still guesses Paris: a country or state may follow the city.
         rest_text = f" {' '.join(rest)} "
         if rest_text.strip():
@@ -1338,9 +1342,26 @@ def city_oracle(city: dict[str, Any], question: str) -> str:
     A question that names a city without guessing it (``Is it bigger than Tokyo?``) gets
     :data:`~rlbench_suite.envs.language.qa.DONT_UNDERSTAND` (the env judges guesses itself).
     """
-    if load_knowledge().guess_of(question)[0] != "none":
+    knowledge = load_knowledge()
+    kind, named = knowledge.guess_of(question)
+    if FORMER_NAME_QUESTION.search(normalise(question)):
+        # "Was it once called Bombay?": the aliases hold the former names; another city's name
+        # is a no, a name the knowledge base does not hold is not settled.
+        if kind == "none":
+            return DONT_KNOW
+        return "Yes." if named == [knowledge.city_names.index(city["name"])] else "No."
+    if kind != "none":
         return DONT_UNDERSTAND
     return answer_query(parse_question(question), city)
+
+
+#: "Was it once called ...?", "Did it use to be known as ...?", "Is its old name ...?"
+FORMER_NAME_QUESTION = re.compile(
+    r"\b(?:(?:was|were) (?:it|this city|the city)(?: once| formerly| previously| originally"
+    r"| ever| at one time)? (?:called|named|known as)|(?:did|does) it (?:use to|used to)"
+    r" (?:be )?(?:called|named|known as)|used to be (?:called|named|known as)"
+    r"|(?:former|old|previous|earlier|original|colonial|historic|historical) name)\b"
+)
 
 
 # -- the question bank -------------------------------------------------------------------------

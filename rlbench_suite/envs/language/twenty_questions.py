@@ -703,6 +703,13 @@ _COMPARISON_SIGN = {
     "tinier": "<", "heavier": ">>", "lighter": "<<", "taller": ">>", "shorter": "<<",
     "longer": ">>", "size": "==",
 }  # fmt: skip
+#: The typical measures a comparison reads (``size`` is length and weight together, so a long
+#: thin snake is not "bigger than a dog"); height is not held, so ``taller`` uses size classes.
+_COMPARISON_MEASURES = {
+    "bigger": "both", "larger": "both", "greater": "both", "huger": "both", "smaller": "both",
+    "littler": "both", "tinier": "both", "heavier": "weight", "lighter": "weight",
+    "longer": "length", "taller": "none", "shorter": "none", "size": "both",
+}  # fmt: skip
 #: Countable parts other than legs and wheels: "Does it have six strings?", "eight arms".
 PART_COUNT = re.compile(
     r"\b(?:(?P<cmp>more than|over|fewer than|less than|under|at least|at most) )?"
@@ -745,6 +752,21 @@ SIZE_REFERENCES = {
     "person": "person", "human": "person", "human being": "person", "man": "person",
     "woman": "person", "adult": "person", "grown up": "person",
 }  # fmt: skip
+#: Typical largest dimension (m) and weight (kg) of the reference things, where they have one.
+REFERENCE_MEASURES = {
+    "coin": (0.024, 0.005), "penny": (0.019, 0.0025), "grain of rice": (0.006, 0.00003),
+    "marble": (0.015, 0.005), "button": (0.015, 0.001), "dice": (0.016, 0.004),
+    "die": (0.016, 0.004), "tennis ball": (0.067, 0.058), "baseball": (0.074, 0.145),
+    "credit card": (0.085, 0.005), "egg": (0.06, 0.06), "book": (0.24, 0.5),
+    "laptop": (0.35, 2.0), "loaf of bread": (0.3, 0.5), "suitcase": (0.7, 15.0),
+    "door": (2.0, 30.0), "child": (1.2, 25.0), "kid": (1.2, 25.0), "fridge": (1.8, 80.0),
+    "van": (5.0, 2500.0), "person": (1.75, 70.0), "human": (1.75, 70.0),
+    "human being": (1.75, 70.0), "man": (1.75, 75.0), "woman": (1.65, 65.0),
+    "adult": (1.75, 70.0), "grown up": (1.75, 70.0),
+}  # fmt: skip
+#: How far apart two typical measures must be for a comparison to be answered: closer than
+#: this factor, "Is it bigger than a cat?" of a rabbit is "I don't know.".
+MEASURE_FACTOR = 1.5
 
 
 def _parse_meaning(spec: str) -> Query:
@@ -964,27 +986,56 @@ def _concept_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
 
 def _comparison_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
     """``bigger than a dog``, ``smaller than a coin``: a size comparison with a reference."""
-    references: list[tuple[int, int, str]] = [
-        (m.start(), m.end(), knowledge.objects[knowledge.object_by_form[m.group()]]["size"])
-        for m in knowledge.object_pattern.finditer(text)
-    ]
+    references: list[tuple[int, int, str, tuple[float, float] | None]] = []
+    for match in knowledge.object_pattern.finditer(text):
+        record = knowledge.objects[knowledge.object_by_form[match.group()]]
+        measures = (record["length_m"], record["weight_kg"]) if "length_m" in record else None
+        references.append((match.start(), match.end(), record["size"], measures))
     assert knowledge.size_reference_pattern is not None
     for match in knowledge.size_reference_pattern.finditer(text):
         word = match.group()
-        reference = SIZE_REFERENCES.get(word, SIZE_REFERENCES.get(word[:-1]))
-        if reference is not None:
-            references.append((match.start(), match.end(), reference))
+        word = word if word in SIZE_REFERENCES else word[:-1]
+        if word in SIZE_REFERENCES:
+            measures = REFERENCE_MEASURES.get(word)
+            references.append((match.start(), match.end(), SIZE_REFERENCES[word], measures))
     spans = []
     for match in FIT_PHRASE.finditer(text):
         capacity = FIT_REFERENCES[match.group("ref")]
         spans.append(_Span(match.start(), match.end(), (((f"fit<={capacity}", True),),)))
-    for start, end, size in references:
+    for start, end, size, measures in references:
         opening = COMPARISON_OPENING.search(text[:start])
         if opening is None:
             continue
-        sign = _COMPARISON_SIGN[opening.group("word")]
-        spans.append(_Span(opening.start(), end, (((f"size{sign}{size}", True),),)))
+        word = opening.group("word")
+        predicate = f"size{_COMPARISON_SIGN[word]}{size}"
+        if measures is not None and _COMPARISON_MEASURES[word] != "none":
+            length, weight = measures
+            predicate += f"~{_COMPARISON_MEASURES[word]}~{length:g}~{weight:g}"
+        spans.append(_Span(opening.start(), end, (((predicate, True),),)))
     return spans
+
+
+def _compare_measures(predicate: str, record: dict[str, Any]) -> bool | None | str:
+    """A comparison on typical measures (``size>car~weight~4.5~1400``); ``"classes"`` without.
+
+    Each measure read must be :data:`MEASURE_FACTOR` apart, all in the same direction;
+    otherwise the answer is not settled.
+    """
+    match = re.fullmatch(r"size(==|>>|<<|>|<)\w+~(both|weight|length)~([\d.e+-]+)~([\d.e+-]+)",
+                         predicate)  # fmt: skip
+    if match is None or "length_m" not in record:
+        return "classes"
+    sign, which, length, weight = match.groups()
+    pairs = {"length": (record["length_m"], float(length)), "weight": (record["weight_kg"],
+             float(weight))}  # fmt: skip
+    ratios = [here / there for key, (here, there) in pairs.items() if which in (key, "both")]
+    if sign == "==":  # "the size of a car": far from it is a no, near it is not settled
+        return False if any(max(r, 1 / r) >= MEASURE_FACTOR**2 for r in ratios) else None
+    if all(ratio >= MEASURE_FACTOR for ratio in ratios):
+        return sign[0] == ">"
+    if all(ratio <= 1 / MEASURE_FACTOR for ratio in ratios):
+        return sign[0] == "<"
+    return None
 
 
 def _candidate_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
@@ -1268,7 +1319,10 @@ def holds(predicate: str, record: dict[str, Any]) -> bool | None:
         entry = load_knowledge().concepts[predicate.removeprefix("concept:")]
         return concept_truth(entry, record)
     if predicate.startswith("size"):
-        match = re.fullmatch(r"size(==|>>|<<|>|<)(\w+)", predicate)
+        measured = _compare_measures(predicate, record)
+        if measured != "classes":
+            return measured  # type: ignore[return-value]
+        match = re.match(r"size(==|>>|<<|>|<)(\w+)", predicate)
         if match is not None:
             sign, reference = match.groups()
             here, there = SIZE_ORDER.index(record["size"]), SIZE_ORDER.index(reference)

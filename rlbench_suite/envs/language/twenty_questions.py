@@ -1015,7 +1015,7 @@ def _comparison_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
     return spans
 
 
-def _compare_measures(predicate: str, record: dict[str, Any]) -> bool | None | str:
+def _compare_measures(predicate: str, record: dict[str, Any]) -> bool | str | None:
     """A comparison on typical measures (``size>car~weight~4.5~1400``); ``"classes"`` without.
 
     Each measure read must be :data:`MEASURE_FACTOR` apart, all in the same direction;

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import importlib.util
 import pickle
 import random
+from pathlib import Path
 
 import gymnasium as gym
 import numpy as np
@@ -11,6 +13,7 @@ import pytest
 
 import rlbench_suite
 import rlbench_suite.envs.language  # registers the language ids
+from rlbench_suite import testing
 from rlbench_suite.agents import make_agent
 from rlbench_suite.agents.language.wordle import (
     code_table,
@@ -21,8 +24,11 @@ from rlbench_suite.agents.language.wordle import (
     solve_all,
 )
 from rlbench_suite.envs.language.wordle import (
+    WORD_LENGTH,
     WordleEnv,
     held_out_answers,
+    lmrl_feedback,
+    load_lmrl_list,
     load_word_lists,
     wordle_feedback,
 )
@@ -124,6 +130,8 @@ def test_guesses_ignore_case_and_surrounding_punctuation(text: str) -> None:
         "I guess slate.",
         "How about SLATE?",
         "I will guess slate because it has common letters",
+        "1. slate",
+        "#2: SLATE",
     ],
 )
 def test_llm_wordings_of_one_guess_are_that_guess(text: str) -> None:
@@ -382,3 +390,97 @@ def test_expert_survives_a_replaced_feedback_rule() -> None:
         assert not info["invalid_action"]
         done = terminated or truncated
     assert len(set(guesses)) == len(guesses)
+
+
+# -- rules="lmrl": LMRL-Gym's word list size and feedback rule ---------------------------------
+
+
+def lmrl_subset_rule():
+    """``lmrl_subset`` of the build script (a script in the data folder, not a module)."""
+    path = Path(rlbench_suite.envs.language.wordle.DATA_DIR) / "build_wordle_lists.py"
+    spec = importlib.util.spec_from_file_location("build_wordle_lists", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.lmrl_subset
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        testing.check_gymnasium_api,
+        testing.check_determinism,
+        testing.check_pickle,
+        testing.check_observations_in_space,
+    ],
+)
+def test_lmrl_rules_pass_the_public_checks(check) -> None:
+    """Under rules='lmrl': Gymnasium's check_env, same seed same game, pickles mid-episode."""
+    check(lambda **kwargs: gym.make(ENV_ID, rules="lmrl", **kwargs))
+
+
+def test_lmrl_list_is_431_of_our_answers_drawn_by_the_documented_rule() -> None:
+    """As many words as LMRL-Gym's list, all ours, the SHA-256 draw the build script documents."""
+    words = load_lmrl_list()
+    assert len(words) == 431 and set(words) <= set(ANSWERS)
+    assert list(words) == lmrl_subset_rule()(list(ANSWERS))
+    env = gym.make(ENV_ID, rules="lmrl").unwrapped
+    assert env.answers == env.allowed == words
+    assert env.action_vocabulary() == list(words)
+
+
+def test_lmrl_list_is_also_the_only_allowed_guesses() -> None:
+    """A word of our allowed list outside the 431 is refused as not in the word list, -1."""
+    outside = next(word for word in ANSWERS if word not in set(load_lmrl_list()))
+    env = gym.make(ENV_ID, rules="lmrl")
+    observation, _ = env.reset(seed=0)
+    assert "a word from my list of 431" in observation
+    observation, reward, _, _, info = env.step(outside)
+    assert last_lines(observation)[0].startswith(f"Invalid guess: {outside!r} is not in the word")
+    assert (reward, info["invalid_action"]) == (-1.0, True)
+
+
+def test_lmrl_feedback_marks_every_copy_of_a_letter_the_answer_holds() -> None:
+    """levee against alley: LMRL-Gym marks both extra e yellow; the game marks them black."""
+    assert (lmrl_feedback("levee", "alley"), wordle_feedback("levee", "alley")) == (
+        "yybgy",
+        "ybbgb",
+    )
+    lmrl = gym.make(ENV_ID, rules="lmrl", answers=["alley"])
+    observation, _ = lmrl.reset(seed=0)
+    assert "however many the word holds" in observation
+    assert last_lines(lmrl.step("levee")[0]) == ["l:y e:y v:b e:g e:y"]
+    ours = gym.make(ENV_ID, answers=["alley"])
+    ours.reset(seed=0)
+    assert last_lines(ours.step("levee")[0]) == ["l:y e:b v:b e:g e:b"]
+
+
+def test_lmrl_feedback_agrees_with_the_game_on_words_without_repeats() -> None:
+    """The two rules differ only where the guess repeats a letter the answer holds."""
+    words = load_lmrl_list()
+    rng = random.Random(0)
+    for _ in range(2000):
+        guess, answer = rng.choice(words), rng.choice(words)
+        if len(set(guess)) == WORD_LENGTH:
+            assert lmrl_feedback(guess, answer) == wordle_feedback(guess, answer)
+
+
+def test_lmrl_rewards_and_six_guesses_are_unchanged() -> None:
+    """Six guesses, -1 each, invalid ones included; the solving guess pays 0."""
+    env = gym.make(ENV_ID, rules="lmrl", answers=["alley"])
+    env.reset(seed=0)
+    rewards = [env.step(word)[1] for word in ("levee", "xyzzy")]
+    _, reward, terminated, _, info = env.step("Alley")
+    assert (rewards, reward, terminated, info["turns"]) == ([-1.0, -1.0], 0.0, True, 3)
+    env.reset(seed=0)
+    for _ in range(6):
+        _, _, terminated, truncated, info = env.step("levee")
+    assert (terminated, truncated, info["turns"], info["answer"]) == (False, True, 6, "alley")
+
+
+def test_lmrl_rules_check_their_arguments() -> None:
+    """An unknown rules value, or an answer outside the 431-word list, is refused by name."""
+    with pytest.raises(ValueError, match=r"rules must be one of \('rlbench', 'lmrl'\)"):
+        WordleEnv(rules="nyt")
+    outside = next(word for word in ANSWERS if word not in set(load_lmrl_list()))
+    with pytest.raises(ValueError, match=r"data/wordle_lmrl.txt \(rules='lmrl'"):
+        WordleEnv(rules="lmrl", answers=[outside])

@@ -8,6 +8,7 @@ of yes and no: the error that misleads a player.
 
     python benchmarks/language_heldout.py            # the table per env and per kind
     python benchmarks/language_heldout.py --wrong 20 # also list 20 wrong answers per env
+    python benchmarks/language_heldout.py --set heldout_v2  # the second blind set
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import gymnasium as gym
 
 import rlbench_suite  # noqa: F401  (registers the ids)
 
-HELD_OUT = Path(__file__).resolve().parent.parent / "tests" / "envs" / "language" / "heldout"
+LANGUAGE_TESTS = Path(__file__).resolve().parent.parent / "tests" / "envs" / "language"
 SETS = {
     "rlbench/TwentyQuestions-v0": ("twenty_questions.jsonl", "object", "secret_objects"),
     "rlbench/GuessMyCity-v0": ("guess_my_city.jsonl", "city", "secret_cities"),
@@ -51,9 +52,16 @@ def ask(env_id: str, pool_argument: str, item: str, question: str) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--wrong", type=int, default=0, help="list this many wrong answers")
+    parser.add_argument(
+        "--set",
+        default="heldout",
+        choices=sorted(path.name for path in LANGUAGE_TESTS.glob("heldout*") if path.is_dir()),
+        help="which blind set (a folder under tests/envs/language; default: heldout)",
+    )
     arguments = parser.parse_args()
+    held_out = LANGUAGE_TESTS / arguments.set
     for env_id, (file_name, item_key, pool_argument) in SETS.items():
-        rows = [json.loads(line) for line in (HELD_OUT / file_name).read_text().splitlines()]
+        rows = [json.loads(line) for line in (held_out / file_name).read_text().splitlines()]
         # City lines say "City, Country"; the env knows the city by its name alone.
         outcomes: Counter[str] = Counter()
         by_kind: dict[str, Counter[str]] = defaultdict(Counter)

@@ -202,11 +202,26 @@ DEBIAN_STOCKFISH = "/usr/games/stockfish"
 
 #: White's pieces besides the king, for each Endgames material set.
 ENDGAME_MATERIAL: dict[str, str] = {"KQ": "Q", "KQR": "QR", "KR": "R", "KRR": "RR"}
+ENDGAME_RULES = ("rlbench", "lmrl")
+# LMRL-Gym evaluates Endgames on positions "not trivially solvable": Stockfish does not call them
+# a win in fewer than 15 moves. Its search budget is not stated; depth 15 is the default depth
+# of the `stockfish` Python package it drives the engine with.
+LMRL_MATE_CUTOFF = 15  # moves
+LMRL_FILTER_DEPTH = 15  # plies
+LMRL_QUICK_DEPTH = 10  # plies: a first, cheaper look (see stockfish_sees_quick_mate)
+LMRL_FILTER_NODES = 10**9  # no node limit in practice: the depth ends the search
+LMRL_FILTER_HASH_MB = 16  # the `stockfish` package's default hash size
 
 FULL_STRENGTH = 20.0  # the top of Stockfish's Skill Level scale: no weakening
 WEAKENED_LINES = 4  # candidate lines the weakened opponent chooses among
 HANDICAP_DENOMINATOR = 128.0  # weakness / 128 is the share of a score gap the opponent ignores
-NOISE_CAP_CENTIPAWNS = 100  # the random bonus scales with the candidates' spread, up to a pawn
+NOISE_CAP_CENTIPAWNS = 100.0  # the random bonus scales with the candidates' spread, up to a pawn
+# Stockfish 15.1 caps the same spread at PawnValueMg = 126 of its internal units, and reports
+# scores over UCI as centipawns = internal * 100 / NormalizeToPawnValue (361), so in the
+# centipawns our opponent reads its cap is 100 * 126 / 361, about 35 (src/types.h, src/uci.h).
+STOCKFISH_PAWN_VALUE_MG = 126
+STOCKFISH_NORMALIZE_TO_PAWN_VALUE = 361
+STOCKFISH_NOISE_CAP_CENTIPAWNS = 100.0 * STOCKFISH_PAWN_VALUE_MG / STOCKFISH_NORMALIZE_TO_PAWN_VALUE
 MATE_CENTIPAWNS = 100_000  # a forced mate, as a score beyond any material count
 
 Opponent = Callable[["chess.Board", np.random.Generator], "chess.Move"]
@@ -441,9 +456,15 @@ def _parse_info_line(line: str) -> tuple[int, Candidate] | None:
 
 
 def pick_weakened_move(
-    lines: Sequence[Candidate], skill_level: float, rng: np.random.Generator
+    lines: Sequence[Candidate],
+    skill_level: float,
+    rng: np.random.Generator,
+    noise_cap: float = NOISE_CAP_CENTIPAWNS,
 ) -> str:
     """The move a handicapped player picks among ``lines`` (see the module docstring).
+
+    ``noise_cap`` (centipawns) bounds the scale of the random bonus; :data:`NOISE_CAP_CENTIPAWNS`
+    is the env's default, :data:`STOCKFISH_NOISE_CAP_CENTIPAWNS` Stockfish 15.1's own cap.
 
     Draws one integer per line from ``rng``, so the choice is a pure function of the lines and
     the generator's state.
@@ -451,7 +472,7 @@ def pick_weakened_move(
     scores = np.array([line.score for line in lines], dtype=float)  # (num_lines,)
     best = scores.max()
     weakness = 120.0 - 2.0 * skill_level
-    noise_scale = min(best - scores.min(), NOISE_CAP_CENTIPAWNS)
+    noise_scale = min(best - scores.min(), noise_cap)
     noise = rng.integers(int(weakness), size=len(lines))  # (num_lines,)
     believed = scores + (weakness * (best - scores) + noise_scale * noise) / HANDICAP_DENOMINATOR
     return lines[int(np.argmax(believed))].move
@@ -466,22 +487,35 @@ class StockfishOpponent:
         stockfish_path: the engine binary (see :func:`find_stockfish`).
         skill_level: 0 (weakest) to 20 (Stockfish's best move), on Stockfish's Skill Level scale.
         nodes: the node limit of each search.
+        noise_cap: the cap, in centipawns, on the scale of the random bonus (see
+            :func:`pick_weakened_move`); :data:`STOCKFISH_NOISE_CAP_CENTIPAWNS` is Stockfish's.
 
     """
 
-    def __init__(self, stockfish_path: str, skill_level: float = 0.0, nodes: int = 20_000) -> None:
+    def __init__(
+        self,
+        stockfish_path: str,
+        skill_level: float = 0.0,
+        nodes: int = 20_000,
+        noise_cap: float = NOISE_CAP_CENTIPAWNS,
+    ) -> None:
         if not 0.0 <= float(skill_level) <= FULL_STRENGTH:
             raise ValueError(
                 f"opponent_skill_level must be between 0 and {FULL_STRENGTH:g}, got {skill_level!r}"
             )
         if isinstance(nodes, bool) or not isinstance(nodes, int | np.integer) or nodes < 1:
             raise ValueError(f"opponent_nodes must be a positive integer, got {nodes!r}")
+        if not (isinstance(noise_cap, int | float) and 0.0 <= float(noise_cap) < float("inf")):
+            raise ValueError(
+                f"opponent_noise_cap must be a finite number of centipawns >= 0, got {noise_cap!r}"
+            )
         self.skill_level = float(skill_level)
         self.nodes = int(nodes)
+        self.noise_cap = float(noise_cap)
         self.engine = UciEngine(stockfish_path)
 
     def __call__(self, board: chess.Board, rng: np.random.Generator) -> chess.Move:
-        """Black's move in ``board``."""
+        """The move of the side to move in ``board`` (Black in the envs)."""
         import chess
 
         if self.skill_level >= FULL_STRENGTH:
@@ -489,7 +523,8 @@ class StockfishOpponent:
         result = self.engine.search(
             board, self.nodes, depth=1 + int(self.skill_level), multipv=WEAKENED_LINES
         )
-        return chess.Move.from_uci(pick_weakened_move(result.lines, self.skill_level, rng))
+        move = pick_weakened_move(result.lines, self.skill_level, rng, self.noise_cap)
+        return chess.Move.from_uci(move)
 
     def close(self) -> None:
         """Stop the engine process."""
@@ -519,6 +554,7 @@ _UCI = re.compile(r"(?P<from>[a-h][1-8])[-x]?(?P<to>[a-h][1-8])=?(?P<promotion>[
 _CASTLING_TOKENS = {"o-o": "K", "0-0": "K", "o-o-o": "Q", "0-0-0": "Q"}
 _SQUARE = re.compile(r"\b[a-h][1-8]\b")
 _PIECE_WORD = re.compile(r"\b(pawn|knight|bishop|rook|queen|king)s?\b")
+_CAPTURE_VERBS = r"(?:takes?|taking|took|captures?|capturing|captured|x)"
 _CASTLE_WORD = re.compile(r"\bcastl(?:e|es|ed|ing)\b")
 _FROM_TO = re.compile(r"\b([a-h][1-8])\s*(?:to|->|takes|captures)\s*([a-h][1-8])\b")
 
@@ -539,7 +575,10 @@ class MoveSpec:
 
     ``piece`` is a letter of :data:`PIECE_NAMES` (None: any piece, as UCI says), ``castle`` is
     ``"K"``, ``"Q"`` or ``"either"`` for a castling move; ``captured`` is the piece a sentence
-    says is taken ("bishop takes knight on f6").
+    says is taken ("bishop takes knight on f6"), ``capture`` whether it says a capture at all
+    ("queen takes"). ``to_square`` is None for a sentence that names no square ("knight takes
+    bishop"): the move is then whichever legal move of ``piece`` fits the capture.
+    ``en_passant``: the sentence says "en passant", so only an en passant capture fits.
     """
 
     text: str
@@ -551,6 +590,8 @@ class MoveSpec:
     promotion: str | None = None
     castle: str | None = None
     captured: str | None = None
+    capture: bool = False
+    en_passant: bool = False
 
 
 def read_move(board: chess.Board, text: str) -> chess.Move:
@@ -602,9 +643,17 @@ def read_move(board: chess.Board, text: str) -> chess.Move:
 
     groups: list[list[MoveSpec]] = []
     english = _english_reading(lower, shown)
-    if english is not None:
+    # A piece named with no square and no capture ("the knight: Nf3") only describes the move
+    # another part of the text names; alone ("knight, please") it is kept to explain the refusal.
+    vague = (
+        english is not None
+        and english.castle is None
+        and english.to_square is None
+        and not english.capture
+    )
+    if english is not None and not vague:
         groups.append([english])
-    else:
+    elif english is None:
         from_to = _FROM_TO.findall(lower)
         for origin, target in from_to:
             groups.append(
@@ -625,6 +674,8 @@ def read_move(board: chess.Board, text: str) -> chess.Move:
         if english is not None and _SQUARE.fullmatch(token.lower().strip(".:!?+#")):
             continue  # "knight to f3": the square belongs to the sentence
         groups.append(readings)
+    if not groups and vague:
+        groups.append([english])
     if not groups:
         raise MoveError("unreadable", f"{shown!r} is not a move")
     if len(groups) == 1:
@@ -700,20 +751,30 @@ def _english_reading(lower: str, shown: str) -> MoveSpec | None:
         return MoveSpec(shown, castle="K" if kingside else "Q" if queenside else "either")
     # "king's knight", "queen's pawn": the adjective is not a second piece.
     lower = re.sub(r"\b(?:king|queen)s?\s+(?=(?:pawn|knight|bishop|rook)\b)", "", lower)
+    en_passant = re.search(r"\ben\s*passant\b", lower) is not None
     mentions = [(match.group(1), match.start()) for match in _PIECE_WORD.finditer(lower)]
     if not mentions:
+        if en_passant:
+            return MoveSpec(" ".join(shown.split()), piece="p", capture=True, en_passant=True)
         return None
+    # "the c-pawn", "e pawn": the file the pawn stands on ("a pawn" is an article, so the a-file
+    # needs the hyphen).
+    pawn_file = re.search(r"\b([a-h])-pawn\b|\b([b-h])\s+pawn\b", lower)
+    if pawn_file is not None and pawn_file.end() - len("pawn") != mentions[0][1]:
+        pawn_file = None
     promotion = re.search(
         r"(?:promot\w*|=|queening|becom\w*)\s*(?:to|into|as)?\s*(?:an?\s+)?"
         r"(queen|rook|bishop|knight)\b",
         lower,
     )
     captured = re.search(
-        r"(?:takes|captures|capturing|x)\s+(?:the\s+|an?\s+|black\s+|blacks\s+|his\s+|their\s+)?"
+        rf"{_CAPTURE_VERBS}\s+(?:the\s+|an?\s+|black\s+|blacks\s+|his\s+|their\s+)?"
         r"(pawn|knight|bishop|rook|queen|king)\b",
         lower,
     )
-    mover = mentions[0][0]
+    capture = re.search(rf"\b{_CAPTURE_VERBS}\b", lower) is not None
+    # "take the bishop": the only piece named is the one taken, so any piece of ours may take it.
+    mover = None if captured and captured.start(1) == mentions[0][1] else mentions[0][0]
     explained = {mentions[0][1]}
     for extra in (promotion, captured):
         if extra is not None:
@@ -723,7 +784,18 @@ def _english_reading(lower: str, shown: str) -> MoveSpec | None:
         raise MoveError("unreadable", f"{shown!r} names more than one piece ({mover}, {others[0]})")
     squares = _SQUARE.findall(lower)
     if not squares:
-        raise MoveError("unreadable", f"{shown!r} says no square; say where the {mover} goes")
+        # "knight takes bishop", "queen takes", "pawn takes pawn": the capture is the move, if
+        # only one fits; "knight, please" says nothing the position can decide (see _resolve).
+        return MoveSpec(
+            " ".join(shown.split()),
+            piece=PIECE_LETTERS[mover] if mover else None,
+            from_file=_pawn_file_index(pawn_file),
+            captured=PIECE_LETTERS[captured.group(1)] if captured else None,
+            capture=capture or en_passant,
+            en_passant=en_passant,
+        )
+    if mover is None:
+        mover = "piece"
     if len(squares) > 2:
         raise MoveError("unreadable", f"{shown!r} names {len(squares)} squares")
     origin = None
@@ -734,12 +806,22 @@ def _english_reading(lower: str, shown: str) -> MoveSpec | None:
             origin, target = squares[1], squares[0]
     return MoveSpec(
         f"{mover} to {target}",
-        piece=PIECE_LETTERS[mover],
+        piece=PIECE_LETTERS.get(mover),
+        from_file=_pawn_file_index(pawn_file),
         from_square=chess.parse_square(origin) if origin else None,
         to_square=chess.parse_square(target),
         promotion=PIECE_LETTERS[promotion.group(1)] if promotion else None,
         captured=PIECE_LETTERS[captured.group(1)] if captured else None,
+        capture=capture or en_passant,
+        en_passant=en_passant,
     )
+
+
+def _pawn_file_index(match: re.Match[str] | None) -> int | None:
+    """The file (0 for a) of an ``e-pawn`` / ``e pawn`` match, or None."""
+    if match is None:
+        return None
+    return "abcdefgh".index(match.group(1) or match.group(2))
 
 
 def _resolve_readings(board: chess.Board, readings: list[MoveSpec]) -> chess.Move:
@@ -767,7 +849,8 @@ def _resolve(board: chess.Board, spec: MoveSpec) -> chess.Move:
     if spec.castle is not None:
         return _resolve_castling(board, spec)
     to_square = spec.to_square
-    assert to_square is not None
+    if to_square is None:
+        return _resolve_without_square(board, spec)
     target = chess.square_name(to_square)
     if spec.piece is None and spec.from_square is not None:
         # UCI: python-chess's own reader first, which also takes a king onto its rook (e1h1).
@@ -803,29 +886,100 @@ def _resolve(board: chess.Board, spec: MoveSpec) -> chess.Move:
     if legal:
         move = legal[0]
         if spec.captured is not None:
-            taken = board.piece_at(to_square)
-            if board.is_en_passant(move):
-                taken = chess.Piece(chess.PAWN, chess.BLACK)
-            if taken is None or taken.piece_type != chess.PIECE_SYMBOLS.index(spec.captured):
+            taken = _captured_type(board, move)
+            if taken != chess.PIECE_SYMBOLS.index(spec.captured):
                 raise MoveError(
                     "illegal", f"there is no black {PIECE_NAMES[spec.captured]} on {target}"
                 )
+        elif spec.capture and not board.is_capture(move):
+            raise MoveError("illegal", f"there is nothing to take on {target}")
+        if spec.en_passant and not board.is_en_passant(move):
+            raise MoveError("illegal", f"{board.san(move)} is not an en passant capture")
         return move
     if pseudo:
-        mover = board.piece_at(pseudo[0].from_square)
-        reason = "your king would be in check"
-        if board.is_check() and mover.piece_type != chess.KING:
-            reason += " (you are in check, and this does not stop it)"
-        elif mover.piece_type != chess.KING and board.is_pinned(chess.WHITE, pseudo[0].from_square):
-            name = PIECE_NAMES[mover.symbol().lower()]
-            reason += f" (your {name} on {chess.square_name(pseudo[0].from_square)} is pinned)"
-        raise MoveError("illegal", reason)
+        raise MoveError("illegal", _why_king_in_check(board, pseudo[0]))
     if any(fits(move, promotion_too=False) for move in board.pseudo_legal_moves):
         raise MoveError(
             "illegal",
             f"a pawn reaching the last rank must promote: say {target}=Q (or =R, =B, =N)",
         )
     reason = _why_nothing_moves_there(board, spec, piece_type, target)
+    raise MoveError("illegal", reason, nothing_fits=True)
+
+
+def _captured_type(board: chess.Board, move: chess.Move) -> int | None:
+    """The type of the piece ``move`` takes (a pawn for en passant), or None."""
+    import chess
+
+    if board.is_en_passant(move):
+        return chess.PAWN
+    return board.piece_type_at(move.to_square)
+
+
+def _why_king_in_check(board: chess.Board, move: chess.Move) -> str:
+    """Why a pseudo-legal ``move`` is illegal: it leaves the king in check, and how."""
+    import chess
+
+    mover = board.piece_at(move.from_square)
+    assert mover is not None
+    reason = "your king would be in check"
+    if board.is_check() and mover.piece_type != chess.KING:
+        reason += " (you are in check, and this does not stop it)"
+    elif mover.piece_type != chess.KING and board.is_pinned(chess.WHITE, move.from_square):
+        name = PIECE_NAMES[mover.symbol().lower()]
+        reason += f" (your {name} on {chess.square_name(move.from_square)} is pinned)"
+    return reason
+
+
+def _resolve_without_square(board: chess.Board, spec: MoveSpec) -> chess.Move:
+    """The one legal capture a square-less sentence names ("knight takes bishop", "queen takes").
+
+    Several fitting captures are ambiguous and listed; a piece with no capture and no square
+    ("knight, please") is unreadable, with that piece's legal moves as the hint.
+    """
+    import chess
+
+    piece_type = chess.PIECE_SYMBOLS.index(spec.piece) if spec.piece else None
+    mover = PIECE_NAMES.get(spec.piece or "", "piece")
+    if not spec.capture:
+        own = [
+            board.san(move)
+            for move in board.legal_moves
+            if piece_type is None or board.piece_type_at(move.from_square) == piece_type
+        ]
+        hint = f" ({', '.join(own)})" if own else f" (no {mover} of yours can move)"
+        raise MoveError(
+            "unreadable", f"{spec.text!r} says no square; say where the {mover} goes{hint}"
+        )
+    captured_type = chess.PIECE_SYMBOLS.index(spec.captured) if spec.captured else None
+
+    def fits(move: chess.Move) -> bool:
+        if piece_type is not None and board.piece_type_at(move.from_square) != piece_type:
+            return False
+        if spec.from_file is not None and chess.square_file(move.from_square) != spec.from_file:
+            return False
+        if not board.is_capture(move) or (spec.en_passant and not board.is_en_passant(move)):
+            return False
+        return captured_type is None or _captured_type(board, move) == captured_type
+
+    pseudo = [move for move in board.pseudo_legal_moves if fits(move)]
+    legal = [move for move in pseudo if board.is_legal(move)]
+    if len(legal) > 1:
+        options = " or ".join(board.san(move) for move in legal)
+        raise MoveError("ambiguous", f"{spec.text!r} could be {options}; say which")
+    if legal:
+        return legal[0]
+    if pseudo:
+        raise MoveError("illegal", _why_king_in_check(board, pseudo[0]))
+    taken = f"a {PIECE_NAMES[spec.captured]}" if spec.captured else "anything"
+    if spec.en_passant:
+        taken = "en passant"
+    if piece_type is not None and not board.pieces(piece_type, chess.WHITE):
+        reason = f"you have no {mover}"
+    elif piece_type is None:
+        reason = f"none of your pieces can take {taken}"
+    else:
+        reason = f"no {mover} of yours can take {taken}"
     raise MoveError("illegal", reason, nothing_fits=True)
 
 
@@ -849,7 +1003,7 @@ def _why_nothing_moves_there(
         if own:
             return f"your own {PIECE_NAMES[occupant.symbol().lower()]} is on {target}"
         return f"your {name} on {origin} cannot move to {target}"
-    name = PIECE_NAMES[spec.piece or "p"]
+    name = PIECE_NAMES.get(spec.piece or "", "piece")
     if own:
         blocker = PIECE_NAMES[occupant.symbol().lower()]
         return f"no piece can move there: your own {blocker} is on {target}"
@@ -901,21 +1055,76 @@ def _why_no_castling(board: chess.Board, side: str) -> str:
     return f"you cannot castle {name}: your king would pass through or land on an attacked square"
 
 
+# -- Endgames starting positions ------------------------------------------------------------------
+
+
+def random_endgame(material: str, rng: np.random.Generator) -> chess.Board:
+    """A legal position, White to move and not over, with ``material`` against a lone king.
+
+    The pieces go on distinct squares drawn from ``rng`` until the position is legal (kings
+    apart, Black not in check) and the game is not over; most draws are legal, so this ends
+    after a few. LMRL-Gym's ``large_piece_random_endgame`` does the same.
+    """
+    import chess
+
+    kinds = [chess.Piece(chess.KING, chess.WHITE), chess.Piece(chess.KING, chess.BLACK)]
+    kinds += [chess.Piece.from_symbol(symbol) for symbol in ENDGAME_MATERIAL[material]]
+    while True:
+        squares = rng.choice(64, size=len(kinds), replace=False)
+        board = chess.Board(None)
+        for square, piece in zip(squares, kinds, strict=True):
+            board.set_piece_at(int(square), piece)
+        board.turn = chess.WHITE
+        if board.is_valid() and game_over_reason(board) is None:
+            return board
+
+
+def reported_mate(engine: UciEngine, board: chess.Board, depth: int) -> int | None:
+    """The mate in N moves (for the side to move) a ``depth`` search reports, or None."""
+    score = engine.search(board, LMRL_FILTER_NODES, depth=depth).lines[0].score
+    return MATE_CENTIPAWNS - score if score > MATE_CENTIPAWNS // 2 else None
+
+
+def stockfish_sees_quick_mate(engine: UciEngine, board: chess.Board) -> bool:
+    """Whether LMRL-Gym's filter drops ``board``: Stockfish reports a mate in under 15 moves.
+
+    The search is to :data:`LMRL_FILTER_DEPTH`; a shallower search goes first because a mate it
+    reports stands at any greater depth (a deeper search finds the same mate or a shorter one),
+    which settles most positions for a fraction of the cost.
+    """
+    for depth in (LMRL_QUICK_DEPTH, LMRL_FILTER_DEPTH):
+        mate = reported_mate(engine, board, depth)
+        if mate is not None and mate < LMRL_MATE_CUTOFF:
+            return True
+    return False
+
+
 # -- the envs -----------------------------------------------------------------------------------
 
 
-def _game_over_reason(board: chess.Board) -> str | None:
-    """Why the game is over in ``board`` (the side to move has just been moved against), or None."""
+def game_over_reason(board: chess.Board, claim_draws: bool = True) -> str | None:
+    """Why the game is over in ``board`` (the side to move has just been moved against), or None.
+
+    ``claim_draws``: a threefold repetition or 50 moves without a capture or pawn move end the
+    game, as if claimed; otherwise only the automatic fivefold repetition and 75-move rule do
+    (python-chess's ``is_game_over()``, which LMRL-Gym's env uses).
+    """
     if board.is_checkmate():
         return "checkmate"
     if board.is_stalemate():
         return "stalemate"
     if board.is_insufficient_material():
         return "insufficient material"
-    if board.is_repetition(3):
-        return "threefold repetition"
-    if board.is_fifty_moves():
-        return "the 50-move rule"
+    if claim_draws:
+        if board.is_repetition(3):
+            return "threefold repetition"
+        if board.is_fifty_moves():
+            return "the 50-move rule"
+        return None
+    if board.is_fivefold_repetition():
+        return "fivefold repetition"
+    if board.is_seventyfive_moves():
+        return "the 75-move rule"
     return None
 
 
@@ -938,6 +1147,8 @@ class ChessEnv(LanguageEnv):
         stockfish_path: the engine binary; None searches the usual places.
         opponent_skill_level: 0 (weakest) to 20 (full strength).
         opponent_nodes: node limit of each opponent search.
+        opponent_noise_cap: cap (centipawns) on the weakened opponent's random bonus; 100 by
+            default, :data:`STOCKFISH_NOISE_CAP_CENTIPAWNS` (about 35) for Stockfish's own.
         max_turns: agent turns before truncation.
         render_mode: ``"ansi"`` or None.
         max_observation_length: the transcript's length limit.
@@ -954,6 +1165,7 @@ class ChessEnv(LanguageEnv):
         stockfish_path: str | os.PathLike[str] | None = None,
         opponent_skill_level: float = 0.0,
         opponent_nodes: int = 20_000,
+        opponent_noise_cap: float = NOISE_CAP_CENTIPAWNS,
         max_turns: int = MAX_TURNS,
         render_mode: str | None = None,
         max_observation_length: int = 20_000,
@@ -969,7 +1181,10 @@ class ChessEnv(LanguageEnv):
         if opponent is None:
             try:
                 self.opponent: Opponent = StockfishOpponent(
-                    find_stockfish(stockfish_path), opponent_skill_level, opponent_nodes
+                    find_stockfish(stockfish_path),
+                    opponent_skill_level,
+                    opponent_nodes,
+                    opponent_noise_cap,
                 )
             except ValueError as error:
                 raise ValueError(f"{name}: {error}") from None
@@ -981,6 +1196,8 @@ class ChessEnv(LanguageEnv):
                 "f(board: chess.Board, rng: numpy.random.Generator) -> chess.Move, or None for "
                 f"Stockfish; got {type(opponent).__name__}"
             )
+        #: Threefold repetition and the 50-move rule end the game (see game_over_reason).
+        self.claim_draws = True
         self._board: chess.Board = chess.Board()
         self._requested_fen: str | None = None
         self.result = ""  # "win", "loss", "draw", or "" while the game goes on
@@ -1034,10 +1251,9 @@ class ChessEnv(LanguageEnv):
             )
         if board.turn != chess.WHITE:
             raise ValueError(f"{name}: options['fen'] must have White to move, got {fen!r}")
-        if _game_over_reason(board) is not None:
-            raise ValueError(
-                f"{name}: options['fen'] is a finished game ({_game_over_reason(board)})"
-            )
+        ending = game_over_reason(board, self.claim_draws)
+        if ending is not None:
+            raise ValueError(f"{name}: options['fen'] is a finished game ({ending})")
         return board
 
     def _turn(self, action: str) -> Turn:
@@ -1057,7 +1273,7 @@ class ChessEnv(LanguageEnv):
                 reply = f"Unreadable move: {error}; {MOVE_HINT}."
             return Turn(reply=f"{reply}\n{FEN_PREFIX}{board.fen()}", reward=-1.0, invalid=True)
         board.push(move)
-        ending = _game_over_reason(board)
+        ending = game_over_reason(board, self.claim_draws)
         if ending is not None:
             return self._finish(ending, agent_moved_last=True, prefix="")
         reply_move = self.opponent(board.copy(), self.np_random)
@@ -1068,7 +1284,7 @@ class ChessEnv(LanguageEnv):
             )
         prefix = f"Black plays {board.san(reply_move)}."
         board.push(reply_move)
-        ending = _game_over_reason(board)
+        ending = game_over_reason(board, self.claim_draws)
         if ending is not None:
             return self._finish(ending, agent_moved_last=False, prefix=prefix + " ")
         return Turn(reply=f"{prefix}\n{FEN_PREFIX}{board.fen()}", reward=0.0)
@@ -1135,13 +1351,20 @@ class EndgamesEnv(ChessEnv):
 
     Args:
         material: the material sets to draw starting positions from.
+        rules: ``"rlbench"`` (any legal position; claimed draws) or ``"lmrl"`` (LMRL-Gym's
+            filter and automatic draws; see the module docstring).
         **kwargs: as :class:`ChessEnv`.
 
     """
 
     task_name = "Endgames"
 
-    def __init__(self, material: Sequence[str] = tuple(ENDGAME_MATERIAL), **kwargs: Any) -> None:
+    def __init__(
+        self,
+        material: Sequence[str] = tuple(ENDGAME_MATERIAL),
+        rules: str = "rlbench",
+        **kwargs: Any,
+    ) -> None:
         name = type(self).__name__
         if isinstance(material, str) or not material:
             raise ValueError(
@@ -1153,25 +1376,35 @@ class EndgamesEnv(ChessEnv):
             raise ValueError(
                 f"{name}: unknown material sets {unknown}; choose from {list(ENDGAME_MATERIAL)}"
             )
+        if rules not in ENDGAME_RULES:
+            raise ValueError(f"{name}: rules must be one of {list(ENDGAME_RULES)}, got {rules!r}")
         super().__init__(**kwargs)
         self.material = tuple(material)
+        self.rules = rules
+        self.claim_draws = rules == "rlbench"
+        # LMRL-Gym's filter asks Stockfish about every candidate position, whoever the opponent.
+        self._filter_engine = (
+            UciEngine(find_stockfish(self.stockfish_path), hash_mb=LMRL_FILTER_HASH_MB)
+            if rules == "lmrl"
+            else None
+        )
 
     def _starting_board(self) -> chess.Board:
-        import chess
-
-        material = self.material[int(self.np_random.integers(len(self.material)))]
-        white_pieces = ENDGAME_MATERIAL[material]
-        kinds = [chess.Piece(chess.KING, chess.WHITE), chess.Piece(chess.KING, chess.BLACK)]
-        kinds += [chess.Piece.from_symbol(symbol) for symbol in white_pieces]
-        # Rejection sampling: most placements are legal, so this ends after a few draws.
         while True:
-            squares = self.np_random.choice(64, size=len(kinds), replace=False)
-            board = chess.Board(None)
-            for square, piece in zip(squares, kinds, strict=True):
-                board.set_piece_at(int(square), piece)
-            board.turn = chess.WHITE
-            if board.is_valid() and _game_over_reason(board) is None:
+            # LMRL-Gym filters a pool drawn over all material sets, so a rejected position
+            # redraws its material too: sets whose mates Stockfish sees at once are rarer.
+            material = self.material[int(self.np_random.integers(len(self.material)))]
+            board = random_endgame(material, self.np_random)
+            if self._filter_engine is None or not stockfish_sees_quick_mate(
+                self._filter_engine, board
+            ):
                 return board
+
+    def close(self) -> None:
+        """Stop the engines: the opponent's and, under ``rules="lmrl"``, the filter's."""
+        if self._filter_engine is not None:
+            self._filter_engine.close()
+        super().close()
 
     def _introduction(self) -> str:
         import chess
@@ -1249,8 +1482,10 @@ def return_bounds(**env_kwargs: Any) -> tuple[float, float]:
     """
     import inspect
 
-    # EndgamesEnv passes everything but its material on to ChessEnv, whose signature reads it.
-    chess_kwargs = {name: value for name, value in env_kwargs.items() if name != "material"}
+    # EndgamesEnv passes everything but its material and rules on to ChessEnv, whose signature
+    # reads it.
+    own = ("material", "rules")
+    chess_kwargs = {name: value for name, value in env_kwargs.items() if name not in own}
     arguments = inspect.signature(ChessEnv).bind(**chess_kwargs)
     arguments.apply_defaults()
     return -float(arguments.arguments["max_turns"]), 1.0

@@ -15,9 +15,14 @@ from rlbench_suite.agents import RandomAgent, make_agent
 from rlbench_suite.envs.language.chess_env import (
     ENDGAME_MATERIAL,
     FEN_PREFIX,
+    NOISE_CAP_CENTIPAWNS,
+    STOCKFISH_NOISE_CAP_CENTIPAWNS,
+    Candidate,
     UciEngine,
     fen_from_observation,
     find_stockfish,
+    pick_weakened_move,
+    stockfish_sees_quick_mate,
     uci_move_vocabulary,
 )
 
@@ -465,3 +470,194 @@ def test_a_lower_case_b_is_the_b_pawn_first_and_a_bishop_only_where_no_pawn_fits
     assert chess_step(both_can_take, "bxc3")[4][0] == "b2c3"
     after_e4 = "rnbqkbnr/pppp1ppp/8/4p3/4P3/8/PPPP1PPP/RNBQKBNR w KQkq - 0 2"
     assert chess_step(after_e4, "bb5")[4][0] == "f1b5"
+
+
+# -- plain-English captures without a square ----------------------------------------------------
+
+BISHOP_CAN_TAKE_KNIGHT = "r1bqkb1r/pppp1ppp/2n2n2/1B2p3/4P3/5N2/PPPP1PPP/RNBQK2R w KQkq - 4 4"
+TWO_PAWNS_CAN_TAKE = "rnbqkbnr/ppp1pppp/8/3p4/2P1P3/8/PP1P1PPP/RNBQKBNR w KQkq - 0 1"
+EN_PASSANT = "rnbqkbnr/ppp1p1pp/8/3pPp2/8/8/PPPP1PPP/RNBQKBNR w KQkq f6 0 3"
+QUEEN_OR_KING_TAKES = "4k3/8/8/8/8/8/3p4/3QK3 w - - 0 1"  # Qxd2 and Kxd2
+PINNED_KNIGHT_CAN_TAKE = "4k3/8/8/8/1b6/5p2/3N4/4K3 w - - 0 1"  # Nxf3 would expose the king
+
+
+@needs_chess
+@pytest.mark.parametrize(
+    ("fen", "text", "uci"),
+    [
+        (BISHOP_CAN_TAKE_KNIGHT, "bishop takes knight", "b5c6"),
+        (BISHOP_CAN_TAKE_KNIGHT, "Bishop captures the knight.", "b5c6"),
+        (BISHOP_CAN_TAKE_KNIGHT, "Knight takes pawn!", "f3e5"),
+        (BISHOP_CAN_TAKE_KNIGHT, "knight x pawn", "f3e5"),
+        (BISHOP_CAN_TAKE_KNIGHT, "take the knight", "b5c6"),  # only the bishop can
+        (PAWN_TAKES_PAWN, "pawn takes pawn", "e4d5"),
+        (PAWN_TAKES_PAWN, "Pawn captures.", "e4d5"),
+        (TWO_PAWNS_CAN_TAKE, "c-pawn takes pawn", "c4d5"),
+        (TWO_PAWNS_CAN_TAKE, "the e pawn takes", "e4d5"),
+        (EN_PASSANT, "pawn takes pawn en passant", "e5f6"),
+        (EN_PASSANT, "en passant", "e5f6"),
+        (QUEEN_OR_KING_TAKES, "queen takes", "d1d2"),
+        (QUEEN_OR_KING_TAKES, "king takes pawn", "e1d2"),
+        (START, "I play the knight: Nf3", "g1f3"),  # the piece word only describes the SAN
+    ],
+)
+def test_a_capture_in_words_plays_the_one_legal_move_it_names(
+    fen: str, text: str, uci: str
+) -> None:
+    """'knight takes bishop', 'queen takes', 'pawn takes pawn' play the only move that fits."""
+    reply, reward, info, _, moves = chess_step(fen, text)
+    assert not info["invalid_action"] and reward == 0.0, reply
+    assert moves[0] == uci
+
+
+@needs_chess
+@pytest.mark.parametrize(
+    ("fen", "text", "reply"),
+    [
+        (
+            TWO_PAWNS_CAN_TAKE,
+            "pawn takes pawn",
+            "Ambiguous move: 'pawn takes pawn' could be exd5 or cxd5; say which.",
+        ),
+        (
+            QUEEN_OR_KING_TAKES,
+            "take the pawn",
+            "Ambiguous move: 'take the pawn' could be Kxd2 or Qxd2; say which.",
+        ),
+        (
+            START,
+            "knight takes bishop",
+            "Illegal move knight takes bishop: no knight of yours can take a bishop.",
+        ),
+        (START, "queen takes", "Illegal move queen takes: no queen of yours can take anything."),
+        (PAWN_ON_SEVENTH, "queen takes", "Illegal move queen takes: you have no queen."),
+        (START, "knight takes f3", "Illegal move knight takes f3: there is nothing to take on f3."),
+        (START, "en passant", "Illegal move en passant: no pawn of yours can take en passant."),
+        (
+            PINNED_KNIGHT_CAN_TAKE,
+            "knight takes pawn",
+            "Illegal move knight takes pawn: your king would be in check (your knight on d2 is "
+            "pinned).",
+        ),
+        (
+            START,
+            "Knight, please",
+            "Unreadable move: 'Knight, please' says no square; say where the knight goes (Nh3, "
+            "Nf3, Nc3, Na3);",
+        ),
+    ],
+)
+def test_a_capture_in_words_that_fits_several_or_none_says_which(
+    fen: str, text: str, reply: str
+) -> None:
+    """Several fitting captures are listed, none gets the reason; either costs -1 and a turn."""
+    shown, reward, info, fen_after, moves = chess_step(fen, text)
+    assert shown.startswith(reply), shown
+    assert (reward, info["invalid_action"], info["turns"], moves) == (-1.0, True, 1, [])
+    assert fen_after == fen
+
+
+# -- the opponent's noise cap ---------------------------------------------------------------------
+
+SPREAD_LINES = [Candidate("a", 300), Candidate("b", 0), Candidate("c", -50), Candidate("d", -900)]
+
+
+def test_the_noise_cap_sets_how_often_the_weakened_opponent_leaves_its_best_line() -> None:
+    """Cap 0 always plays the best line; Stockfish's own cap (35) strays less often than 100."""
+
+    def strays(noise_cap: float) -> int:
+        picks = [
+            pick_weakened_move(SPREAD_LINES, 0.0, np.random.default_rng(seed), noise_cap)
+            for seed in range(400)
+        ]
+        return sum(pick != "a" for pick in picks)
+
+    assert round(STOCKFISH_NOISE_CAP_CENTIPAWNS, 1) == 34.9
+    assert strays(0.0) == 0
+    assert 0 < strays(STOCKFISH_NOISE_CAP_CENTIPAWNS) < strays(NOISE_CAP_CENTIPAWNS)
+    same_seed = {
+        pick_weakened_move(SPREAD_LINES, 0.0, np.random.default_rng(7), 34.9) for _ in range(5)
+    }
+    assert len(same_seed) == 1
+
+
+@needs_stockfish
+def test_games_with_stockfishs_noise_cap_replay_exactly_under_a_seed() -> None:
+    """opponent_noise_cap keeps the opponent a pure function of the seed; bad caps are refused."""
+
+    def replies(seed: int) -> list[str]:
+        env = gym.make("rlbench/Chess-v0", opponent_noise_cap=STOCKFISH_NOISE_CAP_CENTIPAWNS)
+        env.reset(seed=seed)
+        moves = [env.step(move)[0].splitlines()[-2] for move in ("e4", "Nf3", "Bc4")]
+        env.close()
+        return moves
+
+    assert replies(11) == replies(11)
+    for bad in (-1.0, float("inf"), "35"):
+        with pytest.raises(ValueError, match="opponent_noise_cap must be a finite number"):
+            gym.make("rlbench/Chess-v0", opponent_noise_cap=bad)
+
+
+# -- Endgames under LMRL-Gym's rules ------------------------------------------------------------
+
+HARD_ROOK_ENDING = "6K1/8/8/8/1k6/8/4R3/8 w - - 0 1"  # K+R, no mate Stockfish sees at depth 15
+
+
+@needs_chess
+def test_unknown_endgame_rules_are_refused() -> None:
+    """rules must be 'rlbench' or 'lmrl', and the error says so."""
+    with pytest.raises(ValueError, match=r"rules must be one of \['rlbench', 'lmrl'\]"):
+        gym.make("rlbench/Endgames-v0", rules="lmrl-gym")
+
+
+@needs_stockfish
+def test_lmrl_filter_drops_positions_stockfish_calls_a_quick_mate() -> None:
+    """A mate in one is 'trivially solvable' and dropped; a long K+R ending is kept."""
+    import chess
+
+    engine = UciEngine(STOCKFISH, hash_mb=16)
+    assert stockfish_sees_quick_mate(engine, chess.Board(MATE_IN_ONE))
+    assert not stockfish_sees_quick_mate(engine, chess.Board(HARD_ROOK_ENDING))
+    engine.close()
+
+
+@needs_stockfish
+def test_lmrl_rules_end_games_only_on_fivefold_repetition() -> None:
+    """rules='lmrl' plays on through a threefold repetition (LMRL-Gym's is_game_over())."""
+
+    def bouncing_king(board, rng):
+        import chess
+
+        return chess.Move.from_uci("h8g8" if board.piece_at(chess.H8) else "g8h8")
+
+    def play(rules: str) -> tuple[str, bool]:
+        env = gym.make("rlbench/Endgames-v0", rules=rules, opponent=bouncing_king)
+        env.reset(seed=0, options={"fen": "7k/8/8/8/8/8/8/R3K3 w - - 0 1"})
+        observation, terminated = "", False
+        for move in ["Ra2", "Ra1"] * 5:
+            observation, _, terminated, _, _ = env.step(move)
+            if terminated:
+                break
+        env.close()
+        return observation, terminated
+
+    observation, terminated = play("rlbench")
+    assert terminated and "Draw by threefold repetition." in observation
+    observation, terminated = play("lmrl")
+    assert terminated and "Draw by fivefold repetition." in observation
+
+
+@pytest.mark.slow
+@needs_stockfish
+def test_lmrl_endgames_starts_are_filtered_and_replay_under_a_seed() -> None:
+    """rules='lmrl' starts are positions Stockfish sees no quick mate in, the same per seed."""
+    import chess
+
+    env = gym.make("rlbench/Endgames-v0", rules="lmrl")
+    first = fen_from_observation(env.reset(seed=4)[0])
+    again = gym.make("rlbench/Endgames-v0", rules="lmrl")
+    assert fen_from_observation(again.reset(seed=4)[0]) == first
+    engine = UciEngine(STOCKFISH, hash_mb=16)
+    assert not stockfish_sees_quick_mate(engine, chess.Board(first))
+    for closing in (engine, env, again):
+        closing.close()

@@ -154,6 +154,13 @@ success rate):
 
 The random agent ignores the text, so it scores the same on both.
 
+Under ``rules="lmrl"``, averaged over the 25 start cells as LMRL-Gym evaluates
+(``python benchmarks/lmrl_mode.py``): ``maze_bfs`` returns -6.84 on ``Maze-v0`` (handed the
+positions' digits joined, as its reader wants plain numbers) and -7.24 on ``MazePO-v0``, the
+same as under our rules; LMRL-Gym's normalisation takes -6.84 as the fully observed maximum and
+-25.75 as the partially observed one (its ``compute_score_normalizations.py``), with -83 for
+its data's average and -101 for the minimum. Random: -84.34 +- 4.41, 27%, on both.
+
 ## Version History
 
 - v0: LMRL-Gym's double-T maze, fully and partially observed; ``rules="lmrl"`` for LMRL-Gym's

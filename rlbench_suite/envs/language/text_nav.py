@@ -162,6 +162,11 @@ The random agent did not win once in 2,000 further episodes: a win needs at leas
 particular commands in order (take the food, walk two rooms, open the fridge, insert the food,
 close the fridge) and no bite of the food on the way.
 
+Under ``rules="lmrl"`` (``python benchmarks/lmrl_mode.py``, 200 episodes) ``textnav_solver``
+wins every episode of both variants in 8 to 11 commands, inside the 15-command budget; random
+wins none. LMRL-Gym's repository holds no raw Text-Nav return to set beside these (its paper
+reports normalised scores only).
+
 ## Version History
 
 - v0: LMRL-Gym's Text-Nav house, with seeded layout and distractors; ``rules="lmrl"`` for

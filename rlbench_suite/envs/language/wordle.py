@@ -148,6 +148,14 @@ average and never fails (two words take six guesses; none more); the best known 
 the original game's 2,315-word list averages about 3.42. The random agent almost never hits
 the word: each guess is one of 4,667.
 
+Under ``rules="lmrl"`` (``python benchmarks/lmrl_mode.py``, 200 episodes) the same
+information-gain rule, played over the 431-word list with LMRL-Gym's feedback, returns
+-2.01 +- 0.08 (100%), beside -1.935 for LMRL-Gym's own information-gain ``OptimalPolicy`` on its
+list (the maximum its normalisation uses; its GPT-2 policies: PPO -2.63, ILQL -2.04); random
+-6.00. The registered ``wordle_infogain`` agent is built on our lists: under ``rules="lmrl"``
+its guesses fall outside the 431 words and it returns -6, so the benchmark plays the rule
+over the env's own list instead.
+
 ## Version History
 
 - v0: SCOWL-based lists (2,207 answers, 4,667 allowed guesses), six guesses, b/y/g feedback;

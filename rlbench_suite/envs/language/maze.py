@@ -66,8 +66,10 @@ which actions are valid before repeating the description. The map is an argument
 case, punctuation and markup are ignored (``" Move Up\\n"``, ``"Move Right."``,
 ``"**move down**"``), and the one direction word may come wrapped in moving verbs and
 first-person or polite words (``"I move right"``, ``"Let's go north"``, ``"I will move to the
-left."``, ``"Action: move down"``, a bare ``"up"``). Compass words are the screen directions
-(north is up, row 0 is the top). Strict where it matters: text that names two directions
+left."``, ``"Action: move down"``, a bare ``"up"``, ``"1. move right"``, ``"MoveRight"``); a
+reason after the move is ignored when it names no other direction and no negation (``"move
+right. This gets me closer."``, ``"Move down (towards the goal)"``). Compass words are the
+screen directions (north is up, row 0 is the top). Strict where it matters: text that names two directions
 (``"move up or left"``, the diagonal ``"move top left"``), a direction twice or a count
 (``"move right twice"``), a negation (``"don't move left"``), a facing-relative word
 (``"forward"``) or any word that is not part of a move (``"jump left"``) is never read as one of

@@ -75,9 +75,11 @@ closed, the budget is 50 commands and the inventory is never shown unasked.
 or a name's last word such as ``food``, asked back when it is ambiguous). The wrappers a
 language model puts around a command are dropped (:func:`command_words`): opening ``I``,
 ``I'll``, ``I'd like to``, ``Let's``, ``Please``, ``Action:`` and closing ``please``/``now``
-(``"I move west."``, ``"Let's go north"``, ``"Pick up the stale food, please."``); case and
-punctuation never matter. Strict where a reading would be a guess: two commands or two things
-joined by ``and``/``then`` (``"take the stale food and go east"``: ``One command at a time:
+(``"I move west."``, ``"Let's go north"``, ``"Pick up the stale food, please."``), and so are
+a list number (``"1. go west"``) and a reason after the command (``"go west. The kitchen is
+that way."``, ``"go west to the dining room"``); case and punctuation never matter. Strict where a reading would be a guess: two commands or two things
+joined by ``and``/``then`` or after a full stop (``"take the stale food and go east"``,
+``"go west. Then go north."``: ``One command at a time:
 ...``; ``"take bread and cheese"``: ``One thing at a time: ...``), two directions (``"go north
 east"``: ``One direction at a time: north or east?``) and a name that fits two things (``Which
 do you mean, the stale food or the fresh food?``) are refused with that reply, never read as

@@ -60,10 +60,10 @@ reading is certain (:func:`parse_guess`). Case, surrounding whitespace, punctuat
 are ignored (``"Crane"``, ``" crane. "``, ``'"crane"'``, ``"**CRANE**"``); letters spelled
 apart are one word, as in LMRL-Gym's own format (``"S L A T E"``, ``"c-r-a-n-e"``,
 ``"S, L, A, T, E"``); and the word may be wrapped in a sentence (``"My first guess is CRANE"``,
-``"I'll try 'crane'"``, ``"guess: crane"``, ``"crane please"``): a single quoted word, else a
-single spelled-out word, else a single word in capitals, else the one five-letter word left
-once wrapper words (my, first, guess, is, I'll, try, please, ...) are dropped. Strict where it
-matters: text that names two candidate words (``"crane or slate"``, ``"I think crane is a
+``"I'll try 'crane'"``, ``"guess: crane"``, ``"crane please"``, ``"1. crane"``): a single
+quoted word, else a single spelled-out word, else a single word in capitals, else the one
+five-letter word left once wrapper words (my, first, guess, is, I'll, try, please, ...) are
+dropped. Strict where it matters: text that names two candidate words (``"crane or slate"``, ``"I think crane is a
 great start"``) or negates one (``"not crane"``) is never read as one of them.
 :meth:`WordleEnv.action_vocabulary` is the allowed list (sorted, the same every episode) for
 the ``Discrete`` wrapper; the random agent draws from it.

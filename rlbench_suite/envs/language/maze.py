@@ -486,12 +486,17 @@ def parse_command(text: str) -> str:
         raise
 
 
+#: Words that take back what was said before them ("move down. No wait", "... just kidding").
+RETRACTIONS = frozenset(("wait", "actually", "kidding", "sorry", "oops", "rather"))
+
+
 def _is_reason(text: str) -> bool:
     """Whether ``text``, said after a move, only explains it: no direction, no negation."""
     words = re.findall(r"[a-z]+", text.lower().replace("'", "").replace("\u2019", ""))
     # One-letter compass words ("e", "n") are too easily something else inside a sentence.
     return not any(
-        (word in DIRECTION_WORDS and len(word) > 1) or word in NEGATIONS for word in words
+        (word in DIRECTION_WORDS and len(word) > 1) or word in NEGATIONS | RETRACTIONS
+        for word in words
     )
 
 

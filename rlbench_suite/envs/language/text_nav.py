@@ -513,6 +513,10 @@ WRAPPER_PHRASES: tuple[str, ...] = tuple(
 )
 #: Closing words that only soften a command ("open the fridge please").
 TRAILING_WORDS = frozenset(("please", "now", "thanks", "thank", "you", "first"))
+#: Words that take a command back when said after it ("eat it. No wait", "... just kidding").
+RETRACTIONS = frozenset(
+    ("no", "not", "dont", "never", "instead", "wait", "actually", "kidding", "sorry", "oops")
+)
 #: A list marker opening a reply ("1. go west", "2) open fridge", "- look").
 LIST_MARKER = re.compile(r"^\s*(?:\(?\d{1,2}[.):]|[-*\u2022])\s+")
 #: Where a reason may start after a command ("go west. The kitchen is there.", "(to eat)").
@@ -580,6 +584,11 @@ class Parser:
                 except CommandError:
                     break
                 second = command_words(reason)
+                retraction = next((word for word in second if word in RETRACTIONS), None)
+                if retraction is not None:
+                    raise CommandError(
+                        f"'{retraction}' makes the command unclear: say only the command."
+                    ) from None
                 if self._starts_command(second):
                     raise CommandError(
                         f"One command at a time: '{' '.join(head)}' and '{' '.join(second)}' "

@@ -155,6 +155,7 @@ def test_llm_phrasings_of_one_move_are_that_move(text: str, move: str, cell: tup
         ("move right because the wall is to my left", "2 directions (right, left)"),
         ("move right. No, move up.", "2 directions (right, up)"),
         ("move right, no wait", "'no' makes the move unclear"),
+        ("move right. Actually, wait.", "'actually' is not part of a move"),
     ],
 )
 def test_unreadable_or_ambiguous_text_is_refused_with_its_reason(text: str, reason: str) -> None:

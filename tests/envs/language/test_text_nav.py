@@ -360,6 +360,8 @@ def test_an_invalid_command_costs_one_of_the_turns_as_in_lmrl_gym() -> None:
         ("Let me go west to the living room.", "You go west."),
         ("go west. Then go north.", "One command at a time: 'go west' and 'go north' are two"),
         ("go west; take the food", "One command at a time: 'go west' and 'take the food' are"),
+        ("go west. No wait.", "'no' makes the command unclear: say only the command."),
+        ("go west (just kidding)", "'kidding' makes the command unclear"),
     ],
 )
 def test_a_reason_after_a_command_is_ignored_but_a_second_command_is_refused(

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
+from pathlib import Path
+
 import gymnasium as gym
 import pytest
 
@@ -363,3 +366,21 @@ def test_unknown_rules_are_refused() -> None:
     """rules takes 'rlbench' or 'lmrl'; anything else names both."""
     with pytest.raises(ValueError, match=r"rules must be one of \('rlbench', 'lmrl'\)"):
         MazeEnv(rules="LMRL-Gym")
+
+
+def test_bfs_expert_reads_lmrl_positions_once_their_digits_are_joined() -> None:
+    """Under rules='lmrl' the benchmark's adapter makes maze_bfs optimal from every start."""
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "lmrl_mode.py"
+    spec = importlib.util.spec_from_file_location("lmrl_mode", path)
+    benchmark = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(benchmark)
+    env = gym.make("rlbench/Maze-v0", rules="lmrl")
+    agent = benchmark.DigitsJoined(make_agent("expert", env))
+    for start in START_CELLS:
+        observation, _ = env.reset(seed=0, options={"start": start})
+        agent.reset(seed=0)
+        total, done = 0.0, False
+        while not done:
+            observation, reward, terminated, truncated, _ = env.step(agent.act(observation))
+            total, done = total + reward, terminated or truncated
+        assert total == -(DOUBLE_T_MAZE.distances[start] - 1), start

@@ -484,3 +484,22 @@ def test_lmrl_rules_check_their_arguments() -> None:
     outside = next(word for word in ANSWERS if word not in set(load_lmrl_list()))
     with pytest.raises(ValueError, match=r"data/wordle_lmrl.txt \(rules='lmrl'"):
         WordleEnv(rules="lmrl", answers=[outside])
+
+
+def lmrl_benchmark():
+    """``benchmarks/lmrl_mode.py`` loaded as a module (benchmarks are scripts, not a package)."""
+    path = Path(__file__).resolve().parents[3] / "benchmarks" / "lmrl_mode.py"
+    spec = importlib.util.spec_from_file_location("lmrl_mode", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_information_gain_over_the_lmrl_list_solves_every_game_in_about_three_guesses() -> None:
+    """The benchmark's expert for rules='lmrl' never guesses outside the list and always wins."""
+    env = gym.make(ENV_ID, rules="lmrl")
+    expert = lmrl_benchmark().LmrlWordleExpert(env)
+    result = evaluate(expert, ENV_ID, n_episodes=60, seed=0, env_kwargs={"rules": "lmrl"})
+    assert all(record.metrics["success"] == 1.0 for record in result.records)
+    assert all(record.metrics["invalid_actions"] == 0.0 for record in result.records)
+    assert -2.4 < result.mean_return < -1.6  # LMRL-Gym's own information-gain policy: -1.935

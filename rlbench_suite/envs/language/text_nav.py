@@ -39,8 +39,8 @@ so that its published numbers can be set beside ours:
   fridge; only the start room varies (uniform over the eight);
 - its objective sentence, which does not say that the fridge must be closed (winning still
   needs it closed, as in LMRL-Gym);
-- its turn budget, :data:`LMRL_MAX_TURNS` (15) commands: the length of the episodes of
-  LMRL-Gym's Text-Nav data (``collect_data.py``), the only budget its code sets (see below);
+- a turn budget of :data:`LMRL_MAX_TURNS` (15) commands, the length of the episodes of
+  LMRL-Gym's Text-Nav data (``collect_data.py``); its env itself sets none (see below);
 - on ``TextNav-v0`` (LMRL-Gym's fully observed variant shows the inventory as well as the room)
   every reply also says what the player carries; ``TextNavPO-v0`` names neither.
 
@@ -110,7 +110,8 @@ it) and ``Admissible commands: ...``.
 the parser cannot read or that is not possible now (``take fridge``, ``go up``, putting into a
 closed fridge) gets 0, a message saying why, and ``info["invalid_action"] = True``; the game
 goes on. As in LMRL-Gym, where TextWorld counts every command, such a command costs one of the
-50 turns; like every turn but the winning one it pays 0, so it costs time, not reward.
+``max_turns`` turns; like every turn but the winning one it pays 0, so it costs time, not
+reward.
 
 ## Starting State
 

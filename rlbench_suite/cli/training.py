@@ -1,4 +1,10 @@
-"""``rlbench train`` and ``rlbench sweep``: Stable-Baselines3 runs with the shipped configs."""
+"""``rlbench train`` and ``rlbench sweep``: training runs with the shipped configs.
+
+Two runners: ``sb3`` (Stable-Baselines3, every algorithm, ``configs/<algo>.yaml``) and
+``native`` (the suite's own PPO on the native vector env, ``configs/native_ppo.yaml``). Both
+write the same files: per seed ``model.zip``, ``curve.csv``, ``curve.png``, ``result.json``,
+and one leaderboard ``submission.json``.
+"""
 
 from __future__ import annotations
 
@@ -45,6 +51,17 @@ def _import_sb3() -> Any:
     return sb3
 
 
+def _import_native_ppo() -> Any:
+    try:
+        from rlbench_suite.baselines import native_ppo
+    except ImportError as error:
+        raise UsageError(
+            f"rlbench train --runner native needs torch, PyYAML and Stable-Baselines3 (whose "
+            f"policy format it saves) ({error}); pip install 'rlbench-suite[sb3]'"
+        ) from None
+    return native_ppo
+
+
 def _check_seeds(seeds: list[int]) -> None:
     repeated = sorted({value for value in seeds if seeds.count(value) > 1})
     if repeated:
@@ -55,9 +72,11 @@ def _check_seeds(seeds: list[int]) -> None:
 
 
 def command_train(args: argparse.Namespace) -> int:
-    """Train an SB3 algorithm for each seed; seeds already finished are skipped."""
+    """Train an algorithm for each seed; seeds already finished are skipped."""
     _check_seeds(args.seeds)
     card = env_card(args.env)
+    if args.runner == "native":
+        return _train_native(args, card.id)
     sb3 = _import_sb3()
     config = sb3.load_config(args.algo, card.id, args.config)
     if args.weights:
@@ -145,6 +164,67 @@ def command_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _train_native(args: argparse.Namespace, env_id: str) -> int:
+    """``rlbench train --runner native``: the suite's own PPO, one run per seed."""
+    if args.algo != "ppo":
+        raise UsageError(f"--runner native trains ppo only, got --algo {args.algo}")
+    if args.weights:
+        raise UsageError("--runner native trains single-objective envs; --weights is for sb3")
+    native_ppo = _import_native_ppo()
+    config = native_ppo.load_native_config(env_id, args.config)
+    budget = args.timesteps or config.n_timesteps
+    outcomes = []
+    for run_seed in args.seeds:
+        with progress() as bar:
+            task = bar.add_task(f"native ppo on {env_id}, seed {run_seed}", total=budget)
+
+            def advance(done: int, bar: Progress = bar, task: TaskID = task) -> None:
+                bar.update(task, completed=min(done, budget))
+
+            def report(point: Any, run_seed: int = run_seed, bar: Progress = bar) -> None:
+                bar.console.print(
+                    f"seed {run_seed}: {point.timesteps:>9,} steps  eval return "
+                    f"{point.mean_return:9.2f}  ({point.wall_clock_seconds:.0f} s)"
+                )
+
+            outcome = native_ppo.train(
+                config,
+                run_seed,
+                args.out,
+                timesteps=budget,
+                force=args.force,
+                on_timesteps=advance,
+                on_evaluation=report,
+            )
+        for note in outcome.notes:
+            errors.print(f"note: {note}", markup=False)
+        outcomes.append((run_seed, outcome))
+    submission_path = native_ppo.write_native_submission(
+        args.out, env_id, args.seeds, name=args.name
+    )
+    table = Table(title=escape(f"native ppo on {env_id}, {budget:,} timesteps per seed"))
+    for column in ("seed", "status", "final eval return", "episodes", "wall clock", "run"):
+        table.add_column(column, justify="left" if column in ("status", "run") else "right")
+    for run_seed, outcome in outcomes:
+        evaluation = outcome.result["evaluation"]
+        ci95 = evaluation["ci95"]
+        table.add_row(
+            str(run_seed),
+            "skipped (finished earlier)" if outcome.skipped else "trained",
+            escape(format_return(evaluation["mean_return"], math.nan if ci95 is None else ci95)),
+            str(len(evaluation["episodes"])),
+            f"{outcome.result['wall_clock_seconds']:.0f} s",
+            escape(str(outcome.run_dir)),
+        )
+    console.print(table)
+    console.print(f"leaderboard submission: {escape(str(submission_path))}")
+    if len(args.seeds) < MIN_SEEDS:
+        console.print(
+            f"note: the board needs at least {MIN_SEEDS} runs; this one has {len(args.seeds)}"
+        )
+    return 0
+
+
 def weight_vector(text: str) -> tuple[float, ...]:
     """``--weights`` item: comma-separated non-negative numbers, e.g. ``0.2,0.8``."""
     try:
@@ -224,9 +304,18 @@ def command_sweep(args: argparse.Namespace) -> int:
 def add_cli(commands: argparse._SubParsersAction) -> None:
     """Add ``train`` and ``sweep`` to the ``rlbench`` parser's subcommands."""
     training = commands.add_parser(
-        "train", help="train a Stable-Baselines3 algorithm with the shipped hyperparameters"
+        "train", help="train Stable-Baselines3 or the native PPO with the shipped settings"
     )
-    training.add_argument("--algo", required=True, help="ppo, a2c, dqn, sac or td3")
+    training.add_argument(
+        "--algo", required=True, help="ppo, a2c, dqn, sac or td3 (--runner native: ppo)"
+    )
+    training.add_argument(
+        "--runner",
+        choices=("sb3", "native"),
+        default="sb3",
+        help="sb3: Stable-Baselines3 (default); native: the suite's own PPO on the native "
+        "vector env (configs/native_ppo.yaml), several times faster",
+    )
     training.add_argument("--env", required=True, help="env id, e.g. rlbench/QuadHover-v0")
     training.add_argument(
         "--seeds",
@@ -247,7 +336,8 @@ def add_cli(commands: argparse._SubParsersAction) -> None:
     training.add_argument(
         "--config",
         type=existing_file("config file"),
-        help="YAML config file (default: the shipped baselines/configs/<algo>.yaml)",
+        help="YAML config file (default: the shipped baselines/configs/<algo>.yaml, or "
+        "native_ppo.yaml with --runner native)",
     )
     training.add_argument(
         "--name",

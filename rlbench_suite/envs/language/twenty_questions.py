@@ -421,6 +421,17 @@ PHRASES: tuple[tuple[str, str], ...] = (
         "!",
     ),
     (r"powered by|driven by|pulled by|pushed by|operated by|run by|ridden by", "!"),
+    (
+        r"(?:hold|held|carry|carried|fit|fits)(?: (?:it|them))? (?:in|with) (?:one|a single|your"
+        r"|my|a|the|ones|peoples|someones|the palm of (?:your|a|my))? ?(?:hands?|palms?)"
+        r"|hand ?held|handheld|held in (?:the|your|one|a) hands?",
+        "handheld",
+    ),
+    (
+        r"(?:carried|lifted|picked up|moved) by (?:one|a single|a|an average) (?:person|man|woman"
+        r"|adult)|(?:one|a single) person (?:can |could )?(?:carry|lift|pick up|move)",
+        "-heavier_than_person",
+    ),
     (f"(?:heavier|weighs? more) than {_ARTICLE}{_PERSON}", "heavier_than_person"),
     (f"(?:lighter|weighs? less) than {_ARTICLE}{_PERSON}", "-heavier_than_person"),
     (
@@ -480,9 +491,10 @@ PHRASES: tuple[tuple[str, str], ...] = (
     (
         r"indoors?|inside|inside (?:a |the |your |my |most |every )?(?:house|home|building)s?"
         r"|(?:in|at) (?:a |the |your |my |most |every |peoples |someones )?(?:house|home)s?"
-        r"|(?:home|household|house) (?:item|object|thing|goods|appliance)s?|household",
+        r"|households?",
         "-outdoors",
     ),
+    (r"(?:home|household|house) (?:item|object|thing|goods|appliance)s?", "man_made&-outdoors"),
     (
         r"underground|under ?ground|under the (?:ground|soil|earth|dirt)"
         r"|in the (?:ground|soil|earth|dirt)|below ground|burrows?|burrowing",
@@ -710,6 +722,59 @@ _COMPARISON_MEASURES = {
     "littler": "both", "tinier": "both", "heavier": "weight", "lighter": "weight",
     "longer": "length", "taller": "none", "shorter": "none", "size": "both",
 }  # fmt: skip
+#: Units of weight and length, in kilograms and metres.
+WEIGHT_UNITS = {
+    "kg": 1.0, "kgs": 1.0, "kilo": 1.0, "kilos": 1.0, "kilogram": 1.0, "kilograms": 1.0,
+    "kilogramme": 1.0, "kilogrammes": 1.0, "g": 0.001, "gram": 0.001, "grams": 0.001,
+    "pound": 0.4536, "pounds": 0.4536, "lb": 0.4536, "lbs": 0.4536, "ounce": 0.02835,
+    "ounces": 0.02835, "oz": 0.02835, "ton": 1000.0, "tons": 1000.0, "tonne": 1000.0,
+    "tonnes": 1000.0, "stone": 6.35,
+}  # fmt: skip
+LENGTH_UNITS = {
+    "m": 1.0, "meter": 1.0, "meters": 1.0, "metre": 1.0, "metres": 1.0, "cm": 0.01,
+    "centimeter": 0.01, "centimeters": 0.01, "centimetre": 0.01, "centimetres": 0.01,
+    "mm": 0.001, "millimeter": 0.001, "millimeters": 0.001, "foot": 0.3048, "feet": 0.3048,
+    "ft": 0.3048, "inch": 0.0254, "inches": 0.0254, "yard": 0.9144, "yards": 0.9144,
+    "km": 1000.0, "kilometer": 1000.0, "kilometers": 1000.0, "mile": 1609.0, "miles": 1609.0,
+}  # fmt: skip
+_NUMBER = r"(?:\d+(?:\.\d+)?|a|an|one|two|three|four|five|six|seven|eight|nine|ten|twelve|twenty" \
+    r"|fifty|a hundred|one hundred|a thousand|one thousand|hundred|thousand)"  # fmt: skip
+#: "heavier than 10 pounds", "weighs less than a kilogram", "longer than two metres".
+MEASURE_PHRASE = re.compile(
+    r"\b(?P<word>heavier|lighter|(?:weighs?|weight(?: of)?) (?:more|less|over|under)"
+    r"|longer|shorter|bigger|larger|smaller|taller|(?:more|less) than|over|under)"
+    r"(?: than)? (?P<n>"
+    + _NUMBER
+    + r") ?(?P<unit>"
+    + "|".join(sorted([*WEIGHT_UNITS, *LENGTH_UNITS], key=len, reverse=True))
+    + r")\b(?: (?:long|tall|in length|in size|heavy|in weight))?"
+)
+_NUMBER_WORDS = {
+    "a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "twelve": 12, "twenty": 20, "fifty": 50, "hundred": 100,
+    "a hundred": 100, "one hundred": 100, "thousand": 1000, "a thousand": 1000,
+    "one thousand": 1000,
+}  # fmt: skip
+
+
+def _measure_meaning(match: re.Match[str]) -> Query | None:
+    """``measure:weight>4.5`` for "heavier than 10 pounds"; None when the words do not agree."""
+    word, count, unit = match.group("word"), match.group("n"), match.group("unit")
+    value = float(count) if count[0].isdigit() else float(_NUMBER_WORDS[count])
+    if unit in WEIGHT_UNITS:
+        measure, value = "weight", value * WEIGHT_UNITS[unit]
+        if word.startswith(("longer", "shorter", "taller", "bigger", "larger", "smaller")):
+            return None  # "bigger than ten pounds" mixes two things
+    else:
+        measure, value = "length", value * LENGTH_UNITS[unit]
+        if word.startswith(("heavier", "lighter", "weigh", "taller", "shorter")):
+            return None  # height is not held; "heavier than a metre" is not a question
+    greater = word.startswith(("heavier", "longer", "bigger", "larger", "taller", "over")) or (
+        "more" in word or "over" in word
+    )
+    return (((f"measure:{measure}{'>' if greater else '<'}{value:g}", True),),)
+
+
 #: Countable parts other than legs and wheels: "Does it have six strings?", "eight arms".
 PART_COUNT = re.compile(
     r"\b(?:(?P<cmp>more than|over|fewer than|less than|under|at least|at most) )?"
@@ -855,6 +920,7 @@ class ObjectKnowledge:
     def predicates(self) -> list[str]:
         """Every predicate a query may use: attributes, categories and derived ones."""
         derived = [name for name, _, _ in SIZE_PREDICATES] + [p for p, _ in DERIVED_QUESTIONS]
+        derived.append("handheld")
         categories = [f"category:{name}" for name in self.categories]
         concepts = [f"concept:{name}" for name in self.concepts]
         return [*self.attributes, *categories, *derived, *concepts]
@@ -1067,6 +1133,8 @@ def _candidate_spans(text: str, knowledge: ObjectKnowledge) -> list[_Span]:
             )
             literal = f"count:{thing}:{_COMPARISONS[comparison] if comparison else '='}{count}"
         spans.append(_Span(match.start(), match.end(), (((literal, True),),)))
+    for match in MEASURE_PHRASE.finditer(text):
+        spans.append(_Span(match.start(), match.end(), _measure_meaning(match) or NOT_UNDERSTOOD))
     spans += _comparison_spans(text, knowledge)
     spans += _concept_spans(text, knowledge)
     spans += [
@@ -1332,6 +1400,25 @@ def holds(predicate: str, record: dict[str, Any]) -> bool | None:
             if sign == "==":  # "the size of a car": far from it in size is a no
                 return False
             return here > there if sign[0] == ">" else here < there
+    if predicate.startswith("measure:"):
+        match = re.fullmatch(r"measure:(weight|length)([<>])([\d.e+-]+)", predicate)
+        assert match is not None, predicate
+        key = {"weight": "weight_kg", "length": "length_m"}[match.group(1)]
+        if key not in record:
+            return None
+        ratio = record[key] / float(match.group(3))
+        if MEASURE_FACTOR > ratio > 1 / MEASURE_FACTOR:
+            return None
+        return (ratio > 1) == (match.group(2) == ">")
+    if predicate == "handheld":
+        # Small and light enough for one hand: typical measures where held, else size classes.
+        if "weight_kg" in record:
+            if record["weight_kg"] <= 3 and record["length_m"] <= 0.7:
+                return True
+            if record["weight_kg"] >= 25 or record["length_m"] >= 3:
+                return False
+            return None
+        return {"tiny": True, "pocket": True, "house": False, "huge": False}.get(record["size"])
     if predicate.startswith("fit<="):
         here = SIZE_ORDER.index(record["size"])
         capacity = SIZE_ORDER.index(predicate.removeprefix("fit<="))

@@ -605,7 +605,8 @@ ORACLE_TABLE = [
     # -- understood, but the knowledge base does not settle it: "I don't know."
     ("dog", "Is it big?", K),
     ("apple", "Is it tasty?", K),
-    ("parrot", "Is it colourful?", K),
+    ("parrot", "Is it colourful?", Y),
+    ("elephant", "Is it colourful?", N),
     ("dog", "Is it bigger than a sheep?", K),
     ("lion", "Is it found in Australia?", K),
     # -- not understood, or an object named inside a question: "I didn't understand ..."

@@ -276,7 +276,8 @@ FILLER_WORDS = word_set(
     thats theres heres wed weve lets related associated see encounter meet notice observe exactly
     covered purpose meant designed intended job help helps helping know colour color colored
     coloured partly partially mostly would normally generally somewhat slightly fairly q true
-    wonder wondering curious quick like ask asking
+    wonder wondering curious quick like ask asking native natively originally originate
+    originates originated indigenous
     """
 )
 #: Words a question may use that are content: they appear in the phrase tables, not here.

@@ -550,7 +550,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
     ),
     (r"solid", "-liquid"),
     (r"soft|squishy|squashy|fluffy|fuzzy|cuddly|plush|spongy", "soft"),
-    (r"hard|rigid", "-soft&-liquid"),
+    (r"hard|rigid", "concept:hard"),
     (r"hot|warm|heated|heats|heat|boiling", "hot"),
     (r"cold|chilled|frozen|freeze|freezes|freezing|icy|chilly", "cold"),
     (r"round|circular|spherical|sphere|circle|ball shaped|ball like", "round"),
@@ -628,7 +628,7 @@ PHRASES: tuple[tuple[str, str], ...] = (
         r"|place to live|dwelling|residence|residential|habitable|inhabited",
         "people_live_in",
     ),
-    (r"used (?:in|on) (?:the )?water", "floats|lives_in_water"),
+    (r"used (?:in|on) (?:the )?water", "used_thing&floats|used_thing&lives_in_water"),
     (
         r"(?:sit|sits|stay|stays|go|goes|travel|travels|move|moves)"
         r" on (?:the )?water|on (?:the )?water|on top of (?:the )?water",
@@ -676,6 +676,11 @@ WORN_PHRASE = re.compile(
     + r")\b"
 )
 
+#: "Is it an object?", "Is it a physical thing?" (the whole question).
+OBJECT_QUESTION = re.compile(
+    r"(?:is it|is this|is that|are they|it is|its) (?:a |an |some )?(?:(?P<kind>physical|tangible"
+    r"|concrete|material|real) |solid )?(?:object|thing|item)s?(?: or not)?"
+)
 #: Words glued inside a concept phrase that the matcher may skip ("store the food").
 GLUE_WORDS = word_set("it them a an the your its their some this that my our his her of one any")
 #: Words that join two phrases into a conjunction or a disjunction.
@@ -920,7 +925,7 @@ class ObjectKnowledge:
     def predicates(self) -> list[str]:
         """Every predicate a query may use: attributes, categories and derived ones."""
         derived = [name for name, _, _ in SIZE_PREDICATES] + [p for p, _ in DERIVED_QUESTIONS]
-        derived.append("handheld")
+        derived += ["handheld", "used_thing", "object_like", "physical"]
         categories = [f"category:{name}" for name in self.categories]
         concepts = [f"concept:{name}" for name in self.concepts]
         return [*self.attributes, *categories, *derived, *concepts]
@@ -1299,6 +1304,10 @@ def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) ->
         return ParsedUtterance("guess" if len(named) == 1 else "several", named)
     if strip_preamble(text).split()[0] in WH_WORDS:
         return OPEN_UTTERANCE  # an open question, however well understood
+    thing = OBJECT_QUESTION.fullmatch(strip_preamble(text))
+    if thing:  # "Is it an object?": physical, yes; an object, yes when man-made
+        predicate = "physical" if thing.group("kind") else "object_like"
+        return ParsedUtterance("question", query=(((predicate, True),),))
     if loose_words:
         if bare in knowledge.other_things:
             # A guess of a thing that is not one of the objects: the answer is no.
@@ -1326,6 +1335,9 @@ def parse_utterance(utterance: str, knowledge: ObjectKnowledge | None = None) ->
             current = ((),)
         meaning = span.meaning
         assert meaning is not None
+        if "used" in between and _is_place(span, knowledge):
+            # "Is it used in the garden?": a bee is found there, not used there.
+            meaning = _and((((("used_thing", True),),)), meaning)
         if NEGATORS.intersection(between):
             meaning = _not(meaning)
         current = _and(current, meaning)
@@ -1410,6 +1422,14 @@ def holds(predicate: str, record: dict[str, Any]) -> bool | None:
         if MEASURE_FACTOR > ratio > 1 / MEASURE_FACTOR:
             return None
         return (ratio > 1) == (match.group(2) == ">")
+    if predicate == "used_thing":  # what people use: made or eaten; a living thing is not settled
+        if "man_made" in record["yes"] or "edible" in record["yes"]:
+            return True
+        return None
+    if predicate == "object_like":  # "an object": a made thing; a living one is not settled
+        return True if "man_made" in record["yes"] else None
+    if predicate == "physical":  # every hidden thing is a physical one
+        return True
     if predicate == "handheld":
         # Small and light enough for one hand: typical measures where held, else size classes.
         if "weight_kg" in record:

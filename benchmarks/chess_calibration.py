@@ -18,6 +18,12 @@ win; draws lower the true variance, so it errs wide), the Elo difference it impl
     python benchmarks/chess_calibration.py                       # 200 games, the default opponent
     python benchmarks/chess_calibration.py --seeds 1 --openings 4   # 10 games, a smoke run
     python benchmarks/chess_calibration.py --noise-cap 34.9      # Stockfish's own noise cap
+
+``--endgames-lmrl N`` measures instead the expert on ``rlbench/Endgames-v0`` under
+``rules="lmrl"`` (LMRL-Gym's filtered positions), seeds 0 to N-1 as ``rlbench evaluate`` runs
+them, with the material mix the filter left and the time a reset takes:
+
+    python benchmarks/chess_calibration.py --endgames-lmrl 50
 """
 
 from __future__ import annotations
@@ -30,8 +36,10 @@ from dataclasses import dataclass
 
 import chess
 import chess.engine
+import gymnasium as gym
 import numpy as np
 
+from rlbench_suite.agents import make_agent
 from rlbench_suite.envs.language.chess_env import (
     NOISE_CAP_CENTIPAWNS,
     STOCKFISH_NOISE_CAP_CENTIPAWNS,
@@ -39,6 +47,7 @@ from rlbench_suite.envs.language.chess_env import (
     find_stockfish,
     game_over_reason,
 )
+from rlbench_suite.scoring import evaluate
 
 ANCHOR_ELO = 1350  # Stockfish 15.1's lowest UCI_Elo
 MAX_PLIES = 400  # two sides' share of the env's 400-turn limit, then the game is called a draw
@@ -159,6 +168,48 @@ def summarise(records: list[GameRecord]) -> dict[str, float]:
     }
 
 
+class MaterialRecorder:
+    """The expert, noting the material each game opens with (the first observation names it)."""
+
+    def __init__(self, expert: object) -> None:
+        self.expert = expert
+        self.materials: list[str] = []
+        self._first_move = True
+
+    def reset(self, seed: int | None = None) -> None:
+        self.expert.reset(seed)
+        self._first_move = True
+
+    def act(self, observation: str) -> str:
+        if self._first_move:
+            self.materials.append(observation.split("(", 1)[1].split(")", 1)[0])
+            self._first_move = False
+        return self.expert.act(observation)
+
+
+def endgames_lmrl(episodes: int) -> None:
+    """The expert's mean return on Endgames-v0 under rules="lmrl", seeds 0..episodes-1."""
+    builder = gym.make("rlbench/Endgames-v0")  # the expert reads only the engine's path from it
+    recorder = MaterialRecorder(make_agent("expert", builder))
+    started = time.perf_counter()
+    result = evaluate(
+        recorder, "rlbench/Endgames-v0", n_episodes=episodes, env_kwargs={"rules": "lmrl"}
+    )
+    elapsed = time.perf_counter() - started
+    builder.close()
+    wins = sum(record.metrics["won"] for record in result.records)
+    draws = sum(record.metrics["drawn"] for record in result.records)
+    lengths = [record.length for record in result.records]
+    mix = {name: recorder.materials.count(name) for name in sorted(set(recorder.materials))}
+    print(
+        f"Endgames-v0, rules='lmrl', expert, seeds 0-{episodes - 1}: mean return "
+        f"{result.mean_return:+.3f} +- {result.ci95:.3f} (95 %); {wins:.0f} wins, "
+        f"{draws:.0f} draws; "
+        f"median game {int(np.median(lengths))} moves; material {mix}; "
+        f"{elapsed / episodes:.1f} s an episode, reset included."
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=int, default=4, help="games per opening and colour")
@@ -177,7 +228,17 @@ def main() -> None:
     parser.add_argument(
         "--movetime-ms", type=int, default=50, help="Stockfish 1350's time a move (ms)"
     )
+    parser.add_argument(
+        "--endgames-lmrl",
+        type=int,
+        default=0,
+        metavar="N",
+        help="measure the expert on Endgames-v0 rules='lmrl' (N seeds) instead of the match",
+    )
     arguments = parser.parse_args()
+    if arguments.endgames_lmrl:
+        endgames_lmrl(arguments.endgames_lmrl)
+        return
 
     path = find_stockfish()
     ours = StockfishOpponent(path, arguments.skill_level, arguments.nodes, arguments.noise_cap)

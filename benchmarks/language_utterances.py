@@ -26,6 +26,12 @@ PINNED_KNIGHT = "4k3/8/8/8/1b6/8/3N4/4K3 w - - 0 1"
 CHECKED_KING = "4k3/8/8/8/8/8/4r3/R3K2R w KQ - 0 1"
 PAWN_ON_SEVENTH = "4k3/P7/8/8/8/8/8/4K3 w - - 0 1"
 BOTH_CASTLINGS = "4k3/8/8/8/8/8/8/R3K2R w KQ - 0 1"
+BISHOP_CAN_TAKE_KNIGHT = "r1bqkb1r/pppp1ppp/2n2n2/1B2p3/4P3/5N2/PPPP1PPP/RNBQK2R w KQkq - 4 4"
+TWO_PAWNS_CAN_TAKE = "rnbqkbnr/ppp1pppp/8/3p4/2P1P3/8/PP1P1PPP/RNBQKBNR w KQkq - 0 1"
+EN_PASSANT = "rnbqkbnr/ppp1p1pp/8/3pPp2/8/8/PPPP1PPP/RNBQKBNR w KQkq f6 0 3"
+QUEEN_OR_KING_TAKES = "4k3/8/8/8/8/8/3p4/3QK3 w - - 0 1"
+PINNED_KNIGHT_CAN_TAKE = "4k3/8/8/8/1b6/5p2/3N4/4K3 w - - 0 1"
+KNIGHT_CAN_TAKE_BISHOP = "4k3/8/8/3b4/8/4N3/8/4K3 w - - 0 1"
 
 MAZE = [
     "move right",
@@ -107,6 +113,23 @@ CHESS: list[tuple[str, str]] = [
     (PINNED_KNIGHT, "Nf3"),
     (CHECKED_KING, "O-O"),
     (PAWN_ON_SEVENTH, "a8"),
+    (KNIGHT_CAN_TAKE_BISHOP, "knight takes bishop"),
+    (BISHOP_CAN_TAKE_KNIGHT, "bishop takes knight"),
+    (BISHOP_CAN_TAKE_KNIGHT, "Knight takes pawn!"),
+    (BISHOP_CAN_TAKE_KNIGHT, "take the knight"),
+    (BISHOP_CAN_TAKE_KNIGHT, "O-O"),
+    (BISHOP_CAN_TAKE_KNIGHT, "castle kingside"),
+    (BOTH_CASTLINGS, "castle queenside"),
+    (TWO_PAWNS_CAN_TAKE, "pawn takes pawn"),
+    (TWO_PAWNS_CAN_TAKE, "c-pawn takes pawn"),
+    (TWO_PAWNS_CAN_TAKE, "pawn takes"),
+    (EN_PASSANT, "pawn takes pawn en passant"),
+    (QUEEN_OR_KING_TAKES, "queen takes"),
+    (QUEEN_OR_KING_TAKES, "take the pawn"),
+    (START, "queen takes"),
+    (START, "knight takes bishop"),
+    (START, "Knight, please"),
+    (PINNED_KNIGHT_CAN_TAKE, "knight takes pawn"),
 ]
 
 

@@ -14,24 +14,79 @@ Where we differ from LMRL-Gym, and why:
 - **A reproducible opponent.** LMRL-Gym's opponent is Stockfish at ``UCI_Elo`` 1200 with 100 ms
   a move. Stockfish's own strength limit draws its random choices from a clock-seeded generator
   and a timed search depends on the machine's load, so those games cannot be replayed. (Stockfish
-  15.1's ``UCI_Elo`` goes no lower than 1350; its ``uci`` output says ``min 1350``.) Our
-  opponent is Stockfish with ``Threads=1``, ``Hash=1`` MB, its tables cleared before every search
-  (``ucinewgame``) and a depth/node-limited search, which makes each search a pure function of
-  the game; its weakening is ours, driven by the env's seeded generator. At
+  15.1's ``UCI_Elo`` goes no lower than 1350; its ``uci`` output says ``min 1350``, and it drops
+  a lower value, so LMRL-Gym's engine played at 1350 or, with the limit off, at full strength.)
+  Our opponent is Stockfish with ``Threads=1``, ``Hash=1`` MB, its tables cleared before every
+  search (``ucinewgame``) and a depth/node-limited search, which makes each search a pure
+  function of the game; its weakening is ours, driven by the env's seeded generator. At
   ``opponent_skill_level`` ``s < 20`` it searches the best 4 lines to depth ``1 + int(s)`` and then
   judges them with a handicap modelled on Stockfish's Skill Level rule: with
   ``weakness = 120 - 2 s``, a line scoring ``d`` centipawns below the best is believed to be only
   ``d (1 - weakness / 128)`` below it, plus a uniform bonus of up to
-  ``min(spread, 100) * weakness / 128`` centipawns (``spread``: best minus worst line), and the
-  line that looks best is played. Level 0 (the default) is about the skill level Stockfish
-  15.1's weakest Elo setting (1350) maps to; our opponent's own Elo has not been measured. At
+  ``min(spread, cap) * weakness / 128`` centipawns (``spread``: best minus worst line; ``cap``:
+  ``opponent_noise_cap``, 100 by default), and the line that looks best is played. Level 0 (the
+  default) is about the skill level Stockfish 15.1's weakest Elo setting (1350) maps to, and
+  Stockfish's rule is the same, with its cap at ``PawnValueMg`` = 126 internal units, which is
+  34.9 of the centipawns it reports (:data:`STOCKFISH_NOISE_CAP_CENTIPAWNS`). At
   ``s = 20`` the opponent plays Stockfish's best move at ``opponent_nodes`` nodes.
+- **Its measured strength.** Against Stockfish 15.1 itself at ``UCI_Elo`` 1350 (its lowest;
+  ``Threads=1``, 50 ms a move; 200 games, 25 openings with both colours, 4 seeds;
+  ``benchmarks/chess_calibration.py``, ``baselines/results/chess_calibration.md``) the default
+  opponent scores 0.130 (95 % interval 0.090-0.184): 330 Elo below, about **1020** (950-1090) on
+  Stockfish's scale. With Stockfish's own cap, ``opponent_noise_cap=34.9``, it scores 0.355
+  (0.292-0.423): 104 below, about **1250** (1200-1300), near LMRL-Gym's nominal 1200. What
+  remains of the gap is most likely Stockfish's hash table, which a timed game keeps from move
+  to move, so its depth-1 choice reads deeper scores; ours is cleared before every search, the
+  price of replayable games. One level up with that cap (:data:`NEAR_1350_OPPONENT`:
+  ``opponent_skill_level=1, opponent_noise_cap=34.9``, a depth-2 search) scores 0.520
+  (0.385-0.652) in 50 games: about **1360** (1270-1460), level with 1350. The default stays the
+  weakest: Chess-v0's reference scores, board entries and MDP family were measured with it, and
+  LMRL-Gym's own target, 1200, is below what Stockfish can be set to; pass
+  ``**NEAR_1350_OPPONENT`` for an opponent as strong as Stockfish's weakest.
 - **Automatic draws.** The game also ends, drawn, on a threefold repetition or when 50 moves pass
   without a capture or a pawn move (python-chess's ``is_repetition(3)`` and
   ``is_fifty_moves()``), as if either side claimed it, which keeps episodes short.
-- **Endgame positions** are drawn from the seed instead of read from LMRL-Gym's dataset.
+- **Endgame positions** are drawn from the seed instead of read from LMRL-Gym's dataset, and by
+  default any legal position may start a game (``rules="lmrl"``, below, filters them as
+  LMRL-Gym's evaluation does).
 - The agent also gets the legal moves in SAN in ``info["admissible_actions"]`` (both tasks), and
   may answer in UCI as well as SAN.
+
+### Endgames under LMRL-Gym's rules: ``rules="lmrl"``
+
+LMRL-Gym evaluates Endgames on 645 fixed positions "not trivially solvable", one being "one that
+Stockfish declares to be simple or a victory in less than 15 moves" (``chess_environment.md``
+in ``llm_rl_scripts/chess`` of abdulhaim/LMRL-Gym); its positions come from
+``large_piece_random_endgame`` (``env/env.py``): the kings and pieces on random distinct
+squares until the position is legal and not check, for kQK, kRK, kQRK and kRRK.
+``gym.make("rlbench/Endgames-v0", rules="lmrl")`` plays that setting:
+
+- a drawn position (material uniform over ``material``, then :func:`random_endgame`) is dropped,
+  its material with it, when Stockfish 15.1 searching to depth 15 reports a mate in fewer than 15
+  moves (:func:`stockfish_sees_quick_mate`; a depth-10 look first settles most positions
+  cheaply). Mates Stockfish sees at once are common with a queen or two rooks, so the positions
+  kept are mostly K+R;
+- the game ends as LMRL-Gym's ``board.is_game_over()`` ends it: checkmate, stalemate,
+  insufficient material, fivefold repetition, the 75-move rule (no claimed draws).
+
+Differences that remain under ``rules="lmrl"``:
+
+- **The set.** LMRL-Gym's 645 positions are a file of its dataset
+  (``endgames/test_positions.jsonl``), not of its repository, and their per-material counts are
+  not published; ours are drawn from the seed (seeds 0-644 play the part of its set), with the
+  material mix the filter leaves.
+- **The filter's budget.** LMRL-Gym does not say how Stockfish was asked; depth 15 is the default
+  depth of the ``stockfish`` Python package it drives the engine with, and is our reading.
+  "Declares to be simple" has no counterpart here.
+- **The opponent.** LMRL-Gym asks that package for ``UCI_Elo`` 1200 and 100 ms a move;
+  Stockfish 15.1 drops 1200 as below its minimum (1350), so the engine played at 1350 (package
+  versions that switch ``UCI_LimitStrength`` on with ``UCI_Elo``) or at full strength (older
+  ones). Ours is the env's seeded opponent (``opponent_skill_level``, ``opponent_noise_cap``).
+  A lone king's defence changes little beyond walking into or out of stalemate.
+- **Cost.** Each dropped position costs Stockfish searches: a reset takes seconds, not
+  milliseconds (see Reference Scores).
+- **Text and refusals** are ours under both rules (the transcript, not LMRL-Gym's spaced FEN; a
+  null move is refused at -1 where LMRL-Gym ends the game at -1).
 
 The opponent is replaceable: pass ``opponent=f`` with
 ``f(board: chess.Board, rng: numpy.random.Generator) -> chess.Move``. ``board`` is a copy of the
@@ -50,9 +105,14 @@ LMRL-Gym's own spaced characters (``N f 3``); move numbers (``1. e4``, ``1.e4``)
 play e4``, ``My move: **Nf3**``); and plain English where it names one move (``Pawn to d4``,
 ``knight from g1 to f3``, ``e2 to e4``, ``bishop takes knight on f6``, ``pawn to a8 promoting
 to a queen``, ``castle kingside``, ``short castle``, a bare ``castle`` when one side only can).
-Strict where it matters: text that names two different moves (``e4 or d4``, ``1. e4 e5``,
-``e2 e4``), negates one (``not e4``), is a SAN that fits two pieces (``Nd2`` with knights on
-b1 and f3) or a bare ``castle`` when both sides can is never read as one of its moves. A null
+A capture may name no square: ``knight takes bishop``, ``take the knight`` (any piece of ours),
+``queen takes`` (anything), ``pawn takes pawn``, ``the c-pawn takes``, ``en passant``; it is
+played when exactly one legal move fits. Strict where it matters: text that names two different
+moves (``e4 or d4``, ``1. e4 e5``, ``e2 e4``), negates one (``not e4``), is a SAN that fits two
+pieces (``Nd2`` with knights on b1 and f3), a capture in words that fits several (``pawn takes
+pawn`` with exd5 and cxd5 both legal), a piece with neither square nor capture (``knight,
+please``) or a bare ``castle`` when both sides can is never read as one of its moves: the reply
+lists the candidates and the turn is refused like any other (see Rewards). A null
 move (``--``, ``0000``) is no move. ``action_vocabulary()`` is the 1,880 UCI strings a white
 move can have: every from-square/to-square pair a queen or a knight could join (1,792) and the
 88 promotions from the 7th rank to the 8th.
@@ -68,8 +128,8 @@ move can have: every from-square/to-square pair a queen or a knight could join (
 | each agent turn | ``> <the agent's move>`` |
 | a legal move | ``Black plays <SAN>.`` then ``Position (FEN): <fen>`` (White to move) |
 | text that is no move | ``Unreadable move: 'hello' is not a move; play one legal move in SAN (e4, Nf3, O-O) or UCI (e2e4).`` (or ``... names more than one move (e4, d4)``, ``... is unclear ('not')``) then the unchanged ``Position (FEN): <fen>`` |
-| a move that fits two | ``Ambiguous move: 'Nd2' could be Nfd2 or Nbd2; say which.`` then the FEN |
-| an illegal move | ``Illegal move <text>: <why>.`` then the FEN; why is, as python-chess tells, ``your king would be in check`` (``(your knight on d2 is pinned)``, ``(you are in check, and this does not stop it)``), ``no queen of yours can move to h5``, ``no piece can move there: your own pawn is on d2``, ``you have no piece on e3``, ``the pawn on e7 is Black's``, ``your rook on a1 cannot move to a3``, ``a pawn reaching the last rank must promote: say a8=Q (or =R, =B, =N)``, ``you cannot castle out of check``, ``you can no longer castle kingside (...)``, ``there is no black knight on d5`` |
+| a move that fits two | ``Ambiguous move: 'Nd2' could be Nfd2 or Nbd2; say which.`` (``'pawn takes pawn' could be exd5 or cxd5``, ``'take the pawn' could be Kxd2 or Qxd2``) then the FEN; a piece with no square: ``Unreadable move: 'Knight, please' says no square; say where the knight goes (Nh3, Nf3, Nc3, Na3); ...`` |
+| an illegal move | ``Illegal move <text>: <why>.`` then the FEN; why is, as python-chess tells, ``your king would be in check`` (``(your knight on d2 is pinned)``, ``(you are in check, and this does not stop it)``), ``no queen of yours can move to h5``, ``no piece can move there: your own pawn is on d2``, ``you have no piece on e3``, ``the pawn on e7 is Black's``, ``your rook on a1 cannot move to a3``, ``a pawn reaching the last rank must promote: say a8=Q (or =R, =B, =N)``, ``you cannot castle out of check``, ``you can no longer castle kingside (...)``, ``there is no black knight on d5``, ``no knight of yours can take a bishop``, ``there is nothing to take on f3``, ``you have no queen`` |
 | the end | ``Checkmate: you win.``, ``... you lose.`` or ``Draw by <reason>.`` |
 
 The last ``Position (FEN):`` line is always the current position;
@@ -81,20 +141,24 @@ The last ``Position (FEN):`` line is always the current position;
 legal move, -1 for an illegal, ambiguous or unreadable move (the game goes on, ``info["invalid_action"]``
 is True, ``info["illegal_moves"]`` counts it). As in LMRL-Gym, where any text ``push_san``
 refuses pays -1 and counts towards the 400-move limit, such a turn costs a turn and the -1
-whatever the reason: the penalty is the task's measure of illegal play, so a free retry would
-change it. The return of a game is therefore its result minus the number of refused moves.
+whatever the reason, an ambiguous capture in words included (its reply lists the candidates, so
+the next turn can name one): the penalty is the task's measure of illegal play, so a free retry
+would change it. The return of a game is therefore its result minus the number of refused moves.
 
 ## Starting State
 
 Chess: the initial position. Endgames: a material set drawn uniformly from ``material``, then
 the pieces put on distinct random squares until the position is legal (kings apart, Black not
-in check), White is to move and the game is not over. ``reset(options={"fen": ...})`` starts
-either task from a given position instead (White to move, legal, not over).
+in check), White is to move and the game is not over (:func:`random_endgame`). Under
+``rules="lmrl"`` a position Stockfish calls a mate in under 15 moves is dropped and a new
+material set and position are drawn (see below). ``reset(options={"fen": ...})`` starts either
+task from a given position instead (White to move, legal, not over; no filter).
 
 ## Episode End
 
 Termination on checkmate, stalemate, insufficient material, threefold repetition or the 50-move
-rule. Truncation after 400 agent turns (illegal ones count), LMRL-Gym's limit. ``info`` has
+rule (Endgames under ``rules="lmrl"``: fivefold repetition or the 75-move rule instead, as
+LMRL-Gym's ``board.is_game_over()``). Truncation after 400 agent turns (illegal ones count), LMRL-Gym's limit. ``info`` has
 ``won``, ``lost``, ``drawn`` (1 or 0; all 0 after a truncation), ``illegal_moves`` and ``fen``,
 besides the family's ``success``, ``turns``, ``invalid_actions`` and ``admissible_actions``.
 
@@ -102,8 +166,8 @@ besides the family's ``success``, ``turns``, ``invalid_actions`` and ``admissibl
 
 ```python
 gym.make("rlbench/Chess-v0", opponent=None, stockfish_path=None, opponent_skill_level=0.0,
-         opponent_nodes=20_000, render_mode=None)
-gym.make("rlbench/Endgames-v0", material=("KQ", "KQR", "KR", "KRR"), ...)
+         opponent_nodes=20_000, opponent_noise_cap=100.0, render_mode=None)
+gym.make("rlbench/Endgames-v0", material=("KQ", "KQR", "KR", "KRR"), rules="rlbench", ...)
 ```
 
 - ``opponent``: a user callable (above) replacing Stockfish.
@@ -113,7 +177,11 @@ gym.make("rlbench/Endgames-v0", material=("KQ", "KQR", "KR", "KRR"), ...)
   ``apt install stockfish`` or ``brew install stockfish``).
 - ``opponent_skill_level``: 0 (weakest, default) to 20 (full strength), see above.
 - ``opponent_nodes``: the node limit of each opponent search.
+- ``opponent_noise_cap``: the cap, in centipawns, on the scale of the weakened opponent's random
+  bonus (above); 100 by default, :data:`STOCKFISH_NOISE_CAP_CENTIPAWNS` (34.9) for Stockfish
+  15.1's own.
 - ``material``: the Endgames material sets to draw from (``"KQ"``, ``"KQR"``, ``"KR"``, ``"KRR"``).
+- ``rules``: Endgames only, ``"rlbench"`` (default) or ``"lmrl"`` (below).
 
 The MDP family (``env_card(id).mdp_family``) varies the opponent: Chess instances have skill
 level 1-4 (held out: 6-10); Endgames instances draw a non-empty subset of K+Q, K+Q+R and K+R+R
@@ -222,6 +290,12 @@ NOISE_CAP_CENTIPAWNS = 100.0  # the random bonus scales with the candidates' spr
 STOCKFISH_PAWN_VALUE_MG = 126
 STOCKFISH_NORMALIZE_TO_PAWN_VALUE = 361
 STOCKFISH_NOISE_CAP_CENTIPAWNS = 100.0 * STOCKFISH_PAWN_VALUE_MG / STOCKFISH_NORMALIZE_TO_PAWN_VALUE
+#: The opponent setting measured nearest Stockfish 15.1's UCI_Elo 1350 (see the module docstring):
+#: ``gym.make("rlbench/Chess-v0", **NEAR_1350_OPPONENT)``.
+NEAR_1350_OPPONENT: dict[str, float] = {
+    "opponent_skill_level": 1.0,
+    "opponent_noise_cap": STOCKFISH_NOISE_CAP_CENTIPAWNS,
+}
 MATE_CENTIPAWNS = 100_000  # a forced mate, as a score beyond any material count
 
 Opponent = Callable[["chess.Board", np.random.Generator], "chess.Move"]

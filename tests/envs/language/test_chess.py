@@ -15,6 +15,7 @@ from rlbench_suite.agents import RandomAgent, make_agent
 from rlbench_suite.envs.language.chess_env import (
     ENDGAME_MATERIAL,
     FEN_PREFIX,
+    NEAR_1350_OPPONENT,
     NOISE_CAP_CENTIPAWNS,
     STOCKFISH_NOISE_CAP_CENTIPAWNS,
     Candidate,
@@ -479,12 +480,14 @@ TWO_PAWNS_CAN_TAKE = "rnbqkbnr/ppp1pppp/8/3p4/2P1P3/8/PP1P1PPP/RNBQKBNR w KQkq -
 EN_PASSANT = "rnbqkbnr/ppp1p1pp/8/3pPp2/8/8/PPPP1PPP/RNBQKBNR w KQkq f6 0 3"
 QUEEN_OR_KING_TAKES = "4k3/8/8/8/8/8/3p4/3QK3 w - - 0 1"  # Qxd2 and Kxd2
 PINNED_KNIGHT_CAN_TAKE = "4k3/8/8/8/1b6/5p2/3N4/4K3 w - - 0 1"  # Nxf3 would expose the king
+KNIGHT_CAN_TAKE_BISHOP = "4k3/8/8/3b4/8/4N3/8/4K3 w - - 0 1"
 
 
 @needs_chess
 @pytest.mark.parametrize(
     ("fen", "text", "uci"),
     [
+        (KNIGHT_CAN_TAKE_BISHOP, "knight takes bishop", "e3d5"),
         (BISHOP_CAN_TAKE_KNIGHT, "bishop takes knight", "b5c6"),
         (BISHOP_CAN_TAKE_KNIGHT, "Bishop captures the knight.", "b5c6"),
         (BISHOP_CAN_TAKE_KNIGHT, "Knight takes pawn!", "f3e5"),
@@ -582,17 +585,18 @@ def test_the_noise_cap_sets_how_often_the_weakened_opponent_leaves_its_best_line
 
 
 @needs_stockfish
-def test_games_with_stockfishs_noise_cap_replay_exactly_under_a_seed() -> None:
-    """opponent_noise_cap keeps the opponent a pure function of the seed; bad caps are refused."""
+def test_the_near_1350_opponent_replays_exactly_under_a_seed() -> None:
+    """NEAR_1350_OPPONENT stays a pure function of the seed; bad noise caps are refused."""
 
     def replies(seed: int) -> list[str]:
-        env = gym.make("rlbench/Chess-v0", opponent_noise_cap=STOCKFISH_NOISE_CAP_CENTIPAWNS)
+        env = gym.make("rlbench/Chess-v0", **NEAR_1350_OPPONENT)
         env.reset(seed=seed)
         moves = [env.step(move)[0].splitlines()[-2] for move in ("e4", "Nf3", "Bc4")]
         env.close()
         return moves
 
     assert replies(11) == replies(11)
+    assert NEAR_1350_OPPONENT["opponent_noise_cap"] == STOCKFISH_NOISE_CAP_CENTIPAWNS
     for bad in (-1.0, float("inf"), "35"):
         with pytest.raises(ValueError, match="opponent_noise_cap must be a finite number"):
             gym.make("rlbench/Chess-v0", opponent_noise_cap=bad)
@@ -661,3 +665,23 @@ def test_lmrl_endgames_starts_are_filtered_and_replay_under_a_seed() -> None:
     assert not stockfish_sees_quick_mate(engine, chess.Board(first))
     for closing in (engine, env, again):
         closing.close()
+
+
+@pytest.mark.slow
+@needs_stockfish
+def test_the_calibration_benchmark_plays_its_match_and_prints_the_table() -> None:
+    """The calibration script, one opening and one seed, plays 2 games and scores them."""
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).parents[3] / "benchmarks" / "chess_calibration.py"
+    completed = subprocess.run(
+        [sys.executable, str(script), "--seeds", "1", "--openings", "1", "--movetime-ms", "10"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=300,
+    )
+    row = next(line for line in completed.stdout.splitlines() if line.startswith("| 2 |"))
+    wins, draws, losses = (int(part) for part in row.split("|")[2].split("/"))
+    assert wins + draws + losses == 2

@@ -12,10 +12,23 @@ whether it is the national capital, climate, latitude and longitude, and three l
 without naming the city or its country), and it never says the city's or the country's name:
 the only reply that names the city is the one to a correct guess.
 
-Where this differs from LMRL-Gym: LMRL-Gym's oracle is a fine-tuned FLAN-T5 answering in free
-text; ours is rule-based, deterministic and auditable (every answer is a fact from the
-knowledge base), and a question it cannot map gets one documented reply instead of a guess.
-The oracle is replaceable by any callable, for instance one that queries a language model.
+## Differences from LMRL-Gym
+
+| | LMRL-Gym's Guess My City | here, ``rules="default"`` | here, ``rules="lmrl"`` |
+|---|---|---|---|
+| cities | the 100 largest by city-proper population (its loader skips Seoul) | 114 large world cities | the 59 of ours that LMRL-Gym also uses |
+| candidate list in the opening | none | all 114 cities | none |
+| oracle | fine-tuned FLAN-T5, free text | rule-based, every answer a fact of the knowledge base | same |
+| a question the oracle cannot answer | answered anyway | "I don't know." / "I didn't understand" | same |
+| an unanswered turn | costs a turn (-1) | costs -1, ``charge_unanswered=False`` makes it 0 | same |
+| reward, limit | -1 a turn, 0 for the correct guess, 20 turns | same | same |
+
+LMRL-Gym's list (``guess_city/env/global_cities.txt``) includes 41 cities the knowledge base
+does not hold (Bandung, Tianjin, Yokohama, Giza, ...); ``rules="lmrl"`` hides only the 59 it
+shares (:func:`lmrl_cities`, matched through former names: its ``Bombay`` is our Mumbai). Every
+city may still be guessed. The oracle is replaceable by any callable, for instance one that
+queries a language model. LMRL-Gym publishes normalised scores (its Table 2), normalised with
+its own datasets; they are not comparable to returns here, and none is quoted.
 
 What the oracle understands (case, punctuation and phrasing are free; it looks for the words
 that carry the meaning):
@@ -58,8 +71,11 @@ one it understood but the knowledge base does not settle (a landmark or feature 
 city's lists, a fuzzy region, a language spoken widely but not mainly) gets
 :data:`~rlbench_suite.envs.language.qa.DONT_KNOW`; an open question it cannot map gets
 :data:`UNKNOWN_ANSWER`. Measured on a blind held-out set of 682 questions
-(``tests/envs/language/heldout/``), it answers about 96 % correctly, 4 % "don't know" and 0.1 %
-wrongly (78 %, 8 % and 14 % before this oracle).
+(``tests/envs/language/heldout/``), the previous revision answered about 96 % correctly, 4 %
+"don't know" and 0.1 % wrongly (78 %, 8 % and 14 % before this oracle). On the development set
+(286 questions, ``tests/envs/language/dev_questions/``) this revision answers 98.6 % correctly,
+1.4 % "don't know" and none wrongly (95.8 %, 3.8 % and 0.3 % before it: accented names typed in
+a question, former names asked as questions, ``Washington State``).
 
 ## Action Space
 
@@ -108,7 +124,7 @@ adds a ``TimeLimit`` of 20 steps.
 
 ```python
 gym.make("rlbench/GuessMyCity-v0", oracle=None, max_questions=20, secret_cities=None,
-         render_mode=None, charge_unanswered=True)
+         render_mode=None, charge_unanswered=True, rules="default")
 ```
 
 - ``oracle``: ``oracle(city: dict, question: str) -> str`` answers every utterance that is not
@@ -128,6 +144,9 @@ gym.make("rlbench/GuessMyCity-v0", oracle=None, max_questions=20, secret_cities=
 - ``render_mode``: ``"ansi"`` returns the transcript.
 - ``charge_unanswered``: whether a turn the oracle does not answer costs -1 (default ``True``,
   as LMRL-Gym) or 0; either way it uses up one of the ``max_questions`` turns.
+- ``rules``: ``"default"`` (the opening lists every city) or ``"lmrl"`` (LMRL-Gym's setting: no
+  list in the opening, the hidden city drawn from :func:`lmrl_cities` unless ``secret_cities``
+  is given); see Differences from LMRL-Gym.
 
 MDP family (:func:`secret_city_family`): the hidden city's pool. In distribution, 40 cities
 drawn from the 92 training cities; held out, 15 drawn from the 22 held-out cities (every fifth
@@ -144,6 +163,7 @@ city of the knowledge base), never the answer in training.
 |-------|-------------|---------|
 | ``city_infogain`` | -1.00 +- 0.00 | 100% |
 | random (uniform over the question bank) | -19.22 +- 0.64 | 7% |
+| ``city_infogain``, ``rules="lmrl"`` | -1.00 +- 0.00 | 100% |
 
 The expert asks the question whose answer splits the remaining candidates most evenly
 (highest entropy). A landmark description singles out one city of the 114, so with the

@@ -42,13 +42,42 @@ please ask it another way."); a question it understood but the knowledge base le
 (``unsure``, or two objects of one size class) gets
 :data:`~rlbench_suite.envs.language.qa.DONT_KNOW` ("I don't know."); an open or either/or
 question gets :data:`UNKNOWN_ANSWER`. The transcript shows each reply. Measured on a blind
-held-out set of 1,137 questions (``tests/envs/language/heldout/``), it answers about 91 %
-correctly, 8 % "don't know" and 1 % wrongly (72 %, 25 % and 3 % before this oracle).
+held-out set of 1,137 questions (``tests/envs/language/heldout/``), the previous revision of this
+oracle answered about 91 % correctly, 8 % "don't know" and 1 % wrongly (72 %, 25 % and 3 %
+before the oracle principle). On the development set (642 questions written from the object
+list, ``tests/envs/language/dev_questions/``) this revision answers 85 % correctly, 15 % "don't
+know" and none wrongly (79 %, 19 % and 2.3 % before it).
 
-Where this differs from LMRL-Gym: LMRL-Gym's oracle is a fine-tuned FLAN-T5; ours is a question
-parser over the knowledge base, deterministic and auditable, and a question it cannot map gets
-an explicit non-answer rather than a guess. The oracle is replaceable by any callable (for
-instance one that asks a language model).
+The parser reads a question as a conjunction of the phrases it found, and refuses the word
+orders where that reading would be a confident error (:func:`relation_not_understood`): a
+preposition before ``it`` (``Do you eat food off it?``), a possessive between two phrases (``Does
+it shed its skin?``), a verb followed by another phrase (``Does it stand on one leg?``, ``Does
+it grow from a bulb?``), an ability whose subject is a person (``Do you stand on it?``), a part
+of the object rather than the whole (``Is it green on the outside?``), use rather than habitat
+(``Is it used in the ocean?`` of a surfboard, ``Is it used in the garden?`` of a bee) and
+``powered by``. Comparisons with another thing (``Is it heavier than a car?``, ``Is it smaller
+than a coin?``, ``Is it heavier than 10 pounds?``, ``Is it longer than two metres?``) read the
+typical length and weight of both where the knowledge base holds them, and are answered only
+when the two are at least 1.5 times apart (:data:`MEASURE_FACTOR`), else by size class.
+
+## Differences from LMRL-Gym
+
+| | LMRL-Gym's 20Q | here, ``rules="default"`` | here, ``rules="lmrl"`` |
+|---|---|---|---|
+| objects | 158 in 17 categories | 171 in 19 categories | the 83 of ours that LMRL-Gym also uses |
+| candidate list in the opening | none | all 171 objects | none |
+| oracle | fine-tuned FLAN-T5, free text | rule-based parser over the knowledge base | same |
+| unanswerable question | answered anyway | "I don't know." or "I didn't understand" | same |
+| an unanswered turn | costs a turn (-1) | costs -1, ``charge_unanswered=False`` makes it 0 | same |
+| reward, limit | -1 a turn, 0 for the correct guess, 20 turns | same | same |
+
+LMRL-Gym's objects (``DEFAULT_OBJECT_DICT`` in its ``twenty_questions/env/data.py``) are plain
+nouns; the 75 of them the knowledge base does not hold (golf ball, stapler, mountain, necklace,
+...) would need attributes written for them, so ``rules="lmrl"`` hides only the 83 it shares
+(:func:`lmrl_objects`; ``football`` is read as our soccer ball, ``boat`` as our ship). Every
+object may still be guessed. LMRL-Gym's oracle answers every question; ours answers only what
+it understood. LMRL-Gym publishes normalised scores (its Table 2), normalised with its own
+datasets; they are not comparable to returns here, and none is quoted.
 
 How questions are understood. Case, punctuation and phrasing are free: the parser looks for the
 words that carry the meaning, with several phrasings per attribute (``Is it alive?``, ``Is it a
@@ -125,7 +154,7 @@ adds a ``TimeLimit`` of 20 steps.
 
 ```python
 gym.make("rlbench/TwentyQuestions-v0", oracle=None, max_questions=20, secret_objects=None,
-         render_mode=None, charge_unanswered=True)
+         render_mode=None, charge_unanswered=True, rules="default")
 ```
 
 - ``oracle``: ``oracle(object_record: dict, question: str) -> str`` answers every utterance that
@@ -145,6 +174,9 @@ gym.make("rlbench/TwentyQuestions-v0", oracle=None, max_questions=20, secret_obj
 - ``render_mode``: ``"ansi"`` returns the transcript.
 - ``charge_unanswered``: whether a turn the oracle does not answer costs -1 (default ``True``,
   as LMRL-Gym) or 0; either way it uses up one of the ``max_questions`` turns.
+- ``rules``: ``"default"`` (the opening lists every object) or ``"lmrl"`` (LMRL-Gym's setting:
+  no list in the opening, the hidden object drawn from :func:`lmrl_objects` unless
+  ``secret_objects`` is given); see Differences from LMRL-Gym.
 
 MDP family (:func:`secret_object_family`): the hidden object's pool. In distribution, 60 objects
 drawn from the 137 training objects; held out, 20 drawn from the 34 held-out objects (every
@@ -160,17 +192,21 @@ success rate):
 
 | agent | mean return | success |
 |-------|-------------|---------|
-| ``twentyq_infogain`` | -6.97 +- 1.09 | 100% |
+| ``twentyq_infogain`` | -6.87 +- 1.10 | 100% |
 | random (uniform over the question bank) | -18.94 +- 3.57 | 10% |
+| ``twentyq_infogain``, ``rules="lmrl"`` | -6.61 +- 1.15 | 100% |
 
 The expert keeps the objects consistent with the answers so far and asks the bank question whose
 yes/no split of them has the highest entropy; with three objects or fewer left it guesses. It
-finds every one of the 171 objects, in 8.0 turns on average (at most 11), the winning guess
+finds every one of the 171 objects, in 7.8 turns on average (at most 11), the winning guess
 included; no yes/no strategy can average fewer than log2(171) = 7.4 turns.
 
 ## Version History
 
-- v0: 171 objects in 19 categories, 74 attributes, rule-based oracle; the oracle principle
+- v0: 171 objects in 19 categories, 74 attributes, rule-based oracle; ``rules="lmrl"``, the
+  refused word orders, typical lengths and weights, and more concepts added without a version
+  bump (no bank answer changes; the expert's mean return moved from -6.97 to -6.87); the
+  oracle principle
   (explicit "I don't know." / "I didn't understand"), the concept tables, part counts, size
   comparisons, other things and the ``charge_unanswered`` option added without a version bump
   (the bank's answers change only where the knowledge base now says "I don't know.": whether

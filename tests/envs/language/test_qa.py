@@ -386,3 +386,183 @@ def test_paraphrases_of_every_guess_my_city_bank_question_agree() -> None:
             query = gm.parse_question(variant, CITIES)
             got = [gm.answer_query(query, city, CITIES) for city in CITIES.cities]
             assert got == expected, variant
+
+
+# -- the dev set: never confidently wrong ---------------------------------------------------------
+
+
+def _dev_measure():
+    """The dev-set measure (``dev_questions/measure.py``), loaded by path (tests are no package)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parent / "dev_questions" / "measure.py"
+    spec = importlib.util.spec_from_file_location("dev_questions_measure", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+#: Most don't-knows the dev set may get: (TwentyQuestions, GuessMyCity) as shares of questions.
+DEV_DONT_KNOW_BOUND = {"TwentyQuestions": 0.20, "GuessMyCity": 0.05}
+
+
+@pytest.mark.parametrize("name", ["TwentyQuestions", "GuessMyCity"])
+def test_dev_set_is_never_answered_wrongly(name: str) -> None:
+    """Every dev question the oracle answers gets the true answer; don't-knows stay bounded."""
+    measure = _dev_measure()
+    assert sum(len(measure.load(n)) for n in measure.SETS) >= 400
+    counts, misses = measure.measure(name)
+    wrong = [
+        (item["question"], reply) for item, reply in misses if measure.verdict(reply) != "unknown"
+    ]
+    assert wrong == []
+    total = sum(counts.values())
+    assert counts["unknown"] / total <= DEV_DONT_KNOW_BOUND[name]
+
+
+# -- word orders the conjunction reading would get wrong -----------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "question"),
+    [
+        ("plate", "Do you eat food off it?"),  # a preposition before "it": another thing
+        ("barn", "Are animals kept in it?"),
+        ("snake", "Does it shed its skin?"),  # a possessive: a verb acting on a part
+        ("flamingo", "Does it stand on one leg?"),  # a verb followed by another phrase
+        ("tulip", "Does it grow from a bulb?"),
+        ("train", "Does it run on tracks?"),
+        ("skateboard", "Do you stand on it?"),  # an ability whose subject is a person
+        ("watermelon", "Is it green on the outside?"),  # a part, not the whole
+        ("bicycle", "Is it powered by a person?"),
+    ],
+)
+def test_relations_it_cannot_read_are_not_answered(name: str, question: str) -> None:
+    """Questions once answered "No." by ANDing their phrases now get "I didn't understand"."""
+    assert tq.object_oracle(OBJECTS[name], question) == DONT_UNDERSTAND
+
+
+@pytest.mark.parametrize(
+    ("name", "question", "expected"),
+    [
+        ("bee", "Is it used in the garden?", DONT_KNOW),  # found there, not used there
+        ("shovel", "Is it used in the garden?", "Yes."),
+        ("surfboard", "Is it used in the ocean?", "Yes."),
+        ("dolphin", "Does it swim in the ocean?", "Yes."),  # a verb with a place is fine
+        ("eagle", "Is it a flying animal?", "Yes."),  # a verb as an adjective is fine
+        ("guitar", "Do you blow into it?", "No."),  # the verb takes the preposition
+        ("ladybug", "Is it a beetle?", "Yes."),  # a kind, no longer a wrong guess
+        ("piano", "Is it black and white?", "Yes."),
+        ("cow", "Does it moo?", "Yes."),
+        ("lion", "Does it moo?", "No."),
+        ("whale", "Can it sing?", DONT_KNOW),
+        ("dog", "Is it a physical object?", "Yes."),
+        ("dog", "Is it an object?", DONT_KNOW),
+        ("chair", "Is it an object?", "Yes."),
+    ],
+)
+def test_twenty_questions_new_readings(name: str, question: str, expected: str) -> None:
+    """Uses, habitats, sounds, kinds and 'object' questions get the answer a person would give."""
+    assert tq.object_oracle(OBJECTS[name], question) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "question", "expected"),
+    [
+        ("elephant", "Is it heavier than a car?", "Yes."),
+        ("ant", "Is it smaller than a coin?", "Yes."),
+        ("train", "Is it longer than a bus?", "Yes."),
+        ("dog", "Is it heavier than 10 pounds?", "Yes."),
+        ("apple", "Is it heavier than ten pounds?", "No."),
+        ("giraffe", "Is it longer than two metres?", "Yes."),
+        ("phone", "Can you hold it in your hand?", "Yes."),
+        ("piano", "Can you hold it in your hand?", "No."),
+        ("snake", "Is it bigger than a dog?", DONT_KNOW),  # longer but lighter: not settled
+        ("rabbit", "Is it bigger than a cat?", DONT_KNOW),  # less than 1.5 times apart
+        ("ladder", "Is it taller than a person?", DONT_KNOW),  # heights are not held
+    ],
+)
+def test_comparisons_read_typical_lengths_and_weights(
+    name: str, question: str, expected: str
+) -> None:
+    """Comparisons within one size class are answered from typical measures, 1.5 times apart."""
+    assert tq.object_oracle(OBJECTS[name], question) == expected
+
+
+@pytest.mark.parametrize(
+    ("city", "question", "expected"),
+    [
+        ("Mumbai", "Was it once called Bombay?", "Yes."),
+        ("Delhi", "Was it once called Bombay?", "No."),
+        ("Istanbul", "Was its former name Constantinople?", "Yes."),
+        ("Paris", "Was it once called Flibbertown?", DONT_KNOW),
+        ("Seattle", "Is it in Washington State?", "Yes."),
+        ("Boston", "Is it in Washington State?", "No."),
+    ],
+)
+def test_guess_my_city_former_names_and_states(city: str, question: str, expected: str) -> None:
+    """A former name asked about is no guess; a state named after a city is a state."""
+    assert gm.city_oracle(CITY[city], question) == expected
+
+
+@pytest.mark.parametrize(
+    ("env_id", "kwargs", "utterance"),
+    [
+        (CITY_ID, {"secret_cities": ["Bogota"]}, "Is it Bogotá?"),
+        (CITY_ID, {"secret_cities": ["Sao Paulo"]}, "My guess is São Paulo"),
+    ],
+)
+def test_accented_letters_reach_the_parser(env_id: str, kwargs: dict, utterance: str) -> None:
+    """An accented name is folded to ASCII before the transcript's printable ASCII would drop it."""
+    env = gym.make(env_id, **kwargs)
+    env.reset(seed=0)
+    observation, reward, terminated, _, _ = env.step(utterance)
+    assert terminated and reward == 0.0
+    assert "Bogota" in observation or "Sao Paulo" in observation  # no letter lost to "?"
+
+
+# -- LMRL-Gym's setting ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("env_id", "pool", "secret_key", "opening_word"),
+    [
+        (TQ_ID, tq.lmrl_objects, "secret_objects", "zebra"),
+        (CITY_ID, gm.lmrl_cities, "secret_cities", "Abidjan"),
+    ],
+)
+def test_lmrl_rules_hide_the_list_and_draw_from_lmrl_gyms_set(
+    env_id: str, pool, secret_key: str, opening_word: str
+) -> None:
+    """rules="lmrl": no candidate list in the opening; the hidden one is in LMRL-Gym's set."""
+    default_opening = gym.make(env_id).reset(seed=0)[0]
+    assert opening_word in default_opening
+    env = gym.make(env_id, rules="lmrl")
+    drawn = set()
+    for seed in range(40):
+        observation, _ = env.reset(seed=seed)
+        assert opening_word not in observation and "these" not in observation
+        unwrapped = env.unwrapped
+        drawn.add(unwrapped.secret["name"] if env_id == TQ_ID else unwrapped.city["name"])
+    assert drawn <= set(pool()) and len(drawn) > 10
+    chosen = sorted(pool())[:2]
+    env = gym.make(env_id, rules="lmrl", **{secret_key: chosen})
+    env.reset(seed=0)
+    assert (env.unwrapped.secret if env_id == TQ_ID else env.unwrapped.city)["name"] in chosen
+
+
+def test_lmrl_sets_are_the_shared_objects_and_cities() -> None:
+    """The lmrl pools hold LMRL-Gym's names read through synonyms and former names."""
+    assert len(tq.lmrl_objects()) == 83 and {"trousers", "sofa", "phone"} <= set(tq.lmrl_objects())
+    assert "golf ball" not in TQ.object_by_form  # LMRL-Gym objects we do not hold stay out
+    assert len(gm.lmrl_cities()) == 59 and {"Mumbai", "Kolkata", "Busan"} <= set(gm.lmrl_cities())
+    assert "Paris" in gm.lmrl_cities() and "Melbourne" not in gm.lmrl_cities()
+
+
+@pytest.mark.parametrize("env_id", [TQ_ID, CITY_ID])
+def test_unknown_rules_name_what_was_expected(env_id: str) -> None:
+    """A rules value other than default/lmrl is refused with the allowed values."""
+    with pytest.raises(ValueError, match=r"rules must be one of \('default', 'lmrl'\)"):
+        gym.make(env_id, rules="LMRL-Gym")

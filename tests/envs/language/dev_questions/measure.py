@@ -3,8 +3,9 @@
 The dev set (``twenty_questions.jsonl``, ``guess_my_city.jsonl`` beside this file) was written
 by hand from the object and city lists and common knowledge, as a model playing the game would
 ask; it is the development set the oracles are tuned against (the blind held-out set is
-elsewhere and is not read here). Each line: ``{"object"|"city", "question", "answer": "yes" |
-"no", "kind"}``.
+elsewhere and is not read here). The TwentyQuestions lines of kind ``generic`` (the last 125)
+were written after the tuning and measured without changes to the oracle. Each line:
+``{"object"|"city", "question", "answer": "yes" | "no", "kind"}``.
 
 Each question is played as one ``step`` of the env with that object or city hidden, so guesses
 ("Is it a dog?") are judged by the env as an agent would see them. A reply counts as *yes*

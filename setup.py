@@ -7,6 +7,8 @@ first; a compiler that rejects it gets a single-threaded build.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from setuptools import Extension, setup
 from setuptools.command.build_ext import build_ext
 from setuptools.errors import CompileError, LinkError
@@ -45,13 +47,8 @@ setup(
         Extension(
             "rlbench_suite._native",
             sources=["rlbench_suite/csrc/binding.c"],
-            depends=[
-                "rlbench_suite/csrc/rng.h",
-                "rlbench_suite/csrc/cartpole.h",
-                "rlbench_suite/csrc/quad_hover.h",
-                "rlbench_suite/csrc/rmab_two_state.h",
-                "rlbench_suite/csrc/market_making.h",
-            ],
+            # Every kernel header: a new kernel rebuilds the extension without an edit here.
+            depends=sorted(str(path) for path in Path("rlbench_suite/csrc").glob("*.h")),
             optional=True,
         )
     ],

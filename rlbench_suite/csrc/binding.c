@@ -4,21 +4,23 @@
  * RNG per env; the caller owns the output arrays (observations, rewards, terminations,
  * truncations and, in same-step autoreset mode, final observations), which are checked and bound
  * once at construction and written in place afterwards. `step` checks the whole action array,
- * then advances every env with the GIL released, over OpenMP threads when asked for more than
+ * then advances every env with the GIL released, over several threads when asked for more than
  * one. Nothing is allocated after construction.
  *
- * A kernel is a header (cartpole.h, rmab_two_state.h, quad_hover.h, market_making.h) with a params struct, a
- * state struct and reset / check_action / step functions; this file adds its parameter parsing,
- * one line that builds its loops (DEFINE_ENV_LOOPS, or DEFINE_COLUMN_LOOPS for a kernel whose
- * step draws no random numbers and whose state is in columns) and one line in KERNELS.
+ * A kernel is a header with a params struct, a state struct, reset / observe / check_action /
+ * step functions and a table (kernel_table.h) declaring its parameters, spaces and state. This
+ * file parses any kernel's params from its table; adding a kernel is its header, an #include
+ * and one line in RLB_KERNEL_LIST below.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <structmember.h>
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #ifdef _OPENMP
@@ -41,43 +43,39 @@
 #define RLB_VECTOR_LOOP __attribute__((noinline))
 #endif
 
+#include "kernel_table.h"
+#include "rng.h"
+
 #include "cartpole.h"
 #include "market_making.h"
 #include "quad_hover.h"
 #include "rmab_two_state.h"
-#include "rng.h"
 
 /* NumPy's bool is one byte; the bound flag arrays are written as C bools. */
 _Static_assert(sizeof(bool) == 1, "C bool must be one byte to share NumPy bool arrays");
 
 #define REASON_SIZE 160
-
-/* A thread gets at least this many envs: below it, waking a thread costs more than it saves
- * (measured on 2 idle cores, OpenMP's default wait policy). A CartPole step costs about 5 ns,
- * a sixth of a bandit step and under a hundredth of a quadrotor step, so CartPole needs more:
- * two threads give 0.96x one thread's rate with 256 envs each, 1.25x with 512, 1.6x with 2048. */
-#define MIN_ENVS_PER_THREAD 128
-#define CARTPOLE_MIN_ENVS_PER_THREAD 512
+#define MAX_ARRAY_DIMS 4
 
 #define RLB_PRAGMA(text) _Pragma(#text)
 
 /* -- array checks --------------------------------------------------------------------------- */
 
-typedef enum { KIND_FLOAT32, KIND_FLOAT64, KIND_INT64, KIND_UINT64, KIND_INT8, KIND_BOOL } elem_kind;
-
-static const char *kind_name(elem_kind kind) {
+/* NumPy's name of each element type (a float64 array parameter's elements are float64). */
+static const char *kind_name(rlb_type kind) {
     switch (kind) {
-    case KIND_FLOAT32: return "float32";
-    case KIND_FLOAT64: return "float64";
-    case KIND_INT64: return "int64";
-    case KIND_UINT64: return "uint64";
-    case KIND_INT8: return "int8";
-    case KIND_BOOL: return "bool";
+    case RLB_FLOAT32: return "float32";
+    case RLB_FLOAT64: return "float64";
+    case RLB_INT64: return "int64";
+    case RLB_UINT64: return "uint64";
+    case RLB_INT8: return "int8";
+    case RLB_BOOL: return "bool";
+    case RLB_FLOAT64_ARRAY: return "float64";
     }
     return "?";
 }
 
-static bool format_matches(const char *format, Py_ssize_t itemsize, elem_kind kind) {
+static bool format_matches(const char *format, Py_ssize_t itemsize, rlb_type kind) {
     if (format == NULL) {
         format = "B"; /* the buffer protocol's default: unsigned bytes */
     }
@@ -88,12 +86,13 @@ static bool format_matches(const char *format, Py_ssize_t itemsize, elem_kind ki
         return false;
     }
     switch (kind) {
-    case KIND_FLOAT32: return format[0] == 'f' && itemsize == 4;
-    case KIND_FLOAT64: return format[0] == 'd' && itemsize == 8;
-    case KIND_INT64: return (format[0] == 'l' || format[0] == 'q') && itemsize == 8;
-    case KIND_UINT64: return (format[0] == 'L' || format[0] == 'Q') && itemsize == 8;
-    case KIND_INT8: return format[0] == 'b' && itemsize == 1;
-    case KIND_BOOL: return format[0] == '?' && itemsize == 1;
+    case RLB_FLOAT32: return format[0] == 'f' && itemsize == 4;
+    case RLB_FLOAT64:
+    case RLB_FLOAT64_ARRAY: return format[0] == 'd' && itemsize == 8;
+    case RLB_INT64: return (format[0] == 'l' || format[0] == 'q') && itemsize == 8;
+    case RLB_UINT64: return (format[0] == 'L' || format[0] == 'Q') && itemsize == 8;
+    case RLB_INT8: return format[0] == 'b' && itemsize == 1;
+    case RLB_BOOL: return format[0] == '?' && itemsize == 1;
     }
     return false;
 }
@@ -111,7 +110,7 @@ static void format_shape(char *out, size_t size, int ndim, const Py_ssize_t *sha
 /* Acquire `obj` as a C-contiguous array of `kind` and `shape`; writable when asked. On failure
  * the view is released and a TypeError (not an array, wrong dtype) or ValueError (shape,
  * layout, read-only) names the argument. */
-static int get_array(PyObject *obj, const char *name, elem_kind kind, int ndim,
+static int get_array(PyObject *obj, const char *name, rlb_type kind, int ndim,
                      const Py_ssize_t *shape, bool writable, Py_buffer *view) {
     if (PyObject_GetBuffer(obj, view, PyBUF_RECORDS_RO) < 0) {
         PyErr_Clear();
@@ -150,24 +149,56 @@ fail:
     return -1;
 }
 
-/* -- parameter dicts ------------------------------------------------------------------------ */
+/* -- parameters, parsed from a kernel's table ------------------------------------------------ */
 
-static PyObject *param_value(PyObject *params, const char *kernel, const char *key) {
-    PyObject *value = PyDict_GetItemString(params, key);
-    if (value == NULL) {
-        PyErr_Format(PyExc_ValueError, "%s params lack '%s'", kernel, key);
+static const rlb_param *find_param(const rlb_kernel_table *kernel, const char *name,
+                                   size_t name_length) {
+    for (size_t at = 0; at < kernel->num_params; at++) {
+        const rlb_param *param = &kernel->params[at];
+        if (strlen(param->name) == name_length && strncmp(param->name, name, name_length) == 0) {
+            return param;
+        }
     }
-    return value;
+    return NULL;
 }
 
-static int param_double(PyObject *params, const char *kernel, const char *key, double *out) {
-    PyObject *value = param_value(params, kernel, key);
-    if (value == NULL) {
-        return -1;
+static int64_t *int_field(char *params, const rlb_param *param) {
+    return (int64_t *)(params + param->offset);
+}
+
+/* A ValueError with a message built by snprintf (PyErr_Format has no %g). */
+static void value_error(const char *format, ...) {
+    char message[256];
+    va_list arguments;
+    va_start(arguments, format);
+    vsnprintf(message, sizeof message, format, arguments);
+    va_end(arguments);
+    PyErr_SetString(PyExc_ValueError, message);
+}
+
+/* Refuse keys the kernel does not read, so a misspelt parameter is an error, not a default. */
+static int check_keys(const rlb_kernel_table *kernel, PyObject *dict) {
+    PyObject *key, *value;
+    Py_ssize_t position = 0;
+    while (PyDict_Next(dict, &position, &key, &value)) {
+        Py_ssize_t length = 0;
+        const char *name = PyUnicode_Check(key) ? PyUnicode_AsUTF8AndSize(key, &length) : NULL;
+        if (name == NULL || find_param(kernel, name, (size_t)length) == NULL) {
+            PyErr_Clear();
+            PyErr_Format(PyExc_ValueError,
+                         "%s has no parameter %R (see rlbench_suite._native.kernel_tables())",
+                         kernel->name, key);
+            return -1;
+        }
     }
+    return 0;
+}
+
+static int parse_double(const rlb_kernel_table *kernel, const rlb_param *param, PyObject *value,
+                        double *out) {
     if (!PyFloat_Check(value) && !PyLong_Check(value)) {
-        PyErr_Format(PyExc_TypeError, "%s params['%s'] must be a number, got %.80s", kernel, key,
-                     Py_TYPE(value)->tp_name);
+        PyErr_Format(PyExc_TypeError, "%s params['%s'] must be a number, got %.80s",
+                     kernel->name, param->name, Py_TYPE(value)->tp_name);
         return -1;
     }
     *out = PyFloat_AsDouble(value);
@@ -175,338 +206,184 @@ static int param_double(PyObject *params, const char *kernel, const char *key, d
         return -1;
     }
     if (!isfinite(*out)) {
-        PyErr_Format(PyExc_ValueError, "%s params['%s'] must be finite, got %R", kernel, key,
-                     value);
+        PyErr_Format(PyExc_ValueError, "%s params['%s'] must be finite, got %R", kernel->name,
+                     param->name, value);
+        return -1;
+    }
+    if (!(*out >= param->low && *out <= param->high)) {
+        value_error("%s params['%s'] must be in [%g, %g], got %g", kernel->name, param->name,
+                    param->low, param->high, *out);
         return -1;
     }
     return 0;
 }
 
-static int param_int(PyObject *params, const char *kernel, const char *key, int64_t low,
-                     int64_t high, int64_t *out) {
-    PyObject *value = param_value(params, kernel, key);
-    if (value == NULL) {
+static int parse_int(const rlb_kernel_table *kernel, const rlb_param *param, PyObject *value,
+                     char *params, int64_t *out) {
+    if (!PyLong_Check(value) || PyBool_Check(value)) {
+        PyErr_Format(PyExc_TypeError, "%s params['%s'] must be an int, got %.80s", kernel->name,
+                     param->name, Py_TYPE(value)->tp_name);
         return -1;
     }
-    if (!PyLong_Check(value) || PyBool_Check(value)) {
-        PyErr_Format(PyExc_TypeError, "%s params['%s'] must be an int, got %.80s", kernel, key,
-                     Py_TYPE(value)->tp_name);
-        return -1;
+    int64_t high = param->int_high;
+    if (param->int_high_param != NULL) {
+        const rlb_param *bound =
+            find_param(kernel, param->int_high_param, strlen(param->int_high_param));
+        high = *int_field(params, bound);
     }
     int overflow = 0;
     const long long parsed = PyLong_AsLongLongAndOverflow(value, &overflow);
     if (parsed == -1 && PyErr_Occurred()) {
         return -1;
     }
-    if (overflow != 0 || parsed < low || parsed > high) {
-        PyErr_Format(PyExc_ValueError, "%s params['%s'] must be in [%lld, %lld], got %R", kernel,
-                     key, (long long)low, (long long)high, value);
+    if (overflow != 0 || parsed < param->int_low || parsed > high) {
+        PyErr_Format(PyExc_ValueError, "%s params['%s'] must be in [%lld, %lld], got %R",
+                     kernel->name, param->name, (long long)param->int_low, (long long)high, value);
         return -1;
     }
     *out = (int64_t)parsed;
     return 0;
 }
 
-static int param_bool(PyObject *params, const char *kernel, const char *key, bool *out) {
-    PyObject *value = param_value(params, kernel, key);
-    if (value == NULL) {
-        return -1;
-    }
-    if (!PyBool_Check(value)) {
-        PyErr_Format(PyExc_TypeError, "%s params['%s'] must be a bool, got %.80s", kernel, key,
-                     Py_TYPE(value)->tp_name);
-        return -1;
-    }
-    *out = value == Py_True;
-    return 0;
-}
-
-/* Refuse keys a kernel does not read, so a misspelt parameter is an error, not a default. */
-static int params_only(PyObject *params, const char *kernel, const char *const *known) {
-    PyObject *key;
-    PyObject *value;
-    Py_ssize_t position = 0;
-    while (PyDict_Next(params, &position, &key, &value)) {
-        bool found = false;
-        for (const char *const *name = known; *name != NULL && !found; name++) {
-            found = PyUnicode_Check(key) && PyUnicode_CompareWithASCIIString(key, *name) == 0;
+/* An array parameter's shape: each comma-separated entry a number or an int parameter. */
+static int array_shape(const rlb_kernel_table *kernel, const rlb_param *param, char *params,
+                       Py_ssize_t *shape) {
+    int ndim = 0;
+    for (const char *at = param->shape; *at != '\0' && ndim < MAX_ARRAY_DIMS; ndim++) {
+        const size_t length = strcspn(at, ",");
+        if (at[0] >= '0' && at[0] <= '9') {
+            shape[ndim] = (Py_ssize_t)strtoll(at, NULL, 10);
+        } else {
+            shape[ndim] = (Py_ssize_t)*int_field(params, find_param(kernel, at, length));
         }
-        if (!found) {
-            PyErr_Format(PyExc_ValueError, "%s has no parameter %R", kernel, key);
-            return -1;
-        }
+        at += length + (at[length] == ',');
     }
-    return 0;
+    return ndim;
 }
 
-static int require(bool condition, const char *kernel, const char *what) {
-    if (!condition) {
-        PyErr_Format(PyExc_ValueError, "%s params: %s", kernel, what);
-        return -1;
-    }
-    return 0;
-}
-
-static int cartpole_parse(PyObject *params, void *out) {
-    static const char *const kernel = "cartpole";
-    static const char *const known[] = {
-        "gravity", "masspole", "total_mass", "length", "polemass_length", "force_mag", "tau",
-        "theta_threshold_radians", "x_threshold", "reset_low", "reset_high", "max_episode_steps",
-        "sutton_barto_reward", "fast_math", NULL};
-    cartpole_params *p = out;
-    if (params_only(params, kernel, known) < 0 ||
-        param_double(params, kernel, "gravity", &p->gravity) < 0 ||
-        param_double(params, kernel, "masspole", &p->masspole) < 0 ||
-        param_double(params, kernel, "total_mass", &p->total_mass) < 0 ||
-        param_double(params, kernel, "length", &p->length) < 0 ||
-        param_double(params, kernel, "polemass_length", &p->polemass_length) < 0 ||
-        param_double(params, kernel, "force_mag", &p->force_mag) < 0 ||
-        param_double(params, kernel, "tau", &p->tau) < 0 ||
-        param_double(params, kernel, "theta_threshold_radians", &p->theta_threshold_radians) < 0 ||
-        param_double(params, kernel, "x_threshold", &p->x_threshold) < 0 ||
-        param_double(params, kernel, "reset_low", &p->reset_low) < 0 ||
-        param_double(params, kernel, "reset_high", &p->reset_high) < 0 ||
-        param_int(params, kernel, "max_episode_steps", 1, INT64_MAX, &p->max_episode_steps) < 0 ||
-        param_bool(params, kernel, "sutton_barto_reward", &p->sutton_barto_reward) < 0 ||
-        param_bool(params, kernel, "fast_math", &p->fast_math) < 0) {
-        return -1;
-    }
-    if (require(p->masspole > 0 && p->total_mass > p->masspole, kernel,
-                "masspole and total_mass must be positive, total_mass > masspole") < 0 ||
-        require(p->length > 0 && p->polemass_length > 0, kernel,
-                "length and polemass_length must be positive") < 0 ||
-        require(p->tau > 0, kernel, "tau (the time step) must be positive") < 0 ||
-        require(p->force_mag >= 0, kernel, "force_mag must be >= 0") < 0 ||
-        require(p->theta_threshold_radians > 0 && p->x_threshold > 0, kernel,
-                "termination thresholds must be positive") < 0 ||
-        require(p->reset_low < p->reset_high, kernel, "reset_low must be < reset_high") < 0) {
-        return -1;
-    }
-    return 0;
-}
-
-static void cartpole_free(void *params) {
-    (void)params;
-}
-
-/* Copy a float64 table of `shape` out of params[key] into memory the batch owns. */
-static double *param_table(PyObject *params, const char *kernel, const char *key, int ndim,
-                           const Py_ssize_t *shape, double low, double high) {
-    PyObject *value = param_value(params, kernel, key);
-    if (value == NULL) {
-        return NULL;
-    }
-    char name[64];
-    snprintf(name, sizeof name, "%s params['%s']", kernel, key);
+/* Copy a float64 table out of the dict into memory the batch owns, checking every entry. */
+static int parse_array(const rlb_kernel_table *kernel, const rlb_param *param, PyObject *value,
+                       char *params, double **out) {
+    Py_ssize_t shape[MAX_ARRAY_DIMS];
+    const int ndim = array_shape(kernel, param, params, shape);
+    char name[96];
+    snprintf(name, sizeof name, "%s params['%s']", kernel->name, param->name);
     Py_buffer view;
-    if (get_array(value, name, KIND_FLOAT64, ndim, shape, false, &view) < 0) {
-        return NULL;
+    if (get_array(value, name, RLB_FLOAT64, ndim, shape, false, &view) < 0) {
+        return -1;
     }
     const Py_ssize_t count = view.len / (Py_ssize_t)sizeof(double);
     const double *source = view.buf;
     for (Py_ssize_t at = 0; at < count; at++) {
-        if (!(source[at] >= low && source[at] <= high)) {
-            char message[192]; /* PyErr_Format has no %g */
-            snprintf(message, sizeof message, "%s must hold values in [%g, %g]; entry %zd is %g",
-                     name, low, high, at, source[at]);
-            PyErr_SetString(PyExc_ValueError, message);
+        if (!(source[at] >= param->low && source[at] <= param->high)) {
+            value_error("%s must hold values in [%g, %g]; entry %zd is %g", name, param->low,
+                        param->high, at, source[at]);
             PyBuffer_Release(&view);
-            return NULL;
+            return -1;
         }
     }
-    double *table = PyMem_RawMalloc((size_t)view.len);
-    if (table == NULL) {
+    *out = PyMem_RawMalloc(view.len > 0 ? (size_t)view.len : 1);
+    if (*out == NULL) {
         PyBuffer_Release(&view);
         PyErr_NoMemory();
-        return NULL;
+        return -1;
     }
-    memcpy(table, source, (size_t)view.len);
+    memcpy(*out, source, (size_t)view.len);
     PyBuffer_Release(&view);
-    return table;
-}
-
-static void rmab_two_state_free(void *params) {
-    rmab_two_state_params *p = params;
-    PyMem_RawFree(p->next_bad_prob);
-    PyMem_RawFree(p->state_rewards);
-    p->next_bad_prob = NULL;
-    p->state_rewards = NULL;
-}
-
-static int rmab_two_state_parse(PyObject *params, void *out) {
-    static const char *const kernel = "rmab_two_state";
-    static const char *const known[] = {"num_arms", "budget", "horizon", "initial_good_threshold",
-                                        "next_bad_prob", "state_rewards", NULL};
-    rmab_two_state_params *p = out;
-    if (params_only(params, kernel, known) < 0 ||
-        param_int(params, kernel, "num_arms", 1, INT32_MAX, &p->num_arms) < 0 ||
-        param_int(params, kernel, "budget", 1, p->num_arms, &p->budget) < 0 ||
-        param_int(params, kernel, "horizon", 1, INT64_MAX, &p->horizon) < 0 ||
-        param_double(params, kernel, "initial_good_threshold", &p->initial_good_threshold) < 0) {
-        return -1;
-    }
-    if (require(p->initial_good_threshold >= 0 && p->initial_good_threshold <= 1, kernel,
-                "initial_good_threshold must be in [0, 1]") < 0) {
-        return -1;
-    }
-    const Py_ssize_t transition_shape[3] = {(Py_ssize_t)p->num_arms, 2, 2};
-    const Py_ssize_t reward_shape[2] = {(Py_ssize_t)p->num_arms, 2};
-    p->next_bad_prob = param_table(params, kernel, "next_bad_prob", 3, transition_shape, 0, 1);
-    if (p->next_bad_prob != NULL) {
-        p->state_rewards = param_table(params, kernel, "state_rewards", 2, reward_shape,
-                                       -HUGE_VAL, HUGE_VAL);
-    }
-    if (p->state_rewards == NULL) {
-        rmab_two_state_free(p);
-        return -1;
-    }
     return 0;
 }
 
-static int quad_hover_parse(PyObject *params, void *out) {
-    static const char *const kernel = "quad_hover";
-    static const char *const known[] = {
-        "mass", "weight", "kf", "km", "inertia_xx", "inertia_yy", "inertia_zz", "motor_offset",
-        "drag_coeff_xy", "drag_coeff_z", "drag", "ground_effect", "ground_effect_coeff",
-        "prop_radius", "ground_effect_clip_height", "rest_height", "hover_rpm",
-        "rpm_action_scale", "physics_timestep", "substeps", "episode_steps", "action_size",
-        "buffer_length", "start_x", "start_y", "start_z", "start_jitter", "target_x", "target_y",
-        "target_z", "limit_xy", "limit_z", "tilt_limit", NULL};
-    quad_hover_params *p = out;
-    double offset;
-    if (params_only(params, kernel, known) < 0 ||
-        param_double(params, kernel, "mass", &p->mass) < 0 ||
-        param_double(params, kernel, "weight", &p->weight) < 0 ||
-        param_double(params, kernel, "kf", &p->kf) < 0 ||
-        param_double(params, kernel, "km", &p->km) < 0 ||
-        param_double(params, kernel, "inertia_xx", &p->inertia[0]) < 0 ||
-        param_double(params, kernel, "inertia_yy", &p->inertia[1]) < 0 ||
-        param_double(params, kernel, "inertia_zz", &p->inertia[2]) < 0 ||
-        param_double(params, kernel, "motor_offset", &offset) < 0 ||
-        param_double(params, kernel, "drag_coeff_xy", &p->drag[0]) < 0 ||
-        param_double(params, kernel, "drag_coeff_z", &p->drag[2]) < 0 ||
-        param_bool(params, kernel, "drag", &p->drag_enabled) < 0 ||
-        param_bool(params, kernel, "ground_effect", &p->ground_effect_enabled) < 0 ||
-        param_double(params, kernel, "ground_effect_coeff", &p->ground_effect_coeff) < 0 ||
-        param_double(params, kernel, "prop_radius", &p->prop_radius) < 0 ||
-        param_double(params, kernel, "ground_effect_clip_height",
-                     &p->ground_effect_clip_height) < 0 ||
-        param_double(params, kernel, "rest_height", &p->rest_height) < 0 ||
-        param_double(params, kernel, "hover_rpm", &p->hover_rpm) < 0 ||
-        param_double(params, kernel, "rpm_action_scale", &p->rpm_action_scale) < 0 ||
-        param_double(params, kernel, "physics_timestep", &p->dt) < 0 ||
-        param_int(params, kernel, "substeps", 1, INT32_MAX, &p->substeps) < 0 ||
-        param_int(params, kernel, "episode_steps", 1, INT64_MAX, &p->episode_steps) < 0 ||
-        param_int(params, kernel, "action_size", 1, 4, &p->action_size) < 0 ||
-        param_int(params, kernel, "buffer_length", 1, 1 << 16, &p->buffer_length) < 0 ||
-        param_double(params, kernel, "start_x", &p->start[0]) < 0 ||
-        param_double(params, kernel, "start_y", &p->start[1]) < 0 ||
-        param_double(params, kernel, "start_z", &p->start[2]) < 0 ||
-        param_double(params, kernel, "start_jitter", &p->start_jitter) < 0 ||
-        param_double(params, kernel, "target_x", &p->target[0]) < 0 ||
-        param_double(params, kernel, "target_y", &p->target[1]) < 0 ||
-        param_double(params, kernel, "target_z", &p->target[2]) < 0 ||
-        param_double(params, kernel, "limit_xy", &p->limit_xy) < 0 ||
-        param_double(params, kernel, "limit_z", &p->limit_z) < 0 ||
-        param_double(params, kernel, "tilt_limit", &p->tilt_limit) < 0) {
-        return -1;
+static void free_params(const rlb_kernel_table *kernel, char *params) {
+    for (size_t at = 0; at < kernel->num_params; at++) {
+        if (kernel->params[at].type == RLB_FLOAT64_ARRAY) {
+            double **table = (double **)(params + kernel->params[at].offset);
+            PyMem_RawFree(*table);
+            *table = NULL;
+        }
     }
-    if (require(p->action_size == 4 || p->action_size == 1, kernel,
-                "action_size must be 4 (rpm) or 1 (one_d_rpm)") < 0 ||
-        require(p->mass > 0 && p->kf > 0 && p->km > 0 && offset > 0, kernel,
-                "mass, kf, km and motor_offset must be positive") < 0 ||
-        require(p->inertia[0] > 0 && p->inertia[1] > 0 && p->inertia[2] > 0, kernel,
-                "the inertia must be positive") < 0 ||
-        require(p->dt > 0 && p->hover_rpm > 0, kernel,
-                "physics_timestep and hover_rpm must be positive") < 0 ||
-        require(p->start_jitter >= 0, kernel, "start_jitter must be >= 0") < 0) {
-        return -1;
-    }
-    p->drag[1] = p->drag[0];
-    /* dynamics.CrazyflieParams.motor_positions: (+d, -d), (-d, -d), (-d, +d), (+d, +d) */
-    const double motor_x[4] = {offset, -offset, -offset, offset};
-    const double motor_y[4] = {-offset, -offset, offset, offset};
-    memcpy(p->motor_x, motor_x, sizeof motor_x);
-    memcpy(p->motor_y, motor_y, sizeof motor_y);
-    return 0;
 }
 
-static void quad_hover_free(void *params) {
-    (void)params;
-}
-
-static int market_making_parse(PyObject *params, void *out) {
-    static const char *const kernel = "market_making";
-    static const char *const known[] = {
-        "initial_price", "terminal_time", "dt", "kappa", "max_depth", "price_step_scale",
-        "price_scale", "arrival_probability", "hawkes", "hawkes_baseline", "hawkes_jump",
-        "hawkes_decay", "n_steps", "time_limit", "max_inventory", "reward_kind",
-        "running_penalty_per_step", "terminal_penalty", "risk_aversion", NULL};
-    market_making_params *p = out;
-    if (params_only(params, kernel, known) < 0 ||
-        param_double(params, kernel, "initial_price", &p->initial_price) < 0 ||
-        param_double(params, kernel, "terminal_time", &p->terminal_time) < 0 ||
-        param_double(params, kernel, "dt", &p->dt) < 0 ||
-        param_double(params, kernel, "kappa", &p->kappa) < 0 ||
-        param_double(params, kernel, "max_depth", &p->max_depth) < 0 ||
-        param_double(params, kernel, "price_step_scale", &p->price_step_scale) < 0 ||
-        param_double(params, kernel, "price_scale", &p->price_scale) < 0 ||
-        param_double(params, kernel, "arrival_probability", &p->arrival_probability) < 0 ||
-        param_bool(params, kernel, "hawkes", &p->hawkes) < 0 ||
-        param_double(params, kernel, "hawkes_baseline", &p->hawkes_baseline) < 0 ||
-        param_double(params, kernel, "hawkes_jump", &p->hawkes_jump) < 0 ||
-        param_double(params, kernel, "hawkes_decay", &p->hawkes_decay) < 0 ||
-        param_int(params, kernel, "n_steps", 1, INT64_MAX, &p->n_steps) < 0 ||
-        param_int(params, kernel, "time_limit", 0, INT64_MAX, &p->time_limit) < 0 ||
-        param_int(params, kernel, "max_inventory", 1, INT32_MAX, &p->max_inventory) < 0 ||
-        param_int(params, kernel, "reward_kind", MARKET_MAKING_PNL, MARKET_MAKING_UTILITY,
-                  &p->reward_kind) < 0 ||
-        param_double(params, kernel, "running_penalty_per_step",
-                     &p->running_penalty_per_step) < 0 ||
-        param_double(params, kernel, "terminal_penalty", &p->terminal_penalty) < 0 ||
-        param_double(params, kernel, "risk_aversion", &p->risk_aversion) < 0) {
+/* Fill the kernel's params struct from `dict`: every key known, every required one present,
+ * each of its type and in its range; numbers and flags first, then arrays (whose shapes name
+ * ints), then the kernel's own cross-checks. On failure whatever was allocated is freed. */
+static int parse_params(const rlb_kernel_table *kernel, PyObject *dict, char *params) {
+    if (check_keys(kernel, dict) < 0) {
         return -1;
     }
-    if (require(p->initial_price > 0 && p->terminal_time > 0 && p->dt > 0, kernel,
-                "initial_price, terminal_time and dt must be positive") < 0 ||
-        require(p->kappa > 0 && p->max_depth > 0, kernel,
-                "kappa and max_depth must be positive") < 0 ||
-        require(p->price_step_scale > 0 && p->price_scale > 0, kernel,
-                "price_step_scale and price_scale must be positive") < 0 ||
-        require(p->arrival_probability >= 0 && p->arrival_probability <= 1, kernel,
-                "arrival_probability must be in [0, 1]") < 0 ||
-        require(p->hawkes_baseline >= 0 && p->hawkes_jump >= 0 && p->hawkes_decay >= 0, kernel,
-                "the Hawkes parameters must be >= 0") < 0 ||
-        require(p->running_penalty_per_step >= 0 && p->terminal_penalty >= 0 &&
-                    p->risk_aversion > 0,
-                kernel, "the penalties must be >= 0 and risk_aversion > 0") < 0) {
-        return -1;
+    for (int arrays = 0; arrays < 2; arrays++) {
+        for (size_t at = 0; at < kernel->num_params; at++) {
+            const rlb_param *param = &kernel->params[at];
+            if ((param->type == RLB_FLOAT64_ARRAY) != (arrays == 1)) {
+                continue;
+            }
+            char *field = params + param->offset;
+            PyObject *value = PyDict_GetItemString(dict, param->name);
+            if (value == NULL && param->required) {
+                PyErr_Format(PyExc_ValueError, "%s params lack '%s'", kernel->name, param->name);
+                goto fail;
+            }
+            int status = 0;
+            switch (param->type) {
+            case RLB_FLOAT64:
+                if (value == NULL) {
+                    *(double *)field = param->fallback;
+                } else {
+                    status = parse_double(kernel, param, value, (double *)field);
+                }
+                break;
+            case RLB_INT64:
+                if (value == NULL) {
+                    *(int64_t *)field = (int64_t)param->fallback;
+                } else {
+                    status = parse_int(kernel, param, value, params, (int64_t *)field);
+                }
+                break;
+            case RLB_BOOL:
+                if (value == NULL) {
+                    *(bool *)field = param->fallback != 0.0;
+                } else if (!PyBool_Check(value)) {
+                    PyErr_Format(PyExc_TypeError, "%s params['%s'] must be a bool, got %.80s",
+                                 kernel->name, param->name, Py_TYPE(value)->tp_name);
+                    status = -1;
+                } else {
+                    *(bool *)field = value == Py_True;
+                }
+                break;
+            case RLB_FLOAT64_ARRAY:
+                status = parse_array(kernel, param, value, params, (double **)field);
+                break;
+            default:
+                PyErr_Format(PyExc_SystemError, "%s params['%s'] has no parser", kernel->name,
+                             param->name);
+                status = -1;
+            }
+            if (status < 0) {
+                goto fail;
+            }
+        }
+    }
+    char problem[REASON_SIZE];
+    if (kernel->finish != NULL && !kernel->finish(params, problem, sizeof problem)) {
+        PyErr_Format(PyExc_ValueError, "%s params: %s", kernel->name, problem);
+        goto fail;
     }
     return 0;
-}
-
-static void market_making_free(void *params) {
-    (void)params;
+fail:
+    free_params(kernel, params);
+    return -1;
 }
 
 /* -- the batch ------------------------------------------------------------------------------ */
 
 typedef struct Batch Batch;
 
+/* A kernel: its table and the loops built for it (DEFINE_ENV_LOOPS / DEFINE_COLUMN_LOOPS). */
 typedef struct {
-    const char *name;
-    elem_kind obs_kind, action_kind;
-    bool scalar_action; /* actions have shape (num_envs,) rather than (num_envs, action_dim) */
-    Py_ssize_t min_envs_per_thread;
-    size_t params_size;
-    int (*parse_params)(PyObject *params, void *out); /* sets a Python exception on failure */
-    void (*free_params)(void *params);
-    Py_ssize_t (*obs_dim)(const void *params);
-    Py_ssize_t (*action_dim)(const void *params);
-    size_t (*state_size)(const void *params); /* bytes per env */
-    /* These three run without the GIL. */
+    const rlb_kernel_table *table;
+    /* These run without the GIL. */
     Py_ssize_t (*check_actions)(const Batch *batch, const void *actions, char *reason);
     void (*reset_env)(Batch *batch, Py_ssize_t env);
+    void (*observe_env)(Batch *batch, Py_ssize_t env);
     void (*step_all)(Batch *batch, const void *actions);
 } kernel_ops;
 
@@ -571,7 +448,8 @@ typedef void (*range_pass)(const batch_view view, const void *actions, Py_ssize_
 
 static void run_ranges(const Batch *batch, range_pass pass, const void *actions) {
     const batch_view view = view_of(batch);
-    const Py_ssize_t wanted = batch->num_envs / batch->ops->min_envs_per_thread;
+    const Py_ssize_t wanted =
+        batch->num_envs / (Py_ssize_t)batch->ops->table->min_envs_per_thread;
     const Py_ssize_t num_threads = wanted < 1 ? 1
                                    : wanted < batch->num_threads ? wanted
                                                                  : batch->num_threads;
@@ -622,6 +500,11 @@ static void run_ranges(const Batch *batch, range_pass pass, const void *actions)
         view.pending_reset[env] = 0;                                                           \
     }                                                                                          \
                                                                                                \
+    static void prefix##_observe_env(Batch *batch, Py_ssize_t env) {                           \
+        const batch_view view = view_of(batch);                                                \
+        prefix##_observe_at(view, env, (obs_t *)view.observations + env * view.obs_dim);       \
+    }                                                                                          \
+                                                                                               \
     static Py_ssize_t prefix##_first_invalid(const Batch *batch, const action_t *actions,      \
                                              char *reason) {                                   \
         for (Py_ssize_t env = 0; env < batch->num_envs; env++) {                               \
@@ -641,6 +524,12 @@ static void run_ranges(const Batch *batch, range_pass pass, const void *actions)
     static inline void prefix##_reset_at(const batch_view view, Py_ssize_t env, obs_t *obs) {  \
         char *state = view.states + (size_t)env * view.state_size;                             \
         prefix##_reset(view.params, (prefix##_state *)state, &view.rngs[env], obs);            \
+    }                                                                                          \
+                                                                                               \
+    static inline void prefix##_observe_at(const batch_view view, Py_ssize_t env,              \
+                                           obs_t *obs) {                                       \
+        const char *state = view.states + (size_t)env * view.state_size;                       \
+        prefix##_observe(view.params, (const prefix##_state *)state, obs);                     \
     }                                                                                          \
                                                                                                \
     DEFINE_SETTLE_AND_RESET(prefix, obs_t, action_t)                                           \
@@ -682,6 +571,12 @@ static void run_ranges(const Batch *batch, range_pass pass, const void *actions)
                        (size_t)env, &view.rngs[env], obs);                                     \
     }                                                                                          \
                                                                                                \
+    static inline void prefix##_observe_at(const batch_view view, Py_ssize_t env,              \
+                                           obs_t *obs) {                                       \
+        prefix##_observe(view.params, prefix##_columns_of(view.states, (size_t)view.num_envs),  \
+                         (size_t)env, obs);                                                    \
+    }                                                                                          \
+                                                                                               \
     DEFINE_SETTLE_AND_RESET(prefix, obs_t, action_t)                                           \
                                                                                                \
     static Py_ssize_t prefix##_check_actions(const Batch *batch, const void *actions,          \
@@ -706,77 +601,23 @@ static void run_ranges(const Batch *batch, range_pass pass, const void *actions)
         run_ranges(batch, prefix##_step_then_settle, actions);                                 \
     }
 
-DEFINE_COLUMN_LOOPS(cartpole, float, int64_t)
-DEFINE_ENV_LOOPS(rmab_two_state, int64_t, int8_t)
-DEFINE_ENV_LOOPS(quad_hover, float, float)
-DEFINE_ENV_LOOPS(market_making, float, float)
+/* -- the kernel list --------------------------------------------------------------------- */
 
-static Py_ssize_t cartpole_obs_dim(const void *params) {
-    (void)params;
-    return CARTPOLE_OBS_DIM;
-}
+/* One line per kernel: its prefix, the shape of its loops (ENV: one state struct per env;
+ * COLUMN: state in columns, a range stepped in one loop), its observation and action C types. */
+#define RLB_KERNEL_LIST(KERNEL)                   \
+    KERNEL(cartpole, COLUMN, float, int64_t)      \
+    KERNEL(rmab_two_state, ENV, int64_t, int8_t)  \
+    KERNEL(quad_hover, ENV, float, float)         \
+    KERNEL(market_making, ENV, float, float)
 
-static Py_ssize_t cartpole_action_dim(const void *params) {
-    (void)params;
-    return CARTPOLE_ACTION_DIM;
-}
+#define DEFINE_KERNEL_LOOPS(prefix, shape, obs_t, action_t) DEFINE_##shape##_LOOPS(prefix, obs_t, action_t)
+RLB_KERNEL_LIST(DEFINE_KERNEL_LOOPS)
 
-static size_t cartpole_state_bytes(const void *params) {
-    (void)params;
-    return CARTPOLE_STATE_BYTES;
-}
-
-static Py_ssize_t rmab_two_state_arms(const void *params) {
-    return (Py_ssize_t)((const rmab_two_state_params *)params)->num_arms;
-}
-
-static size_t rmab_two_state_state_bytes(const void *params) {
-    return rmab_two_state_state_size(params);
-}
-
-static Py_ssize_t quad_hover_observation_size(const void *params) {
-    return (Py_ssize_t)quad_hover_obs_dim(params);
-}
-
-static Py_ssize_t quad_hover_action_size(const void *params) {
-    return (Py_ssize_t)((const quad_hover_params *)params)->action_size;
-}
-
-static size_t quad_hover_state_bytes(const void *params) {
-    return quad_hover_state_size(params);
-}
-
-static Py_ssize_t market_making_observation_size(const void *params) {
-    return (Py_ssize_t)market_making_obs_dim(params);
-}
-
-static Py_ssize_t market_making_action_size(const void *params) {
-    (void)params;
-    return MARKET_MAKING_ACTION_DIM;
-}
-
-static size_t market_making_state_bytes(const void *params) {
-    (void)params;
-    return sizeof(market_making_state);
-}
-
-static const kernel_ops KERNELS[] = {
-    {"cartpole", KIND_FLOAT32, KIND_INT64, true, CARTPOLE_MIN_ENVS_PER_THREAD,
-     sizeof(cartpole_params), cartpole_parse, cartpole_free, cartpole_obs_dim, cartpole_action_dim,
-     cartpole_state_bytes, cartpole_check_actions, cartpole_reset_env, cartpole_step_all},
-    {"rmab_two_state", KIND_INT64, KIND_INT8, false, MIN_ENVS_PER_THREAD,
-     sizeof(rmab_two_state_params), rmab_two_state_parse, rmab_two_state_free, rmab_two_state_arms,
-     rmab_two_state_arms, rmab_two_state_state_bytes, rmab_two_state_check_actions,
-     rmab_two_state_reset_env, rmab_two_state_step_all},
-    {"quad_hover", KIND_FLOAT32, KIND_FLOAT32, false, MIN_ENVS_PER_THREAD,
-     sizeof(quad_hover_params), quad_hover_parse, quad_hover_free, quad_hover_observation_size,
-     quad_hover_action_size, quad_hover_state_bytes, quad_hover_check_actions,
-     quad_hover_reset_env, quad_hover_step_all},
-    {"market_making", KIND_FLOAT32, KIND_FLOAT32, false, MIN_ENVS_PER_THREAD,
-     sizeof(market_making_params), market_making_parse, market_making_free,
-     market_making_observation_size, market_making_action_size, market_making_state_bytes,
-     market_making_check_actions, market_making_reset_env, market_making_step_all},
-};
+#define KERNEL_OPS(prefix, shape, obs_t, action_t)                                            \
+    {&prefix##_table, prefix##_check_actions, prefix##_reset_env, prefix##_observe_env,      \
+     prefix##_step_all},
+static const kernel_ops KERNELS[] = {RLB_KERNEL_LIST(KERNEL_OPS)};
 #define NUM_KERNELS ((Py_ssize_t)(sizeof KERNELS / sizeof KERNELS[0]))
 
 static Py_ssize_t max_threads(void) {
@@ -804,7 +645,7 @@ static PyObject *Batch_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     }
     const kernel_ops *ops = NULL;
     for (Py_ssize_t at = 0; at < NUM_KERNELS && ops == NULL; at++) {
-        if (strcmp(KERNELS[at].name, kernel_name) == 0) {
+        if (strcmp(KERNELS[at].table->name, kernel_name) == 0) {
             ops = &KERNELS[at];
         }
     }
@@ -838,44 +679,44 @@ static PyObject *Batch_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->num_envs = num_envs;
     self->num_threads = num_threads;
     self->same_step = final_observations != Py_None;
-    self->params = PyMem_RawCalloc(1, ops->params_size);
+    self->params = PyMem_RawCalloc(1, ops->table->params_size);
     if (self->params == NULL) {
         PyErr_NoMemory();
         goto fail;
     }
-    if (ops->parse_params(params, self->params) < 0) {
+    if (parse_params(ops->table, params, self->params) < 0) {
         PyMem_RawFree(self->params); /* parse_params freed whatever it had allocated */
         self->params = NULL;
         goto fail;
     }
-    self->obs_dim = ops->obs_dim(self->params);
-    self->action_dim = ops->action_dim(self->params);
-    self->state_size = ops->state_size(self->params);
+    self->obs_dim = (Py_ssize_t)ops->table->obs_dim(self->params);
+    self->action_dim = (Py_ssize_t)ops->table->action_dim(self->params);
+    self->state_size = ops->table->state_size(self->params);
 
     const Py_ssize_t obs_shape[2] = {num_envs, self->obs_dim};
     const Py_ssize_t flat_shape[1] = {num_envs};
-    if (get_array(observations, "observations", ops->obs_kind, 2, obs_shape, true,
+    if (get_array(observations, "observations", ops->table->obs_type, 2, obs_shape, true,
                   &self->observations) < 0) {
         goto fail;
     }
-    if (get_array(rewards, "rewards", KIND_FLOAT64, 1, flat_shape, true, &self->rewards) < 0) {
+    if (get_array(rewards, "rewards", RLB_FLOAT64, 1, flat_shape, true, &self->rewards) < 0) {
         PyBuffer_Release(&self->observations);
         goto fail;
     }
-    if (get_array(terminations, "terminations", KIND_BOOL, 1, flat_shape, true,
+    if (get_array(terminations, "terminations", RLB_BOOL, 1, flat_shape, true,
                   &self->terminations) < 0) {
         PyBuffer_Release(&self->observations);
         PyBuffer_Release(&self->rewards);
         goto fail;
     }
-    if (get_array(truncations, "truncations", KIND_BOOL, 1, flat_shape, true,
+    if (get_array(truncations, "truncations", RLB_BOOL, 1, flat_shape, true,
                   &self->truncations) < 0) {
         PyBuffer_Release(&self->observations);
         PyBuffer_Release(&self->rewards);
         PyBuffer_Release(&self->terminations);
         goto fail;
     }
-    if (self->same_step && get_array(final_observations, "final_observations", ops->obs_kind, 2,
+    if (self->same_step && get_array(final_observations, "final_observations", ops->table->obs_type, 2,
                                      obs_shape, true, &self->final_observations) < 0) {
         PyBuffer_Release(&self->observations);
         PyBuffer_Release(&self->rewards);
@@ -912,7 +753,7 @@ static void Batch_dealloc(Batch *self) {
         }
     }
     if (self->params != NULL) {
-        self->ops->free_params(self->params);
+        free_params(self->ops->table, self->params);
         PyMem_RawFree(self->params);
     }
     PyMem_RawFree(self->states);
@@ -938,7 +779,7 @@ static int get_mask(Batch *self, PyObject *mask, Py_buffer *view, const bool **m
         return 0;
     }
     const Py_ssize_t shape[1] = {self->num_envs};
-    if (get_array(mask, "mask", KIND_BOOL, 1, shape, false, view) < 0) {
+    if (get_array(mask, "mask", RLB_BOOL, 1, shape, false, view) < 0) {
         return -1;
     }
     *mask_buf = view->buf;
@@ -954,7 +795,7 @@ static PyObject *Batch_seed(Batch *self, PyObject *args, PyObject *kwargs) {
     const Py_ssize_t shape[1] = {self->num_envs};
     Py_buffer seeds_view, mask_view;
     const bool *mask;
-    if (get_array(seeds_obj, "seeds", KIND_UINT64, 1, shape, false, &seeds_view) < 0) {
+    if (get_array(seeds_obj, "seeds", RLB_UINT64, 1, shape, false, &seeds_view) < 0) {
         return NULL;
     }
     if (get_mask(self, mask_obj, &mask_view, &mask) < 0) {
@@ -1030,8 +871,8 @@ static PyObject *Batch_step(Batch *self, PyObject *actions_obj) {
     }
     const Py_ssize_t shape[2] = {self->num_envs, self->action_dim};
     Py_buffer actions;
-    if (get_array(actions_obj, "actions", self->ops->action_kind, self->ops->scalar_action ? 1 : 2,
-                  shape, false, &actions) < 0) {
+    if (get_array(actions_obj, "actions", self->ops->table->action_type,
+                  self->ops->table->scalar_action ? 1 : 2, shape, false, &actions) < 0) {
         return NULL;
     }
     if (enter(self) < 0) {
@@ -1055,9 +896,157 @@ static PyObject *Batch_step(Batch *self, PyObject *actions_obj) {
     Py_RETURN_NONE;
 }
 
+static PyObject *Batch_observe(Batch *self, PyObject *args, PyObject *kwargs) {
+    static char *keywords[] = {"mask", NULL};
+    PyObject *mask_obj = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "|O:observe", keywords, &mask_obj)) {
+        return NULL;
+    }
+    if (!self->has_reset) {
+        PyErr_SetString(PyExc_RuntimeError, "call reset() before observe()");
+        return NULL;
+    }
+    Py_buffer mask_view;
+    const bool *mask;
+    if (get_mask(self, mask_obj, &mask_view, &mask) < 0) {
+        return NULL;
+    }
+    if (enter(self) < 0) {
+        if (mask != NULL) {
+            PyBuffer_Release(&mask_view);
+        }
+        return NULL;
+    }
+    for (Py_ssize_t env = 0; env < self->num_envs; env++) {
+        if (mask == NULL || mask[env]) {
+            self->ops->observe_env(self, env);
+            self->pending_reset[env] = 0; /* its next step starts from the state written */
+        }
+    }
+    self->busy = false;
+    if (mask != NULL) {
+        PyBuffer_Release(&mask_view);
+    }
+    Py_RETURN_NONE;
+}
+
+/* (name, dtype, byte offset of env 0's value, count) for each state field of this batch. */
+static PyObject *Batch_state_fields(Batch *self, PyObject *unused) {
+    (void)unused;
+    const rlb_kernel_table *table = self->ops->table;
+    PyObject *fields = PyList_New((Py_ssize_t)table->num_state_fields);
+    if (fields == NULL) {
+        return NULL;
+    }
+    for (size_t at = 0; at < table->num_state_fields; at++) {
+        const rlb_state_field *field = &table->state[at];
+        const size_t count = field->count_of != NULL ? field->count_of(self->params) : field->count;
+        const size_t offset = table->column_state ? field->offset * (size_t)self->num_envs
+                                                  : field->offset;
+        PyObject *entry = Py_BuildValue("(ssnn)", field->name, kind_name(field->type),
+                                        (Py_ssize_t)offset, (Py_ssize_t)count);
+        if (entry == NULL) {
+            Py_DECREF(fields);
+            return NULL;
+        }
+        PyList_SET_ITEM(fields, (Py_ssize_t)at, entry);
+    }
+    return fields;
+}
+
+/* The buffer protocol: the per-env state memory, num_envs * state_size writable bytes. The
+ * exporter is the batch, so a NumPy view keeps it (and the memory) alive. */
+static int Batch_getbuffer(Batch *self, Py_buffer *view, int flags) {
+    return PyBuffer_FillInfo(view, (PyObject *)self, self->states,
+                             (Py_ssize_t)((size_t)self->num_envs * self->state_size), 0, flags);
+}
+
+static PyBufferProcs Batch_as_buffer = {
+    .bf_getbuffer = (getbufferproc)Batch_getbuffer,
+    .bf_releasebuffer = NULL,
+};
+
+static size_t type_size(rlb_type type) {
+    return type == RLB_FLOAT32 ? 4 : type == RLB_INT8 || type == RLB_BOOL ? 1 : 8;
+}
+
+/* Batch.state: numpy.ndarray((num_envs,), dtype, buffer=self, strides=(stride,)) with one
+ * field per state field of the table. Env kernels: the dtype's itemsize is the state size and
+ * the stride too. Column kernels: every field is a column of 8-byte values, so the stride is 8
+ * and the itemsize reaches the last column's end (index a field before copying rows). Built on
+ * each access: caching it would make a reference cycle (batch, view, batch). */
+static PyObject *Batch_get_state(Batch *self, void *closure) {
+    (void)closure;
+    const rlb_kernel_table *table = self->ops->table;
+    PyObject *numpy = NULL, *names = NULL, *formats = NULL, *offsets = NULL, *spec = NULL;
+    PyObject *dtype = NULL, *result = NULL;
+    numpy = PyImport_ImportModule("numpy");
+    names = PyList_New(0);
+    formats = PyList_New(0);
+    offsets = PyList_New(0);
+    if (numpy == NULL || names == NULL || formats == NULL || offsets == NULL) {
+        goto done;
+    }
+    size_t itemsize = self->state_size, stride = self->state_size;
+    if (table->column_state) {
+        stride = type_size(table->state[0].type);
+        itemsize = 0;
+    }
+    for (size_t at = 0; at < table->num_state_fields; at++) {
+        const rlb_state_field *field = &table->state[at];
+        const size_t count = field->count_of != NULL ? field->count_of(self->params) : field->count;
+        const size_t offset = table->column_state ? field->offset * (size_t)self->num_envs
+                                                  : field->offset;
+        if (count == 0) {
+            continue;
+        }
+        if (table->column_state) {
+            const size_t end = offset + type_size(field->type);
+            itemsize = end > itemsize ? end : itemsize;
+        }
+        PyObject *format = count == 1 ? PyUnicode_FromString(kind_name(field->type))
+                                       : Py_BuildValue("(s(n))", kind_name(field->type),
+                                                       (Py_ssize_t)count);
+        PyObject *name = PyUnicode_FromString(field->name);
+        PyObject *position = PyLong_FromSize_t(offset);
+        const bool failed = format == NULL || name == NULL || position == NULL ||
+                            PyList_Append(formats, format) < 0 || PyList_Append(names, name) < 0 ||
+                            PyList_Append(offsets, position) < 0;
+        Py_XDECREF(format);
+        Py_XDECREF(name);
+        Py_XDECREF(position);
+        if (failed) {
+            goto done;
+        }
+    }
+    spec = Py_BuildValue("{s:O,s:O,s:O,s:n}", "names", names, "formats", formats, "offsets",
+                         offsets, "itemsize", (Py_ssize_t)itemsize);
+    dtype = spec == NULL ? NULL : PyObject_CallMethod(numpy, "dtype", "O", spec);
+    if (dtype != NULL) {
+        PyObject *ndarray = PyObject_GetAttrString(numpy, "ndarray");
+        PyObject *arguments = Py_BuildValue("((n)O)", self->num_envs, dtype);
+        PyObject *keywords = Py_BuildValue("{s:O,s:(n)}", "buffer", (PyObject *)self, "strides",
+                                           (Py_ssize_t)stride);
+        if (ndarray != NULL && arguments != NULL && keywords != NULL) {
+            result = PyObject_Call(ndarray, arguments, keywords);
+        }
+        Py_XDECREF(ndarray);
+        Py_XDECREF(arguments);
+        Py_XDECREF(keywords);
+    }
+done:
+    Py_XDECREF(numpy);
+    Py_XDECREF(names);
+    Py_XDECREF(formats);
+    Py_XDECREF(offsets);
+    Py_XDECREF(spec);
+    Py_XDECREF(dtype);
+    return result;
+}
+
 static PyObject *Batch_kernel(Batch *self, void *closure) {
     (void)closure;
-    return PyUnicode_FromString(self->ops->name);
+    return PyUnicode_FromString(self->ops->table->name);
 }
 
 static PyMethodDef Batch_methods[] = {
@@ -1067,6 +1056,12 @@ static PyMethodDef Batch_methods[] = {
      "reset(mask=None): reset the masked envs (all by default) and write their observations."},
     {"step", (PyCFunction)Batch_step, METH_O,
      "step(actions): check every action, then advance every env and write the outputs."},
+    {"observe", (PyCFunction)(void (*)(void))Batch_observe, METH_VARARGS | METH_KEYWORDS,
+     "observe(mask=None): write the masked envs' observations from their current state, "
+     "without stepping; a pending next-step reset of those envs is cancelled."},
+    {"state_fields", (PyCFunction)Batch_state_fields, METH_NOARGS,
+     "state_fields(): (name, dtype, offset, count) of each per-env state field; offsets in "
+     "bytes from the start of the state memory (the buffer this object exports)."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1076,11 +1071,16 @@ static PyMemberDef Batch_members[] = {
     {"obs_dim", T_PYSSIZET, offsetof(Batch, obs_dim), READONLY, "observation length per env"},
     {"action_dim", T_PYSSIZET, offsetof(Batch, action_dim), READONLY, "action length per env"},
     {"same_step", T_BOOL, offsetof(Batch, same_step), READONLY, "same-step autoreset"},
+    {"state_size", T_PYSSIZET, offsetof(Batch, state_size), READONLY,
+     "bytes of state per env (the stride between envs, 8 bytes for column kernels' fields)"},
     {NULL, 0, 0, 0, NULL},
 };
 
 static PyGetSetDef Batch_getset[] = {
     {"kernel", (getter)Batch_kernel, NULL, "the kernel's name", NULL},
+    {"state", (getter)Batch_get_state, NULL,
+     "a writable NumPy structured array (num_envs,) viewing every env's state (zero copy)",
+     NULL},
     {NULL, NULL, NULL, NULL, NULL},
 };
 
@@ -1100,6 +1100,7 @@ static PyTypeObject BatchType = {
     .tp_methods = Batch_methods,
     .tp_members = Batch_members,
     .tp_getset = Batch_getset,
+    .tp_as_buffer = &Batch_as_buffer,
 };
 
 static PyObject *native_max_threads(PyObject *module, PyObject *unused) {
@@ -1108,9 +1109,134 @@ static PyObject *native_max_threads(PyObject *module, PyObject *unused) {
     return PyLong_FromSsize_t(max_threads());
 }
 
+static PyObject *param_dict(const rlb_param *param) {
+    PyObject *fallback = Py_None, *low = Py_None, *high = Py_None;
+    PyObject *owned[3] = {NULL, NULL, NULL};
+    const char *type = param->type == RLB_FLOAT64_ARRAY ? "float64 array" : kind_name(param->type);
+    if (param->type == RLB_INT64) {
+        low = owned[0] = PyLong_FromLongLong(param->int_low);
+        high = owned[1] = param->int_high_param != NULL
+                              ? PyUnicode_FromString(param->int_high_param)
+                              : PyLong_FromLongLong(param->int_high);
+        if (!param->required) {
+            fallback = owned[2] = PyLong_FromLongLong((long long)param->fallback);
+        }
+    } else if (param->type == RLB_BOOL) {
+        if (!param->required) {
+            fallback = owned[2] = PyBool_FromLong(param->fallback != 0.0);
+        }
+    } else {
+        low = owned[0] = PyFloat_FromDouble(param->low);
+        high = owned[1] = PyFloat_FromDouble(param->high);
+        if (!param->required && param->type == RLB_FLOAT64) {
+            fallback = owned[2] = PyFloat_FromDouble(param->fallback);
+        }
+    }
+    PyObject *entry = NULL;
+    if (low != NULL && high != NULL && fallback != NULL) {
+        entry = Py_BuildValue("{s:s,s:s,s:O,s:O,s:O,s:O,s:z,s:s}", "name", param->name, "type",
+                              type, "required", param->required ? Py_True : Py_False, "default",
+                              fallback, "low", low, "high", high, "shape", param->shape, "doc",
+                              param->doc);
+    }
+    for (int at = 0; at < 3; at++) {
+        Py_XDECREF(owned[at]);
+    }
+    return entry;
+}
+
+static PyObject *kernel_dict(const rlb_kernel_table *table) {
+    PyObject *params = PyList_New((Py_ssize_t)table->num_params);
+    PyObject *state = PyList_New((Py_ssize_t)table->num_state_fields);
+    PyObject *infos = PyList_New((Py_ssize_t)table->num_infos);
+    PyObject *result = NULL;
+    if (params == NULL || state == NULL || infos == NULL) {
+        goto done;
+    }
+    for (size_t at = 0; at < table->num_params; at++) {
+        PyObject *entry = param_dict(&table->params[at]);
+        if (entry == NULL) {
+            goto done;
+        }
+        PyList_SET_ITEM(params, (Py_ssize_t)at, entry);
+    }
+    for (size_t at = 0; at < table->num_state_fields; at++) {
+        const rlb_state_field *field = &table->state[at];
+        PyObject *count = field->count_of != NULL ? PyUnicode_FromString(field->count_text)
+                                                  : PyLong_FromSize_t(field->count);
+        PyObject *entry =
+            count == NULL ? NULL
+                          : Py_BuildValue("{s:s,s:s,s:n,s:O,s:s}", "name", field->name, "type",
+                                          kind_name(field->type), "offset",
+                                          (Py_ssize_t)field->offset, "count", count, "doc",
+                                          field->doc);
+        Py_XDECREF(count);
+        if (entry == NULL) {
+            goto done;
+        }
+        PyList_SET_ITEM(state, (Py_ssize_t)at, entry);
+    }
+    for (size_t at = 0; at < table->num_infos; at++) {
+        const rlb_info_field *field = &table->infos[at];
+        PyObject *entry = Py_BuildValue("{s:s,s:s,s:n,s:s}", "name", field->name, "type",
+                                        kind_name(field->type), "offset",
+                                        (Py_ssize_t)field->offset, "doc", field->doc);
+        if (entry == NULL) {
+            goto done;
+        }
+        PyList_SET_ITEM(infos, (Py_ssize_t)at, entry);
+    }
+    PyObject *action_low, *action_high; /* None unless discrete */
+    if (table->discrete_action) {
+        action_low = PyLong_FromLongLong(table->action_low);
+        action_high = PyLong_FromLongLong(table->action_high);
+    } else {
+        action_low = Py_NewRef(Py_None);
+        action_high = Py_NewRef(Py_None);
+    }
+    if (action_low != NULL && action_high != NULL) {
+        result = Py_BuildValue(
+            "{s:O,s:{s:s,s:s},s:{s:s,s:s,s:O,s:O,s:O},s:O,s:s,s:O,s:n}", "params", params,
+            "observation", "dtype", kind_name(table->obs_type), "length", table->obs_text,
+            "action", "dtype", kind_name(table->action_type), "length", table->action_text,
+            "scalar", table->scalar_action ? Py_True : Py_False, "low", action_low, "high",
+            action_high, "state", state, "state_layout", table->column_state ? "columns" : "envs",
+            "infos", infos, "min_envs_per_thread", (Py_ssize_t)table->min_envs_per_thread);
+    }
+    Py_XDECREF(action_low);
+    Py_XDECREF(action_high);
+done:
+    Py_XDECREF(params);
+    Py_XDECREF(state);
+    Py_XDECREF(infos);
+    return result;
+}
+
+static PyObject *native_kernel_tables(PyObject *module, PyObject *unused) {
+    (void)module;
+    (void)unused;
+    PyObject *tables = PyDict_New();
+    if (tables == NULL) {
+        return NULL;
+    }
+    for (Py_ssize_t at = 0; at < NUM_KERNELS; at++) {
+        PyObject *entry = kernel_dict(KERNELS[at].table);
+        if (entry == NULL || PyDict_SetItemString(tables, KERNELS[at].table->name, entry) < 0) {
+            Py_XDECREF(entry);
+            Py_DECREF(tables);
+            return NULL;
+        }
+        Py_DECREF(entry);
+    }
+    return tables;
+}
+
 static PyMethodDef module_methods[] = {
     {"max_threads", native_max_threads, METH_NOARGS,
      "The largest num_threads a Batch accepts (1 without OpenMP)."},
+    {"kernel_tables", native_kernel_tables, METH_NOARGS,
+     "Every kernel's table: {name: {params, observation, action, state, state_layout, infos, "
+     "min_envs_per_thread}}, as its header declares it."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -1141,7 +1267,7 @@ PyMODINIT_FUNC PyInit__native(void) {
         return NULL;
     }
     for (Py_ssize_t at = 0; at < NUM_KERNELS; at++) {
-        PyObject *name = PyUnicode_FromString(KERNELS[at].name);
+        PyObject *name = PyUnicode_FromString(KERNELS[at].table->name);
         if (name == NULL) {
             Py_DECREF(kernels);
             Py_DECREF(module);

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kernel_table.h"
 #include "rng.h"
 
 #define MARKET_MAKING_CORE_OBS 4
@@ -170,5 +171,98 @@ static inline void market_making_step(const market_making_params *params,
     *truncated = params->time_limit > 0 && state->step_count >= params->time_limit;
     market_making_observe(params, state, obs);
 }
+
+/* -- the table (kernel_table.h) --------------------------------------------------------------- */
+
+static bool market_making_finish(void *untyped, char *error, size_t error_size) {
+    const market_making_params *p = untyped;
+    const char *problem = NULL;
+    if (!(p->initial_price > 0 && p->terminal_time > 0 && p->dt > 0)) {
+        problem = "initial_price, terminal_time and dt must be positive";
+    } else if (!(p->kappa > 0 && p->max_depth > 0)) {
+        problem = "kappa and max_depth must be positive";
+    } else if (!(p->price_step_scale > 0 && p->price_scale > 0)) {
+        problem = "price_step_scale and price_scale must be positive";
+    } else if (!(p->arrival_probability >= 0 && p->arrival_probability <= 1)) {
+        problem = "arrival_probability must be in [0, 1]";
+    } else if (!(p->hawkes_baseline >= 0 && p->hawkes_jump >= 0 && p->hawkes_decay >= 0)) {
+        problem = "the Hawkes parameters must be >= 0";
+    } else if (!(p->running_penalty_per_step >= 0 && p->terminal_penalty >= 0 &&
+                 p->risk_aversion > 0)) {
+        problem = "the penalties must be >= 0 and risk_aversion > 0";
+    }
+    if (problem != NULL) {
+        snprintf(error, error_size, "%s", problem);
+    }
+    return problem == NULL;
+}
+
+static size_t market_making_obs_length(const void *params) {
+    return market_making_obs_dim(params);
+}
+
+static size_t market_making_action_length(const void *params) {
+    (void)params;
+    return MARKET_MAKING_ACTION_DIM;
+}
+
+static size_t market_making_state_bytes(const void *params) {
+    (void)params;
+    return sizeof(market_making_state);
+}
+
+#define MARKET_DOUBLE(name, doc) \
+    RLB_PARAM_DOUBLE(market_making_params, #name, name, -HUGE_VAL, HUGE_VAL, doc)
+static const rlb_param market_making_param_table[] = {
+    MARKET_DOUBLE(initial_price, "mid at reset"),
+    MARKET_DOUBLE(terminal_time, "episode length in time units"),
+    MARKET_DOUBLE(dt, "time step"),
+    MARKET_DOUBLE(kappa, "fill probability decay with depth"),
+    MARKET_DOUBLE(max_depth, "depth of action 1, price units"),
+    MARKET_DOUBLE(price_step_scale, "sigma sqrt(dt)"),
+    MARKET_DOUBLE(price_scale, "sigma sqrt(terminal_time)"),
+    MARKET_DOUBLE(arrival_probability, "Poisson: lambda dt"),
+    RLB_PARAM_BOOL(market_making_params, "hawkes", hawkes, "Hawkes arrivals"),
+    MARKET_DOUBLE(hawkes_baseline, "intensity at rest"),
+    MARKET_DOUBLE(hawkes_jump, "intensity jump per arrival"),
+    MARKET_DOUBLE(hawkes_decay, "intensity decay rate"),
+    RLB_PARAM_INT(market_making_params, "n_steps", n_steps, 1, INT64_MAX, "termination"),
+    RLB_PARAM_INT(market_making_params, "time_limit", time_limit, 0, INT64_MAX,
+                  "truncation; 0: none"),
+    RLB_PARAM_INT(market_making_params, "max_inventory", max_inventory, 1, INT32_MAX,
+                  "fills stop beyond +- this"),
+    RLB_PARAM_INT(market_making_params, "reward_kind", reward_kind, MARKET_MAKING_PNL,
+                  MARKET_MAKING_UTILITY, "0 pnl, 1 inventory penalty, 2 utility"),
+    MARKET_DOUBLE(running_penalty_per_step, "phi dt"),
+    MARKET_DOUBLE(terminal_penalty, "alpha"),
+    MARKET_DOUBLE(risk_aversion, "gamma"),
+};
+#undef MARKET_DOUBLE
+
+static const rlb_state_field market_making_state_table[] = {
+    RLB_STATE(market_making_state, cash, RLB_FLOAT64, 1, "cash"),
+    RLB_STATE(market_making_state, mid, RLB_FLOAT64, 1, "mid price"),
+    RLB_STATE(market_making_state, intensity, RLB_FLOAT64, 2, "Hawkes intensities: bid, ask"),
+    RLB_STATE(market_making_state, inventory, RLB_INT64, 1, "shares held"),
+    RLB_STATE(market_making_state, step_count, RLB_INT64, 1, "steps since reset"),
+};
+
+static const rlb_kernel_table market_making_table = {
+    .name = "market_making",
+    .params = market_making_param_table,
+    .num_params = RLB_COUNT(market_making_param_table),
+    .params_size = sizeof(market_making_params),
+    .finish = market_making_finish,
+    .obs_type = RLB_FLOAT32,
+    .action_type = RLB_FLOAT32,
+    .obs_dim = market_making_obs_length,
+    .action_dim = market_making_action_length,
+    .obs_text = "4, 6 with Hawkes arrivals",
+    .action_text = "2",
+    .state = market_making_state_table,
+    .num_state_fields = RLB_COUNT(market_making_state_table),
+    .state_size = market_making_state_bytes,
+    .min_envs_per_thread = 128,
+};
 
 #endif

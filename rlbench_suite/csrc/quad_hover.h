@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "kernel_table.h"
 #include "rng.h"
 
 #define QUAD_HOVER_KINEMATICS 12
@@ -31,6 +32,7 @@
 typedef struct {
     double mass, weight, kf, km;
     double inertia[3];
+    double motor_offset;           /* arm length along each body axis, m */
     double motor_x[4], motor_y[4]; /* body-frame motor positions, the env's motor order */
     double drag[3];                /* (c_xy, c_xy, c_z) */
     bool drag_enabled, ground_effect_enabled;
@@ -289,5 +291,124 @@ static inline void quad_hover_step(const quad_hover_params *params, quad_hover_s
     *truncated = out_of_bounds || state->step_count >= params->episode_steps;
     quad_hover_observe(params, state, obs);
 }
+
+/* -- the table (kernel_table.h) --------------------------------------------------------------- */
+
+static bool quad_hover_finish(void *untyped, char *error, size_t error_size) {
+    quad_hover_params *p = untyped;
+    const char *problem = NULL;
+    if (!(p->action_size == 4 || p->action_size == 1)) {
+        problem = "action_size must be 4 (rpm) or 1 (one_d_rpm)";
+    } else if (!(p->mass > 0 && p->kf > 0 && p->km > 0 && p->motor_offset > 0)) {
+        problem = "mass, kf, km and motor_offset must be positive";
+    } else if (!(p->inertia[0] > 0 && p->inertia[1] > 0 && p->inertia[2] > 0)) {
+        problem = "the inertia must be positive";
+    } else if (!(p->dt > 0 && p->hover_rpm > 0)) {
+        problem = "physics_timestep and hover_rpm must be positive";
+    } else if (!(p->start_jitter >= 0)) {
+        problem = "start_jitter must be >= 0";
+    }
+    if (problem != NULL) {
+        snprintf(error, error_size, "%s", problem);
+        return false;
+    }
+    p->drag[1] = p->drag[0];
+    /* dynamics.CrazyflieParams.motor_positions: (+d, -d), (-d, -d), (-d, +d), (+d, +d) */
+    const double d = p->motor_offset;
+    const double motor_x[4] = {d, -d, -d, d};
+    const double motor_y[4] = {-d, -d, d, d};
+    memcpy(p->motor_x, motor_x, sizeof motor_x);
+    memcpy(p->motor_y, motor_y, sizeof motor_y);
+    return true;
+}
+
+static size_t quad_hover_obs_length(const void *params) {
+    return quad_hover_obs_dim(params);
+}
+
+static size_t quad_hover_action_length(const void *params) {
+    return (size_t)((const quad_hover_params *)params)->action_size;
+}
+
+static size_t quad_hover_buffer_entries(const void *params) {
+    const quad_hover_params *p = params;
+    return (size_t)(p->buffer_length * p->action_size);
+}
+
+static size_t quad_hover_state_bytes(const void *params) {
+    return quad_hover_state_size(params);
+}
+
+#define QUAD_DOUBLE(key, member, doc) \
+    RLB_PARAM_DOUBLE(quad_hover_params, key, member, -HUGE_VAL, HUGE_VAL, doc)
+#define QUAD_BOOL(key, member, doc) RLB_PARAM_BOOL(quad_hover_params, key, member, doc)
+#define QUAD_INT(key, member, low, high, doc) \
+    RLB_PARAM_INT(quad_hover_params, key, member, low, high, doc)
+static const rlb_param quad_hover_param_table[] = {
+    QUAD_DOUBLE("mass", mass, "kg"),
+    QUAD_DOUBLE("weight", weight, "N"),
+    QUAD_DOUBLE("kf", kf, "thrust per rpm^2"),
+    QUAD_DOUBLE("km", km, "torque per rpm^2"),
+    QUAD_DOUBLE("inertia_xx", inertia[0], "kg m^2"),
+    QUAD_DOUBLE("inertia_yy", inertia[1], "kg m^2"),
+    QUAD_DOUBLE("inertia_zz", inertia[2], "kg m^2"),
+    QUAD_DOUBLE("motor_offset", motor_offset, "m"),
+    QUAD_DOUBLE("drag_coeff_xy", drag[0], "drag per rotor speed"),
+    QUAD_DOUBLE("drag_coeff_z", drag[2], "drag per rotor speed"),
+    QUAD_BOOL("drag", drag_enabled, "rotor drag on"),
+    QUAD_BOOL("ground_effect", ground_effect_enabled, "ground effect on"),
+    QUAD_DOUBLE("ground_effect_coeff", ground_effect_coeff, "ground effect gain"),
+    QUAD_DOUBLE("prop_radius", prop_radius, "m"),
+    QUAD_DOUBLE("ground_effect_clip_height", ground_effect_clip_height, "m"),
+    QUAD_DOUBLE("rest_height", rest_height, "floor height of the body, m"),
+    QUAD_DOUBLE("hover_rpm", hover_rpm, "rpm"),
+    QUAD_DOUBLE("rpm_action_scale", rpm_action_scale, "action 1 = hover_rpm (1 + this)"),
+    QUAD_DOUBLE("physics_timestep", dt, "s"),
+    QUAD_INT("substeps", substeps, 1, INT32_MAX, "physics steps per control step"),
+    QUAD_INT("episode_steps", episode_steps, 1, INT64_MAX, "truncation"),
+    QUAD_INT("action_size", action_size, 1, 4, "4 (rpm) or 1 (one_d_rpm)"),
+    QUAD_INT("buffer_length", buffer_length, 1, 1 << 16, "actions kept in the observation"),
+    QUAD_DOUBLE("start_x", start[0], "m"),
+    QUAD_DOUBLE("start_y", start[1], "m"),
+    QUAD_DOUBLE("start_z", start[2], "m"),
+    QUAD_DOUBLE("start_jitter", start_jitter, "x and y start within +- this, m"),
+    QUAD_DOUBLE("target_x", target[0], "m"),
+    QUAD_DOUBLE("target_y", target[1], "m"),
+    QUAD_DOUBLE("target_z", target[2], "m"),
+    QUAD_DOUBLE("limit_xy", limit_xy, "m"),
+    QUAD_DOUBLE("limit_z", limit_z, "m"),
+    QUAD_DOUBLE("tilt_limit", tilt_limit, "rad"),
+};
+#undef QUAD_DOUBLE
+#undef QUAD_BOOL
+#undef QUAD_INT
+
+static const rlb_state_field quad_hover_state_table[] = {
+    RLB_STATE(quad_hover_state, position, RLB_FLOAT64, 3, "world frame, m"),
+    RLB_STATE(quad_hover_state, quaternion, RLB_FLOAT64, 4, "w, x, y, z"),
+    RLB_STATE(quad_hover_state, velocity, RLB_FLOAT64, 3, "world frame, m/s"),
+    RLB_STATE(quad_hover_state, body_rates, RLB_FLOAT64, 3, "body frame, rad/s"),
+    RLB_STATE(quad_hover_state, step_count, RLB_INT64, 1, "control steps since reset"),
+    RLB_STATE_SIZED(quad_hover_state, buffer, RLB_FLOAT32, quad_hover_buffer_entries,
+                    "buffer_length * action_size", "last actions, oldest first"),
+};
+
+static const rlb_kernel_table quad_hover_table = {
+    .name = "quad_hover",
+    .params = quad_hover_param_table,
+    .num_params = RLB_COUNT(quad_hover_param_table),
+    .params_size = sizeof(quad_hover_params),
+    .finish = quad_hover_finish,
+    .obs_type = RLB_FLOAT32,
+    .action_type = RLB_FLOAT32,
+    .obs_dim = quad_hover_obs_length,
+    .action_dim = quad_hover_action_length,
+    .obs_text = "12 + buffer_length * action_size",
+    .action_text = "action_size",
+    .state = quad_hover_state_table,
+    .num_state_fields = RLB_COUNT(quad_hover_state_table),
+    .state_size = quad_hover_state_bytes,
+    .min_envs_per_thread = 128,
+};
 
 #endif

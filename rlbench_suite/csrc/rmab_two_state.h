@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kernel_table.h"
 #include "rng.h"
 
 typedef struct {
@@ -30,6 +31,13 @@ typedef struct {
 static inline size_t rmab_two_state_state_size(const rmab_two_state_params *params) {
     const size_t size = offsetof(rmab_two_state_state, arm_states) + (size_t)params->num_arms;
     return (size + 7) & ~(size_t)7; /* keep every env's time_step 8-byte aligned */
+}
+
+static inline void rmab_two_state_observe(const rmab_two_state_params *params,
+                                          const rmab_two_state_state *state, int64_t *obs) {
+    for (int64_t arm = 0; arm < params->num_arms; arm++) {
+        obs[arm] = state->arm_states[arm];
+    }
 }
 
 static inline void rmab_two_state_reset(const rmab_two_state_params *params,
@@ -82,5 +90,54 @@ static inline void rmab_two_state_step(const rmab_two_state_params *params,
     *terminated = false;
     *truncated = state->time_step >= params->horizon;
 }
+
+/* -- the table (kernel_table.h) --------------------------------------------------------------- */
+
+static size_t rmab_two_state_arms(const void *params) {
+    return (size_t)((const rmab_two_state_params *)params)->num_arms;
+}
+
+static size_t rmab_two_state_state_bytes(const void *params) {
+    return rmab_two_state_state_size(params);
+}
+
+static const rlb_param rmab_two_state_param_table[] = {
+    RLB_PARAM_INT(rmab_two_state_params, "num_arms", num_arms, 1, INT32_MAX, "arms"),
+    RLB_PARAM_INT_UPTO(rmab_two_state_params, "budget", budget, 1, "num_arms",
+                       "most arms acted on a step"),
+    RLB_PARAM_INT(rmab_two_state_params, "horizon", horizon, 1, INT64_MAX, "truncation"),
+    RLB_PARAM_DOUBLE(rmab_two_state_params, "initial_good_threshold", initial_good_threshold,
+                     0.0, 1.0, "an arm starts good when its draw is >= this"),
+    RLB_PARAM_ARRAY(rmab_two_state_params, "next_bad_prob", next_bad_prob, "num_arms,2,2", 0.0,
+                    1.0, "P(next = bad | arm, state, action)"),
+    RLB_PARAM_ARRAY(rmab_two_state_params, "state_rewards", state_rewards, "num_arms,2",
+                    -HUGE_VAL, HUGE_VAL, "reward of each arm's state"),
+};
+
+static const rlb_state_field rmab_two_state_state_table[] = {
+    RLB_STATE(rmab_two_state_state, time_step, RLB_INT64, 1, "steps since reset"),
+    RLB_STATE_SIZED(rmab_two_state_state, arm_states, RLB_INT8, rmab_two_state_arms, "num_arms",
+                    "0 bad, 1 good"),
+};
+
+static const rlb_kernel_table rmab_two_state_table = {
+    .name = "rmab_two_state",
+    .params = rmab_two_state_param_table,
+    .num_params = RLB_COUNT(rmab_two_state_param_table),
+    .params_size = sizeof(rmab_two_state_params),
+    .obs_type = RLB_INT64,
+    .action_type = RLB_INT8,
+    .discrete_action = true,
+    .action_low = 0,
+    .action_high = 1,
+    .obs_dim = rmab_two_state_arms,
+    .action_dim = rmab_two_state_arms,
+    .obs_text = "num_arms",
+    .action_text = "num_arms",
+    .state = rmab_two_state_state_table,
+    .num_state_fields = RLB_COUNT(rmab_two_state_state_table),
+    .state_size = rmab_two_state_state_bytes,
+    .min_envs_per_thread = 128,
+};
 
 #endif

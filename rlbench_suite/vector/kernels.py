@@ -3,6 +3,10 @@
 A kernel never has constants of its own: :class:`KernelSpec` builds the registered Python env once
 (``gym.make(id, **kwargs)``) and reads its parameters off it, so the native path and
 ``gym.make`` always describe the same instance (the same arms, the same pole).
+
+What a kernel takes is declared once, in its header's table (``rlbench_suite/csrc/*.h``, see
+``kernel_table.h``): :func:`kernel_table` reads it from the extension and :func:`check_params`
+holds a spec's parameter dict against it, so no list of names is kept here.
 """
 
 from __future__ import annotations
@@ -13,6 +17,11 @@ from typing import Any
 
 import gymnasium as gym
 import numpy as np
+
+try:
+    from rlbench_suite import _native
+except ImportError:  # no extension: the tables are unavailable, and so is the native path
+    _native = None
 
 # Gymnasium's CartPoleEnv.reset draws every state variable from U(-0.05, 0.05) unless told
 # otherwise; these are its defaults, kept here because the env holds them only as literals.
@@ -201,6 +210,39 @@ KERNELS: dict[str, KernelSpec] = {
         "market_making", "rlbench/MarketMakingHawkes-v0", market_making_params
     ),
 }
+
+
+def kernel_table(kernel: str) -> dict[str, Any]:
+    """The table ``kernel``'s header declares: params, observation, action, state, infos.
+
+    ``params`` lists ``{name, type, required, default, low, high, shape, doc}`` per parameter;
+    ``state`` lists ``{name, type, offset, count, doc}`` per per-env state field (``count`` is a
+    number, or the expression in the params that sizes it); see ``csrc/kernel_table.h``.
+    """
+    if _native is None:
+        raise ImportError("rlbench_suite._native is not built; kernel tables come from it")
+    tables = _native.kernel_tables()
+    if kernel not in tables:
+        raise ValueError(f"unknown kernel {kernel!r}; kernels: {', '.join(sorted(tables))}")
+    return tables[kernel]
+
+
+def check_params(kernel: str, params: dict[str, Any]) -> None:
+    """Raise ValueError unless ``params`` has every required parameter of ``kernel`` and no other.
+
+    The extension checks types and values again when it parses them; this names every unknown or
+    missing key at once, against the table, before any C runs.
+    """
+    declared = {entry["name"]: entry for entry in kernel_table(kernel)["params"]}
+    unknown = sorted(set(params) - set(declared))
+    missing = sorted(
+        name for name, entry in declared.items() if entry["required"] and name not in params
+    )
+    if unknown or missing:
+        raise ValueError(
+            f"{kernel} params: unknown {unknown or 'none'}, missing {missing or 'none'} "
+            f"(the kernel takes: {', '.join(declared)})"
+        )
 
 
 def kernel_spec(env_id: str) -> KernelSpec:

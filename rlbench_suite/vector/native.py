@@ -13,7 +13,7 @@ from gymnasium.vector import AutoresetMode, VectorEnv
 from gymnasium.vector.utils import batch_space
 
 from rlbench_suite.envs.validation import InvalidActionError
-from rlbench_suite.vector.kernels import kernel_spec
+from rlbench_suite.vector.kernels import check_params, kernel_spec, kernel_table
 
 try:
     from rlbench_suite import _native
@@ -70,6 +70,25 @@ class NativeVectorEnv(VectorEnv):
     ``step`` returns an empty info dict, except ``final_obs`` / ``final_info`` (and their masks) in
     same-step mode; per-env Python infos (``time_step`` and the like) are not computed.
 
+    State access (the contract single envs and tools build on):
+
+    - :attr:`state` is a writable NumPy structured array of shape ``(num_envs,)`` viewing the
+      kernel's per-env state memory, zero copy; its fields and dtype come from the kernel's state
+      table (``csrc/<kernel>.h``, ``_native.kernel_tables()[kernel]["state"]``), e.g.
+      QuadHover's ``position`` (3 float64), ``quaternion``, ``velocity``, ``body_rates``,
+      ``step_count`` and ``buffer`` (the action history, float32). The view keeps the kernel's
+      memory alive after :meth:`close`. Writing it changes what the next ``step`` starts from;
+      the observation buffer is not touched until :meth:`observe` (or a step) writes it.
+    - :meth:`observe` writes the (masked) envs' observations from their current state without
+      stepping and cancels a pending next-step autoreset of those envs, so an env whose state
+      was written steps from that state.
+    - A kernel whose state lives in columns (CartPole) has one 8-byte column per field; its
+      view has a stride of 8 bytes and an itemsize spanning every column, so index a field first
+      (``state["theta"][i]``, ``state["x"][:] = ...``): copying whole rows copies that span.
+    - Writes are not checked: a state the Python env could not reach (a non-unit quaternion, an
+      arm state out of range) gives whatever the kernel's arithmetic makes of it. Never write
+      while a ``step`` runs in another thread.
+
     Threads: a thread gets at least 128 envs (512 for CartPole, whose step costs about 5 ns);
     fewer envs run on fewer threads. OpenMP's worker threads spin between steps by default; on a
     machine shared with other busy processes, set ``OMP_WAIT_POLICY=passive`` before starting
@@ -117,10 +136,12 @@ class NativeVectorEnv(VectorEnv):
         template = gym.make(env_id, **env_kwargs)
         try:
             params = spec.params(template.unwrapped, max_episode_steps)
+            table = kernel_table(spec.kernel)
             if fast_math:
-                if "fast_math" not in params:
+                if not any(entry["name"] == "fast_math" for entry in table["params"]):
                     raise ValueError(f"{env_id}: the {spec.kernel} kernel has no fast_math mode")
                 params["fast_math"] = True
+            check_params(spec.kernel, params)
             self.single_observation_space = template.observation_space
             self.single_action_space = template.action_space
         finally:
@@ -229,6 +250,26 @@ class NativeVectorEnv(VectorEnv):
             self._truncations.copy(),
             infos,
         )
+
+    @property
+    def state(self) -> np.ndarray:
+        """Every env's kernel state as a writable structured array (see the class docstring)."""
+        if self._batch is None:
+            raise RuntimeError(f"{self.env_id}: state of a closed vector env")
+        return self._batch.state
+
+    def observe(self, mask: np.ndarray | None = None) -> np.ndarray:
+        """Observations of every env (or those in ``mask``) from their current state; no step.
+
+        Envs outside ``mask`` keep the observation they had. Returns the observation buffer (a
+        copy unless ``copy=False``), as :meth:`reset` does.
+        """
+        if self._batch is None:
+            raise RuntimeError(f"{self.env_id}: observe() on a closed vector env")
+        if mask is not None:
+            mask = self._check_reset_mask(mask)
+        self._batch.observe(mask)
+        return self._observations.copy() if self.copy else self._observations
 
     def close_extras(self, **kwargs: Any) -> None:
         """Release the kernel (its buffers are freed with this object)."""

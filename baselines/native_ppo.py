@@ -97,6 +97,8 @@ RUN_KEYS: dict[str, str] = {
     "vectorization": "native (the C kernel), sync (Gymnasium's SyncVectorEnv of gym.make "
     "copies) or auto (native where the id has a kernel)",
     "env_kwargs": "keyword arguments for the env",
+    "env_wrapper": "suite observation and action wrappers, innermost first, replayed row by row "
+    "around the vector env (the submission lists them; the board replays them the same way)",
     "eval_freq": "timesteps between evaluations of the learning curve",
     "eval_episodes": "episodes per learning-curve evaluation",
     "final_eval_episodes": "episodes of the final evaluation saved in result.json",
@@ -153,6 +155,7 @@ class NativePPOConfig:
     n_envs: int = 16
     vectorization: str = "auto"
     env_kwargs: dict[str, Any] = field(default_factory=dict)
+    env_wrapper: tuple[tuple[str, dict[str, Any]], ...] = ()
     eval_freq: int = 10_000
     eval_episodes: int = 5
     final_eval_episodes: int = 20
@@ -193,7 +196,7 @@ class NativePPOConfig:
             "n_envs": self.n_envs,
             "vec_env": "native" if self.uses_kernel() else "sync",
             "env_kwargs": self.env_kwargs,
-            "env_wrapper": [],
+            "env_wrapper": [{name: kwargs} for name, kwargs in self.env_wrapper],
             "eval_freq": self.eval_freq,
             "eval_episodes": self.eval_episodes,
             "final_eval_episodes": self.final_eval_episodes,
@@ -294,6 +297,7 @@ def check_section(env_id: str, source: Path, section: object) -> NativePPOConfig
     if ppo["target_kl"] is not None and not (_is_number(ppo["target_kl"]) and ppo["target_kl"] > 0):
         raise ConfigError(f"{where}: target_kl must be a number > 0 or null")
     ppo["policy_kwargs"] = _check_policy_kwargs(where, ppo["policy_kwargs"])
+    run["env_wrapper"] = sb3_runner._check_wrappers(where, run.get("env_wrapper", []))
     return NativePPOConfig(env_id=env_id, source=source, hyperparameters=ppo, **run)
 
 
@@ -469,6 +473,56 @@ class RunningMoments:
 # -- The learner -------------------------------------------------------------------------------
 
 
+class RowWrappers:
+    """A run's suite wrappers replayed on batches, one row at a time.
+
+    Observation maps innermost first, action maps outermost first (as
+    :class:`~rlbench_suite.agents.sb3.SB3Agent` replays them on one env). Only observation and
+    action wrappers: anything else has state or rewards the batch cannot replay, and is refused
+    naming it. No wrappers: both maps are the identity and nothing is copied.
+    """
+
+    def __init__(
+        self,
+        env_id: str,
+        env_wrapper: Sequence[tuple[str, Mapping[str, Any]]],
+        env_kwargs: Mapping[str, Any],
+    ) -> None:
+        self.spaces: tuple[gym.Space, gym.Space] | None = None
+        self._observation_maps: list[Callable[[Any], Any]] = []
+        self._action_maps: list[Callable[[Any], Any]] = []
+        if not env_wrapper:
+            return
+        from rlbench_suite.agents.sb3 import wrapped_env
+
+        env, layers = wrapped_env(env_id, env_wrapper, env_kwargs)
+        for layer in layers:
+            if not isinstance(layer, gym.ObservationWrapper | gym.ActionWrapper):
+                raise ConfigError(
+                    f"{env_id}: the native PPO runner replays observation and action wrappers "
+                    f"only, not {type(layer).__name__}"
+                )
+        self._observation_maps = [
+            layer.observation for layer in layers if isinstance(layer, gym.ObservationWrapper)
+        ]
+        self._action_maps = [
+            layer.action for layer in layers[::-1] if isinstance(layer, gym.ActionWrapper)
+        ]
+        self.spaces = (env.observation_space, env.action_space)
+
+    def observations(self, batch: np.ndarray) -> np.ndarray:
+        """Each row through the observation wrappers."""
+        for observation_map in self._observation_maps:
+            batch = np.stack([observation_map(row) for row in batch])
+        return batch
+
+    def actions(self, batch: np.ndarray) -> np.ndarray:
+        """Each row through the action wrappers."""
+        for action_map in self._action_maps:
+            batch = np.stack([np.asarray(action_map(row)) for row in batch])
+        return batch
+
+
 def make_vector_env(config: NativePPOConfig) -> gym.vector.VectorEnv:
     """``n_envs`` copies in next-step autoreset: the kernel's (``copy=False``) or SyncVectorEnv."""
     if config.uses_kernel():
@@ -493,17 +547,21 @@ def make_vector_env(config: NativePPOConfig) -> gym.vector.VectorEnv:
 class NativePPO:
     """PPO over a vector env: :meth:`learn` alternates :meth:`collect` and :meth:`update`.
 
-    Seeding: torch's generator with ``seed``, env ``i`` reset with ``seed + i`` (SB3's rule), so a
-    seed gives the same run on the same machine and thread count.
+    Seeding: torch's generator and the minibatch order with ``seed``, env ``i`` reset with
+    ``seed + i`` (SB3's rule), so a seed gives the same run on the same machine and thread count.
     """
 
     def __init__(self, config: NativePPOConfig, seed: int) -> None:
         self.config = config
         self.seed = seed
         torch.manual_seed(seed)
+        self.minibatch_rng = np.random.default_rng(seed)  # minibatch order
         self.envs = make_vector_env(config)
         observation_space = self.envs.single_observation_space
         action_space = self.envs.single_action_space
+        self.wrappers = RowWrappers(config.env_id, config.env_wrapper, config.env_kwargs)
+        if config.env_wrapper:
+            observation_space, action_space = self.wrappers.spaces
         check_spaces(config.env_id, observation_space, action_space)
         if self.envs.metadata.get("autoreset_mode") != AutoresetMode.NEXT_STEP:
             raise ValueError(f"{config.env_id}: the runner needs next-step autoreset")
@@ -552,6 +610,8 @@ class NativePPO:
     def _view(self, observations: np.ndarray) -> torch.Tensor:
         # The native env hands back the same buffer every step (copy=False): this view follows
         # the kernel's writes. SyncVectorEnv's arrays are viewed the same way, without a copy.
+        # Observation wrappers map each row, which does copy (their maps take one observation).
+        observations = self.wrappers.observations(observations)
         return torch.from_numpy(observations).reshape(len(observations), -1)
 
     def _set_scaler(self) -> None:
@@ -568,6 +628,15 @@ class NativePPO:
         return (observations.float() - self.obs_shift) * self.obs_scale
 
     def _env_actions(self, actions: torch.Tensor) -> np.ndarray:
+        """The policy's actions as the wrapped env takes them (clipped Box, wrappers applied)."""
+        if self.policy.discrete:
+            return self.wrappers.actions(actions.numpy())
+        return self.wrappers.actions(
+            torch.clamp(actions, self.action_low, self.action_high).numpy()
+        )
+
+    def _policy_actions(self, actions: torch.Tensor) -> np.ndarray:
+        """The policy's actions in its own space (before action wrappers)."""
         if self.policy.discrete:
             return actions.numpy()
         return torch.clamp(actions, self.action_low, self.action_high).numpy()
@@ -648,7 +717,7 @@ class NativePPO:
         clip = self.clip_range(progress_remaining)
         stats: dict[str, float] = {}
         for _ in range(ppo["n_epochs"]):
-            order = torch.as_tensor(rows[np.random.permutation(len(rows))])
+            order = torch.as_tensor(self.minibatch_rng.permutation(rows))
             kls = []
             for start in range(0, len(order), ppo["batch_size"]):
                 batch = order[start : start + ppo["batch_size"]]
@@ -707,7 +776,7 @@ class NativePPO:
         batch = torch.as_tensor(np.asarray(observations)).reshape(-1, self.observation_dim)
         head, _ = self.policy(self.normalise(batch))
         actions = self.policy.greedy(head) if deterministic else self.policy.sample(head)[0]
-        return self._env_actions(actions)
+        return self._policy_actions(actions)
 
     def agent(self) -> PolicyAgent:
         """The deterministic policy behind the harness's Agent protocol (one env)."""
@@ -773,9 +842,11 @@ class PolicyAgent:
         """Nothing to reset: the policy is deterministic."""
 
     def act(self, observation: Any) -> Any:
-        """The action for one observation."""
-        action = self.learner.act(np.asarray(observation)[None])[0]
-        return int(action) if self.learner.policy.discrete else action
+        """The action for one observation of the bare env (the run's wrappers replayed)."""
+        wrappers = self.learner.wrappers
+        action = self.learner.act(wrappers.observations(np.asarray(observation)[None]))
+        action = wrappers.actions(action)[0]
+        return int(action) if isinstance(action, np.integer) else action
 
 
 # -- The run ---------------------------------------------------------------------------------
@@ -872,7 +943,9 @@ def train(
     from rlbench_suite.agents.sb3 import load_agent
 
     policy_kwargs = settings["hyperparameters"]["policy_kwargs"]
-    replay = load_agent(run_dir / "model.zip", "ppo", config.env_id, (), policy_kwargs)
+    replay = load_agent(
+        run_dir / "model.zip", "ppo", config.env_id, config.env_wrapper, policy_kwargs
+    )
     seeds = range(EVAL_SEED, EVAL_SEED + max(config.final_eval_episodes, config.eval_episodes))
     final = evaluate(replay, config.env_id, env_kwargs=config.env_kwargs, seeds=seeds).records
     if curve[-1].timesteps != learner.num_timesteps:

@@ -13,6 +13,14 @@ A sweep file is YAML::
         envs: [rlbench/MORMAB-v0]
         seeds: [0]
         weight_grid: 4             # or weights: [[0.2, 0.8], [0.8, 0.2]]
+      - algo: ppo                  # the suite's own PPO (configs/native_ppo.yaml)
+        runner: native             # sb3 (the default) or native
+        envs: [rlbench/CartPole-v1]
+        seeds: [0, 1, 2]
+
+A ``runner: native`` entry trains with :mod:`rlbench_suite.baselines.native_ppo` (PPO only,
+single-objective envs); its runs are summarised, aggregated and submitted as the algorithm
+``native_ppo``, beside SB3's ``ppo``.
 
 A multi-objective env's runs each learn a linearly scalarised reward (``w . r``); the sweep
 writes one submission per (algo, env) holding every weight's runs (its front), and
@@ -21,7 +29,8 @@ writes one submission per (algo, env) holding every weight's runs (its front), a
 Every key is checked before anything trains: an unknown or misspelt key (``timestep:``) is an
 error naming the key and the closest known one, never silently ignored.
 
-Every run goes through :func:`rlbench_suite.baselines.sb3.train`, which writes its result
+Every run goes through :func:`rlbench_suite.baselines.sb3.train` (or the native runner's
+``train``, which keeps the same rules), which writes its result
 atomically and skips a run whose result exists, so a killed sweep loses nothing that finished:
 run the same command again and only the missing runs train.
 """
@@ -66,13 +75,20 @@ class SweepRun:
     seed: int
     #: Multi-objective envs: the weights of the scalarised reward this run learns.
     reward_weights: tuple[float, ...] | None = None
+    #: "sb3" (Stable-Baselines3) or "native" (the suite's own PPO).
+    runner: str = "sb3"
+
+    @property
+    def algo_label(self) -> str:
+        """The algorithm as summaries, aggregates and submissions name it."""
+        return NATIVE_ALGO if self.runner == "native" else self.algo
 
     @property
     def label(self) -> str:
         """``algo env seed [weights]`` for progress and summaries."""
         weights = self.reward_weights
         suffix = "" if weights is None else f" weights {','.join(f'{w:g}' for w in weights)}"
-        return f"{self.algo} {self.env_id} seed {self.seed}{suffix}"
+        return f"{self.algo_label} {self.env_id} seed {self.seed}{suffix}"
 
 
 @dataclass(frozen=True)
@@ -94,6 +110,10 @@ SWEEP_KEYS = ("out", "timesteps", "name", "grid")
 GRID_KEYS = ("algo", "envs", "seeds")
 #: Multi-objective envs: the weight vectors of the grid entry's runs (else the config's).
 WEIGHT_KEYS = ("weights", "weight_grid")
+#: A grid entry's optional ``runner``: who trains its runs.
+RUNNERS = ("sb3", "native")
+#: The algorithm label of native-runner runs (their folder under ``out``, their submissions).
+NATIVE_ALGO = "native_ppo"
 
 
 def _unknown_keys(where: str, given: dict[Any, Any], known: tuple[str, ...]) -> None:
@@ -149,9 +169,18 @@ def load_sweep(path: Path | str) -> Sweep:
         where = f"{source}: grid[{index}]"
         if not isinstance(entry, dict):
             raise ConfigError(f"{where} needs 'algo', 'envs' and 'seeds', got {entry!r}")
-        _unknown_keys(where, entry, GRID_KEYS + WEIGHT_KEYS)
+        _unknown_keys(where, entry, (*GRID_KEYS, *WEIGHT_KEYS, "runner"))
         if set(GRID_KEYS) - entry.keys():
             raise ConfigError(f"{where} needs 'algo', 'envs' and 'seeds'")
+        runner = entry.get("runner", "sb3")
+        if runner not in RUNNERS:
+            raise ConfigError(
+                f"{where}: 'runner' must be one of {', '.join(RUNNERS)}, got {runner!r}"
+            )
+        if runner == "native" and entry["algo"] != "ppo":
+            raise ConfigError(f"{where}: runner native trains ppo only, got algo {entry['algo']!r}")
+        if runner == "native" and any(key in entry for key in WEIGHT_KEYS):
+            raise ConfigError(f"{where}: runner native trains single-objective envs (no weights)")
         envs, seeds = entry["envs"], entry["seeds"]
         if not isinstance(envs, list) or not envs or not all(isinstance(e, str) for e in envs):
             raise ConfigError(f"{where}: 'envs' must be a non-empty list of env ids, got {envs!r}")
@@ -165,13 +194,17 @@ def load_sweep(path: Path | str) -> Sweep:
             )
         for env_id in envs:
             try:  # fail now, not an hour into the sweep
-                config = load_config(entry["algo"], env_id)
-                weight_settings = _weight_settings(where, entry, config)
+                if runner == "native":
+                    _native_config(env_id)
+                    weight_settings: tuple[tuple[float, ...], ...] = ()
+                else:
+                    config = load_config(entry["algo"], env_id)
+                    weight_settings = _weight_settings(where, entry, config)
             except (ConfigError, KeyError) as error:
                 message = error.args[0] if isinstance(error, KeyError) else str(error)
                 raise ConfigError(f"{where}: {message}") from None
             runs.extend(
-                SweepRun(entry["algo"], env_id, seed, weights)
+                SweepRun(entry["algo"], env_id, seed, weights, runner)
                 for weights in (weight_settings or (None,))
                 for seed in seeds
             )
@@ -207,14 +240,31 @@ def _weight_settings(
     return settings
 
 
+def _native_config(env_id: str) -> Any:
+    from rlbench_suite.baselines.native_ppo import load_native_config
+
+    config = load_native_config(env_id)
+    card = env_card(config.env_id)
+    if card.reward_dim > 1 or card.multi_agent:
+        raise ConfigError(f"{env_id}: runner native trains single-agent, single-objective envs")
+    return config
+
+
 def run_one(run: SweepRun, out_dir: str, timesteps: int | None) -> dict[str, Any]:
     """Train one cell (in a worker process or a Ray task) and summarise it."""
-    config = load_config(run.algo, run.env_id)
-    if run.reward_weights is not None:
-        config = dataclasses.replace(config, reward_weights=run.reward_weights, weight_settings=())
-    outcome = train(config, run.seed, Path(out_dir), timesteps)
+    if run.runner == "native":
+        from rlbench_suite.baselines.native_ppo import train as train_native
+
+        outcome = train_native(_native_config(run.env_id), run.seed, Path(out_dir), timesteps)
+    else:
+        config = load_config(run.algo, run.env_id)
+        if run.reward_weights is not None:
+            config = dataclasses.replace(
+                config, reward_weights=run.reward_weights, weight_settings=()
+            )
+        outcome = train(config, run.seed, Path(out_dir), timesteps)
     return {
-        "algo": run.algo,
+        "algo": run.algo_label,
         "env_id": run.env_id,
         "seed": run.seed,
         **({} if run.reward_weights is None else {"reward_weights": list(run.reward_weights)}),
@@ -274,6 +324,11 @@ def write_sweep_submissions(
         seeds = sorted({run["seed"] for run in runs})
         weights = sorted({tuple(run["reward_weights"]) for run in runs if "reward_weights" in run})
         name = None if name_prefix is None else prefixed_submission_name(name_prefix, algo, env_id)
+        if algo == NATIVE_ALGO:
+            from rlbench_suite.baselines.native_ppo import write_native_submission
+
+            written.append(write_native_submission(out_dir, env_id, seeds, name=name))
+            continue
         written.append(
             write_training_submission(
                 out_dir, algo, env_id, seeds, name=name, weight_settings=weights
@@ -284,7 +339,7 @@ def write_sweep_submissions(
 
 def _failure(run: SweepRun, error: BaseException) -> dict[str, Any]:
     return {
-        "algo": run.algo,
+        "algo": run.algo_label,
         "env_id": run.env_id,
         "seed": run.seed,
         **({} if run.reward_weights is None else {"reward_weights": list(run.reward_weights)}),

@@ -277,7 +277,7 @@ FILLER_WORDS = word_set(
     covered purpose meant designed intended job help helps helping know colour color colored
     coloured partly partially mostly would normally generally somewhat slightly fairly q true
     wonder wondering curious quick like ask asking native natively originally originate
-    originates originated indigenous
+    originates originated indigenous produce produces produced
     """
 )
 #: Words a question may use that are content: they appear in the phrase tables, not here.

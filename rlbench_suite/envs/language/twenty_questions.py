@@ -45,8 +45,8 @@ question gets :data:`UNKNOWN_ANSWER`. The transcript shows each reply. Measured 
 held-out set of 1,137 questions (``tests/envs/language/heldout/``), the previous revision of this
 oracle answered about 91 % correctly, 8 % "don't know" and 1 % wrongly (72 %, 25 % and 3 %
 before the oracle principle). On the development set (``tests/envs/language/dev_questions/``,
-written from the object list) this revision answers the first 642 questions 85 % correctly,
-15 % "don't know" and none wrongly (79 %, 19 % and 2.3 % before it), and 125 more written
+written from the object list) this revision answers the first 642 questions 86 % correctly,
+14 % "don't know" and none wrongly (79 %, 19 % and 2.3 % before it), and 125 more written
 after it, untuned, 99 % correctly and none wrongly.
 
 The parser reads a question as a conjunction of the phrases it found, and refuses the word

@@ -49,6 +49,7 @@
 #include "cartpole.h"
 #include "market_making.h"
 #include "quad_hover.h"
+#include "rmab_finite.h"
 #include "rmab_two_state.h"
 
 /* NumPy's bool is one byte; the bound flag arrays are written as C bools. */
@@ -609,7 +610,8 @@ static void run_ranges(const Batch *batch, range_pass pass, const void *actions)
     KERNEL(cartpole, COLUMN, float, int64_t)      \
     KERNEL(rmab_two_state, ENV, int64_t, int8_t)  \
     KERNEL(quad_hover, ENV, float, float)         \
-    KERNEL(market_making, ENV, float, float)
+    KERNEL(market_making, ENV, float, float)      \
+    KERNEL(rmab_finite, ENV, int64_t, int8_t)
 
 #define DEFINE_KERNEL_LOOPS(prefix, shape, obs_t, action_t) DEFINE_##shape##_LOOPS(prefix, obs_t, action_t)
 RLB_KERNEL_LIST(DEFINE_KERNEL_LOOPS)

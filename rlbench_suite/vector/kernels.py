@@ -97,6 +97,34 @@ def rmab_two_state_params(env: gym.Env, max_episode_steps: int | None) -> dict[s
     }
 
 
+def rmab_finite_params(env: gym.Env, max_episode_steps: int | None) -> dict[str, Any]:
+    """A budgeted finite-state bandit's cumulative tables (ARMMAN, Circulant), budget, horizon."""
+    if not hasattr(env, "transitions") or not hasattr(env, "initial_state_probs"):
+        raise ValueError(
+            f"the finite-state RMAB kernel needs a BudgetedRestlessBandit, got {type(env).__name__}"
+        )
+    if env.invalid_action != "raise":
+        raise ValueError(
+            "the native kernel refuses over-budget actions (invalid_action='raise'); for "
+            f"invalid_action={env.invalid_action!r} use "
+            "gym.make_vec(..., vectorization_mode='sync')"
+        )
+    # Start states as Generator.choice draws them: the normalised cumulative probabilities.
+    initial_cdf = np.cumsum(env.initial_state_probs)
+    initial_cdf /= initial_cdf[-1]
+    horizon = env.horizon if max_episode_steps is None else min(env.horizon, max_episode_steps)
+    return {
+        "num_arms": int(env.num_arms),
+        "num_states": int(env.num_states),
+        "budget": int(env.budget),
+        "horizon": int(horizon),
+        "initial_cdf": np.ascontiguousarray(initial_cdf, dtype=np.float64),
+        # next_states_from_uniforms compares the draw with np.cumsum of each row, as here.
+        "transition_cdf": np.ascontiguousarray(np.cumsum(env.transitions, axis=-1), np.float64),
+        "state_rewards": np.ascontiguousarray(env.state_rewards, dtype=np.float64),
+    }
+
+
 def quad_hover_params(env: gym.Env, max_episode_steps: int | None) -> dict[str, Any]:
     """The airframe, physics options, rates, start and limits of a QuadHover instance.
 
@@ -201,6 +229,12 @@ KERNELS: dict[str, KernelSpec] = {
     "rlbench/CartPole-v1": KernelSpec("cartpole", "CartPole-v1", cartpole_params),
     "rlbench/RMAB-TwoState-v0": KernelSpec(
         "rmab_two_state", "rlbench/RMAB-TwoState-v0", rmab_two_state_params
+    ),
+    "rlbench/RMAB-ARMMAN-v0": KernelSpec(
+        "rmab_finite", "rlbench/RMAB-ARMMAN-v0", rmab_finite_params
+    ),
+    "rlbench/RMAB-Circulant-v0": KernelSpec(
+        "rmab_finite", "rlbench/RMAB-Circulant-v0", rmab_finite_params
     ),
     "rlbench/QuadHover-v0": KernelSpec("quad_hover", "rlbench/QuadHover-v0", quad_hover_params),
     "rlbench/MarketMaking-v0": KernelSpec(

@@ -134,7 +134,13 @@ def test_batch_arguments_are_checked(native) -> None:
     limit = native.max_threads()
     with pytest.raises(ValueError, match=rf"num_threads must be in \[1, {limit}\]"):
         native.Batch("cartpole", NUM_ENVS, _cartpole_params(), **_buffers(), num_threads=limit + 1)
-    assert native.KERNELS == ("cartpole", "rmab_two_state", "quad_hover", "market_making")
+    assert native.KERNELS == (
+        "cartpole",
+        "rmab_two_state",
+        "quad_hover",
+        "market_making",
+        "rmab_finite",
+    )
 
 
 def test_bad_actions_leave_the_batch_usable(native) -> None:

@@ -5,8 +5,7 @@
 
 Prints a rich table of the median of ``--repeats`` runs per backend, with the ratio of native
 (1 thread) to each row; ``--json`` prints the rows instead (env_id, backend, num_envs, threads,
-steps_per_sec, runs). On a machine shared with other jobs, set ``OMP_WAIT_POLICY=passive``: by
-default OpenMP workers spin between steps and lose their core to the other jobs.
+load, steps_per_sec, runs). ``--load 0 2`` times every row idle and beside two busy processes.
 """
 
 from __future__ import annotations
@@ -29,6 +28,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--async-max-envs", type=int, default=64, help="largest N for AsyncVectorEnv"
     )
+    parser.add_argument(
+        "--load", nargs="+", type=int, default=[0], help="competing busy processes per row set"
+    )
     parser.add_argument("--json", action="store_true", help="print the rows as JSON")
     args = parser.parse_args(argv)
     rows = run_benchmark(
@@ -39,6 +41,7 @@ def main(argv: list[str] | None = None) -> None:
         repeats=args.repeats,
         min_seconds=args.min_seconds,
         async_max_envs=args.async_max_envs,
+        loads=args.load,
     )
     if args.json:
         print(json.dumps(rows, indent=2))

@@ -10,6 +10,8 @@ from rlbench_suite.cli.common import UsageError, console, integer_in_range, prin
 MAX_NUM_ENVS = 2**20
 #: Most timed runs per row; the row reports their median.
 MAX_REPEATS = 100
+#: Most competing busy processes a row runs beside.
+MAX_LOAD = 64
 
 
 def command_bench(args: argparse.Namespace) -> int:
@@ -30,6 +32,7 @@ def command_bench(args: argparse.Namespace) -> int:
         threads=args.threads,
         backends=args.backends,
         repeats=args.repeats,
+        loads=args.load,
     )
     if args.json:
         print_json(rows)
@@ -79,6 +82,13 @@ def add_cli(commands: argparse._SubParsersAction) -> None:
         type=integer_in_range(1, MAX_REPEATS),
         default=5,
         help=f"runs per row, whose median is reported (at most {MAX_REPEATS})",
+    )
+    bench.add_argument(
+        "--load",
+        nargs="+",
+        type=integer_in_range(0, MAX_LOAD),
+        default=[0],
+        help="rows under this many competing busy processes, e.g. --load 0 2 (default: 0, idle)",
     )
     bench.add_argument("--json", action="store_true", help="print the rows as JSON")
     bench.set_defaults(handler=command_bench)

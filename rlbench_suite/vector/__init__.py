@@ -25,6 +25,7 @@ from rlbench_suite.vector.kernels import KERNELS, KernelSpec, kernel_spec
 from rlbench_suite.vector.native import (
     NativeExtensionWarning,
     NativeVectorEnv,
+    auto_threads,
     make_vector_env,
     max_threads,
     native_available,
@@ -35,6 +36,7 @@ __all__ = [
     "KernelSpec",
     "NativeExtensionWarning",
     "NativeVectorEnv",
+    "auto_threads",
     "kernel_spec",
     "make_vector_env",
     "max_threads",

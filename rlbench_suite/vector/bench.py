@@ -16,17 +16,23 @@ command line. Backends:
   set to each thread count, when EnvPool is importable (``pip install 'rlbench-suite[bench]'``;
   CartPole only).
 
-Figures are noisy (other processes, CPU frequency); compare ratios taken in the same run.
+``loads`` repeats every row with that many competing busy processes running (``--load K`` on
+the command line; 0 is idle), so a thread count's cost on a shared machine shows beside its
+idle figure. Figures are noisy (other processes, CPU frequency); compare ratios taken in the
+same run.
 """
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import importlib.util
 import statistics
+import subprocess
+import sys
 import time
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import gymnasium as gym
@@ -46,6 +52,19 @@ BACKENDS = (
 )
 DEFAULT_ENV_IDS = ("rlbench/CartPole-v1", "rlbench/RMAB-TwoState-v0", "rlbench/MarketMaking-v0")
 _ACTION_POOL = 16  # distinct action batches cycled through, so no backend sees one action
+
+
+@contextlib.contextmanager
+def competing_load(count: int) -> Iterator[None]:
+    """``count`` busy processes (each a Python loop spinning on one core) while the block runs."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        time.sleep(0.2 if count else 0.0)  # let the scheduler see them before timing
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
 
 
 def _random_actions(
@@ -149,19 +168,22 @@ def run_benchmark(
     repeats: int = 5,
     min_seconds: float = 0.3,
     async_max_envs: int = 64,
+    loads: Sequence[int] = (0,),
 ) -> list[dict[str, Any]]:
-    """Median env-steps/s of each backend; one dict per (env_id, backend, num_envs, threads).
+    """Median env-steps/s of each backend; one dict per (env_id, backend, num_envs, threads, load).
 
     ``threads`` beyond :func:`~rlbench_suite.vector.max_threads` are skipped. AsyncVectorEnv
     (a process per env) runs only for ``num_envs <= async_max_envs``. Each row has ``env_id``,
-    ``backend``, ``num_envs``, ``threads``, ``steps_per_sec`` (the median) and ``runs`` (every
-    run).
+    ``backend``, ``num_envs``, ``threads``, ``load`` (competing busy processes),
+    ``steps_per_sec`` (the median) and ``runs`` (every run).
     """
     unknown = sorted(set(backends) - set(BACKENDS))
     if unknown:
         raise ValueError(f"unknown backends {unknown}; known: {BACKENDS}")
     if repeats < 1 or min_seconds <= 0:
         raise ValueError("repeats must be >= 1 and min_seconds > 0")
+    if any(load < 0 for load in loads):
+        raise ValueError(f"loads must be >= 0 busy processes, got {list(loads)}")
     usable_threads = [count for count in threads if 1 <= count <= max_threads()]
     rows = []
     for env_id in env_ids:
@@ -171,44 +193,46 @@ def run_benchmark(
         for count in num_envs:
             actions = _random_actions(space, budget, count, seed=count)
             for backend in backends:
-                for workers, make in _backend_runs(
-                    backend, env_id, count, usable_threads, async_max_envs
-                ):
-                    env = make()
-                    try:
-                        runs = [
-                            _steps_per_second(env, actions, count, min_seconds)
-                            for _ in range(repeats)
-                        ]
-                    finally:
-                        env.close()
-                    rows.append(
-                        {
-                            "env_id": env_id,
-                            "backend": backend,
-                            "num_envs": count,
-                            "threads": workers,
-                            "steps_per_sec": statistics.median(runs),
-                            "runs": runs,
-                        }
-                    )
+                runs = _backend_runs(backend, env_id, count, usable_threads, async_max_envs)
+                for load in loads:
+                    for workers, make in runs:
+                        env = make()
+                        try:
+                            with competing_load(load):
+                                rates = [
+                                    _steps_per_second(env, actions, count, min_seconds)
+                                    for _ in range(repeats)
+                                ]
+                        finally:
+                            env.close()
+                        rows.append(
+                            {
+                                "env_id": env_id,
+                                "backend": backend,
+                                "num_envs": count,
+                                "threads": workers,
+                                "load": load,
+                                "steps_per_sec": statistics.median(rates),
+                                "runs": rates,
+                            }
+                        )
     return rows
 
 
 def speedups(rows: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Each row with ``native_speedup``, native 1-thread steps/s over the row's (same env, N).
+    """Each row with ``native_speedup``, native 1-thread steps/s over the row's (same env, N, load).
 
     For native rows it is None, and ``thread_speedup`` (the row over native 1 thread) says what
     the extra threads bring; other rows have ``thread_speedup`` None.
     """
     baseline = {
-        (row["env_id"], row["num_envs"]): row["steps_per_sec"]
+        (row["env_id"], row["num_envs"], row.get("load", 0)): row["steps_per_sec"]
         for row in rows
         if row["backend"] == "native" and row["threads"] == 1
     }
     annotated = []
     for row in rows:
-        native_rate = baseline.get((row["env_id"], row["num_envs"]))
+        native_rate = baseline.get((row["env_id"], row["num_envs"], row.get("load", 0)))
         native_row = row["backend"] == "native"
         annotated.append(
             {
@@ -232,7 +256,16 @@ def print_table(rows: Sequence[dict[str, Any]], console: Any = None) -> None:
     from rich.table import Table
 
     table = Table(title="env-steps/s, median of runs (one process, same actions)")
-    columns = ("env", "N", "backend", "threads", "steps/s", "native 1t / row", "vs native 1t")
+    columns = (
+        "env",
+        "N",
+        "backend",
+        "threads",
+        "load",
+        "steps/s",
+        "native 1t / row",
+        "vs native 1t",
+    )
     for column in columns:
         table.add_column(column, justify="left" if column in ("env", "backend") else "right")
     for row in speedups(rows):
@@ -241,6 +274,7 @@ def print_table(rows: Sequence[dict[str, Any]], console: Any = None) -> None:
             str(row["num_envs"]),
             row["backend"],
             str(row["threads"]),
+            str(row.get("load", 0)),
             _human(row["steps_per_sec"]),
             _ratio(row["native_speedup"]),
             _ratio(row["thread_speedup"]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import warnings
 from typing import Any, ClassVar
 
@@ -15,8 +16,30 @@ from gymnasium.vector.utils import batch_space
 from rlbench_suite.envs.validation import InvalidActionError
 from rlbench_suite.vector.kernels import check_params, kernel_spec, kernel_table
 
+
+def _import_native() -> Any:
+    """Import the extension with OpenMP's workers waiting passively unless the user chose.
+
+    OpenMP's default lets idle workers spin between steps; on a machine other processes keep
+    busy a spinning worker loses its core, and two threads then ran at 0.09-0.39x of one. A
+    passive worker sleeps and wakes in tens of microseconds. libgomp reads OMP_WAIT_POLICY once,
+    when it is loaded, which is this import; the variable is restored right after so that a
+    runtime loaded later (PyTorch's own libgomp) keeps its default. Set OMP_WAIT_POLICY before
+    starting Python to choose otherwise; a libgomp some other module loaded first keeps its own.
+    """
+    chosen = os.environ.get("OMP_WAIT_POLICY")
+    if chosen is None:
+        os.environ["OMP_WAIT_POLICY"] = "passive"
+    try:
+        from rlbench_suite import _native as module
+    finally:
+        if chosen is None:
+            os.environ.pop("OMP_WAIT_POLICY", None)
+    return module
+
+
 try:
-    from rlbench_suite import _native
+    _native = _import_native()
 except ImportError as error:  # no compiler at install time, or a broken build
     _native = None
     NATIVE_IMPORT_ERROR: ImportError | None = error
@@ -41,6 +64,16 @@ def max_threads() -> int:
     return _native.max_threads() if _native is not None else 1
 
 
+def auto_threads(kernel: str, num_envs: int) -> int:
+    """The threads ``num_threads="auto"`` picks for ``num_envs`` envs of ``kernel``.
+
+    One per ``min_envs_per_thread`` envs (the kernel table's figure, measured per kernel), at
+    most :func:`max_threads`: below that share a thread costs more to wake than its envs save.
+    """
+    share = kernel_table(kernel)["min_envs_per_thread"]
+    return max(1, min(max_threads(), num_envs // share))
+
+
 class NativeVectorEnv(VectorEnv):
     """``num_envs`` copies of a registered env stepped by its C kernel.
 
@@ -53,7 +86,9 @@ class NativeVectorEnv(VectorEnv):
     Args:
         env_id: a registered id with a kernel (see :data:`rlbench_suite.vector.KERNELS`).
         num_envs: number of envs (>= 1).
-        num_threads: OpenMP threads a step uses (1 to :func:`max_threads`).
+        num_threads: threads a step uses: ``"auto"`` (the default, :func:`auto_threads`: one
+            per ``min_envs_per_thread`` envs of the kernel's table, up to the processors) or
+            1 to :func:`max_threads`. Results do not depend on it.
         autoreset_mode: ``"next_step"`` (Gymnasium's default: the step after an episode ends
             returns the reset observation, reward 0 and no flags, ignoring that env's action) or
             ``"same_step"`` (the ending step returns the reset observation, with the last one in
@@ -89,11 +124,12 @@ class NativeVectorEnv(VectorEnv):
       arm state out of range) gives whatever the kernel's arithmetic makes of it. Never write
       while a ``step`` runs in another thread.
 
-    Threads: a thread gets at least 128 envs (512 for CartPole, whose step costs about 5 ns);
-    fewer envs run on fewer threads. OpenMP's worker threads spin between steps by default; on a
-    machine shared with other busy processes, set ``OMP_WAIT_POLICY=passive`` before starting
-    Python, or the spinning workers lose their core and every step waits for the scheduler
-    (passive workers take tens of microseconds to wake, so small batches gain nothing from them).
+    Threads: a thread gets at least the kernel's ``min_envs_per_thread`` envs (128; 512 for
+    CartPole, whose step costs about 30 ns); fewer envs run on fewer threads, and
+    ``num_threads="auto"`` asks for no more. OpenMP's workers wait passively between steps
+    (``OMP_WAIT_POLICY=passive`` is set for the extension's import unless the user set it): a
+    spinning worker on a machine shared with busy processes loses its core and every step then
+    waits for the scheduler.
 
     """
 
@@ -104,7 +140,7 @@ class NativeVectorEnv(VectorEnv):
         env_id: str,
         num_envs: int = 1,
         *,
-        num_threads: int = 1,
+        num_threads: int | str = "auto",
         autoreset_mode: str | AutoresetMode = AutoresetMode.NEXT_STEP,
         copy: bool = True,
         max_episode_steps: int | None = None,
@@ -163,6 +199,10 @@ class NativeVectorEnv(VectorEnv):
         self._truncations = np.zeros(self.num_envs, dtype=np.bool_)
         same_step = mode == AutoresetMode.SAME_STEP
         self._final_observations = np.zeros_like(self._observations) if same_step else None
+        if num_threads == "auto":
+            num_threads = auto_threads(spec.kernel, self.num_envs)
+        elif isinstance(num_threads, bool) or not isinstance(num_threads, int | np.integer):
+            raise TypeError(f"{env_id}: num_threads must be an int or 'auto', got {num_threads!r}")
         try:
             self._batch = _native.Batch(
                 spec.kernel,

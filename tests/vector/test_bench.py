@@ -18,7 +18,30 @@ from rlbench_suite.vector.bench import print_table, run_benchmark, speedups
 pytestmark = pytest.mark.skipif(not native_available(), reason="the C extension is not built")
 
 REPO = Path(__file__).resolve().parents[2]
-ROW_KEYS = {"env_id", "backend", "num_envs", "threads", "steps_per_sec", "runs"}
+ROW_KEYS = {"env_id", "backend", "num_envs", "threads", "load", "steps_per_sec", "runs"}
+
+
+def test_load_rows_sit_beside_idle_rows_with_their_own_baseline() -> None:
+    """--load rows repeat each configuration beside busy processes; ratios compare like rows."""
+    rows = run_benchmark(
+        env_ids=("rlbench/RMAB-ARMMAN-v0",),
+        num_envs=(4,),
+        threads=(1,),
+        backends=("native", "gymnasium_sync"),
+        repeats=1,
+        min_seconds=0.01,
+        loads=(0, 1),
+    )
+    assert [(row["backend"], row["load"]) for row in rows] == [
+        ("native", 0),
+        ("native", 1),
+        ("gymnasium_sync", 0),
+        ("gymnasium_sync", 1),
+    ]
+    annotated = speedups(rows)
+    assert annotated[3]["native_speedup"] == rows[1]["steps_per_sec"] / rows[3]["steps_per_sec"]
+    with pytest.raises(ValueError, match="loads must be >= 0"):
+        run_benchmark(loads=(-1,))
 
 
 def test_run_benchmark_returns_one_row_per_configuration() -> None:

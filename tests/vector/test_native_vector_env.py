@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+
 import gymnasium as gym
 import numpy as np
 import pytest
@@ -10,7 +14,13 @@ from gymnasium.vector import AutoresetMode
 import rlbench_suite
 import rlbench_suite.envs.calibration
 from rlbench_suite.envs.validation import InvalidActionError
-from rlbench_suite.vector import KERNELS, NativeVectorEnv, max_threads, native_available
+from rlbench_suite.vector import (
+    KERNELS,
+    NativeVectorEnv,
+    auto_threads,
+    max_threads,
+    native_available,
+)
 
 pytestmark = pytest.mark.skipif(not native_available(), reason="the C extension is not built")
 
@@ -319,3 +329,29 @@ def test_balanced_cartpole_truncates_at_step_500() -> None:
         observations, rewards, terminations, truncations, _ = envs.step(actions)
         assert not terminations.any() and rewards.all()
         assert truncations.all() == (step == 500) and truncations.any() == (step == 500)
+
+
+def test_auto_threads_is_the_default_and_changes_no_trajectory() -> None:
+    """num_threads='auto' (the default) picks threads by the kernel's share, same trajectories."""
+    assert auto_threads("cartpole", 64) == 1
+    assert auto_threads("quad_hover", 4096) == min(max_threads(), 32)
+    envs = NativeVectorEnv(BANDIT, 300, num_arms=5, budget=2)
+    assert envs.num_threads == auto_threads("rmab_two_state", 300)
+    single = NativeVectorEnv(BANDIT, 300, num_threads=1, num_arms=5, budget=2)
+    for left, right in zip(_rollout(envs, 3, 40), _rollout(single, 3, 40), strict=True):
+        assert np.array_equal(left, right)
+    with pytest.raises(TypeError, match="num_threads must be an int or 'auto'"):
+        NativeVectorEnv(BANDIT, 2, num_threads="many")
+
+
+def test_the_extension_import_leaves_the_wait_policy_unset() -> None:
+    """OpenMP's passive wait is set for the extension's import only, not for later runtimes."""
+    script = (
+        "import os, rlbench_suite.vector.native as native\n"
+        "print(native.native_available(), os.environ.get('OMP_WAIT_POLICY'))\n"
+    )
+    environment = {key: value for key, value in os.environ.items() if key != "OMP_WAIT_POLICY"}
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=environment
+    )
+    assert result.stdout.split() == ["True", "None"], result.stderr

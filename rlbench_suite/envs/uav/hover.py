@@ -18,6 +18,14 @@ on it, and because the take-off starts 0.1 m above the floor, where ground effec
 the default is the more physical of the two, the option the one that reproduces the anchor's
 numbers. Under the option the env runs in Python only (the native kernel observes body rates).
 
+Backends. Where the C extension is built (:func:`rlbench_suite.vector.native_available`) the
+default instance steps through the ``quad_hover`` kernel of the fast path at N = 1, many times
+faster than the Python step; ``backend="python"`` keeps the Python twin, the reference and the
+fallback. Both give the same episode bit for bit from the same seed and actions: ``reset``
+draws the start in Python (``np_random``) and writes it into the kernel's state, and the kernel
+runs the Python step's operations in its order. ``state``, the infos, ``render``, pickling and
+``close`` behave the same on both; a pickled copy rebuilds its kernel when it next steps.
+
 ## Action Space
 
 ``Box(-1, 1, (k,), float32)``, with ``k`` set by ``action_type``:
@@ -71,7 +79,8 @@ steps).
 ```python
 gym.make("rlbench/QuadHover-v0", action_type="rpm", target_position=(0.0, 0.0, 1.0),
          start_jitter=0.05, ctrl_freq=30, pyb_freq=240, episode_seconds=8.0, params=None,
-         physics="drag_ground_effect", ground_effect=None, drag=None, render_mode=None)
+         physics="drag_ground_effect", ground_effect=None, drag=None, render_mode=None,
+         backend="auto")
 ```
 
 - ``action_type``: ``"rpm"``, ``"one_d_rpm"``, ``"pid"`` or ``"vel"``.
@@ -81,6 +90,9 @@ gym.make("rlbench/QuadHover-v0", action_type="rpm", target_position=(0.0, 0.0, 1
   motor lag ...); the MDP family perturbs mass, inertia and kf by +-10 % (held out: +-25 %).
 - ``render_mode``: ``"rgb_array"`` (side and top views, drawn off-screen with pygame) or
   ``"human"``.
+- ``backend``: ``"auto"`` (the C kernel where the extension is built and models the instance:
+  ``rpm`` or ``one_d_rpm`` actions, body rates observed, no motor lag; Python otherwise),
+  ``"native"`` (the kernel, or a ValueError saying why not) or ``"python"``.
 
 ## Reference Scores
 
@@ -91,7 +103,8 @@ actions and 467 with the others (:func:`success_threshold`).
 
 ## Version History
 
-- v0: first release. Later, without changing the default instance: the ``physics`` option.
+- v0: first release. Later, without changing the default instance: the ``physics`` option;
+  the ``backend`` option (the C kernel by default where built, the same episodes bit for bit).
 
 ## Credits
 
@@ -119,8 +132,14 @@ from typing import Any
 
 import numpy as np
 
-from rlbench_suite.envs.uav.base import ActionType, QuadrotorEnv, parse_action_type
+from rlbench_suite.envs.uav.base import (
+    RPM_ACTION_SCALE,
+    ActionType,
+    QuadrotorEnv,
+    parse_action_type,
+)
 from rlbench_suite.envs.uav.dynamics import CrazyflieParams, QuadrotorState
+from rlbench_suite.envs.validation import validate_action
 
 HOVER_TARGET = (0.0, 0.0, 1.0)  # m
 # The physics options: this suite's default model, and gym-pybullet-drones' default
@@ -131,6 +150,9 @@ PHYSICS_OPTIONS = ("drag_ground_effect", "gym_pybullet_drones")
 # actions (rounded to 474 in later versions) and 467 with every other action type.
 GYM_PYBULLET_DRONES_SOLVED_RETURN = {ActionType.ONE_D_RPM: 474.15}
 GYM_PYBULLET_DRONES_SOLVED_RETURN_OTHERWISE = 467.0
+BACKENDS = ("auto", "python", "native")
+# The id whose kernel steps this env on the native backend.
+KERNEL_ENV_ID = "rlbench/QuadHover-v0"
 
 
 def hover_reward(distance: np.ndarray | float) -> np.ndarray | float:
@@ -154,7 +176,12 @@ class QuadHoverEnv(QuadrotorEnv):
         ground_effect: bool | None = None,
         drag: bool | None = None,
         render_mode: str | None = None,
+        backend: str = "auto",
     ) -> None:
+        if backend not in BACKENDS:
+            raise ValueError(
+                f"QuadHoverEnv: backend must be one of {list(BACKENDS)}, got {backend!r}"
+            )
         if physics not in PHYSICS_OPTIONS:
             raise ValueError(
                 f"QuadHoverEnv: physics must be one of {list(PHYSICS_OPTIONS)}, got {physics!r}"
@@ -191,6 +218,154 @@ class QuadHoverEnv(QuadrotorEnv):
             drag=full_physics if drag is None else drag,
             render_mode=render_mode,
         )
+        # What rebuilds this instance in Python: the kernel reads its parameters off such a copy.
+        self._python_kwargs = {
+            "action_type": self.action_type.value,
+            "target_position": tuple(target.tolist()),
+            "start_jitter": self.start_jitter,
+            "ctrl_freq": ctrl_freq,
+            "pyb_freq": pyb_freq,
+            "episode_seconds": episode_seconds,
+            "params": self.params,
+            "physics": physics,
+            "ground_effect": ground_effect,
+            "drag": drag,
+            "backend": "python",
+        }
+        self.backend = self._choose_backend(backend)
+        # The kernel (a one-env NativeVectorEnv) is built when the env first resets or steps, so
+        # an instance made only to be read (a template, a card's bounds) never builds one.
+        self._native: Any = None
+        self._kernel_state: np.ndarray | None = None
+        self._native_actions = np.zeros((1, self.action_size), dtype=np.float32)
+
+    # -- backends ---------------------------------------------------------------------------------
+
+    def _choose_backend(self, requested: str) -> str:
+        """``"python"`` or ``"native"`` for the requested backend (see the module docstring)."""
+        if requested == "python":
+            return "python"
+        from rlbench_suite.vector import native_available
+        from rlbench_suite.vector.kernels import quad_hover_params
+
+        reason = None
+        if not native_available():
+            reason = "the C extension rlbench_suite._native is not built"
+        else:
+            try:
+                quad_hover_params(self, self.episode_steps)
+            except ValueError as error:
+                reason = str(error)
+        if reason is None:
+            return "native"
+        if requested == "native":
+            raise ValueError(f"QuadHoverEnv: backend='native' is not available: {reason}")
+        return "python"
+
+    def _load_native_state(self) -> None:
+        """Write the Python state into the kernel (built on first use) and view it from there.
+
+        After this, ``self.state``'s position, quaternion, velocity and body rates are views of
+        the kernel's memory, so they follow every native step at no cost.
+        """
+        if self._native is None:
+            from rlbench_suite.vector import NativeVectorEnv
+
+            self._native = NativeVectorEnv(
+                KERNEL_ENV_ID,
+                1,
+                copy=False,
+                max_episode_steps=self.episode_steps,
+                **self._python_kwargs,
+            )
+            self._native.reset(seed=0)  # the kernel observes only after a reset; overwritten
+            self._kernel_state = self._native.state  # one view, kept (each access builds one)
+        kernel = self._kernel_state
+        state = self.state
+        kernel["position"][0] = state.position[0]
+        kernel["quaternion"][0] = state.quaternion[0]
+        kernel["velocity"][0] = state.velocity[0]
+        kernel["body_rates"][0] = state.body_rates[0]
+        kernel["step_count"][0] = self.step_count
+        kernel["buffer"][0] = self._action_buffer.reshape(-1)
+        # Observing from the written state also cancels the kernel's pending autoreset.
+        self._native.observe()
+        self.state = QuadrotorState(
+            position=kernel["position"],
+            quaternion=kernel["quaternion"],
+            velocity=kernel["velocity"],
+            body_rates=kernel["body_rates"],
+            rpm=np.array(state.rpm, dtype=float),
+        )
+
+    def _native_step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """QuadrotorEnv.step through the kernel: the same checks, outputs, infos and warnings."""
+        if self._native is None:
+            self._load_native_state()  # a pickled copy, or a step before the first reset
+        self._warn_if_stepped_out_of_episode()
+        checked = validate_action(self, action)
+        self._native_actions[0] = checked
+        observations, rewards, _, truncations, _ = self._native.step(self._native_actions)
+        self.step_count += 1
+        self._physics_steps += self.substeps
+        # The motors run at the commanded speeds (no lag), as the Python step leaves state.rpm.
+        hover_rpm = self.params.hover_rpm
+        speeds = [max(hover_rpm * (1.0 + RPM_ACTION_SCALE * a), 0.0) for a in checked.tolist()]
+        self.state.rpm[0] = speeds if len(speeds) == 4 else speeds * 4
+        self._after_step()
+        truncated = bool(truncations[0])
+        info = {
+            "crashed": truncated and self._out_of_bounds(),
+            "distance_to_target": self.distance_to_target(),
+        }
+        if truncated:
+            # The Python env keeps flying the ended episode if stepped again (it warns); the
+            # kernel would autoreset instead. Observing cancels that.
+            self._native.observe()
+        self._record_step_end(False, truncated)
+        if self.render_mode == "human":
+            self.render()
+        return observations[0].copy(), float(rewards[0]), False, truncated, info
+
+    # -- the Gymnasium API ------------------------------------------------------------------------
+
+    def step(self, action: Any) -> tuple[np.ndarray, float, bool, bool, dict[str, Any]]:
+        """Hold the action for one control period, on this env's backend."""
+        if self.backend == "native":
+            return self._native_step(action)
+        return super().step(action)
+
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[np.ndarray, dict[str, Any]]:
+        """Draw the start in Python (both backends), then hand it to the kernel if native."""
+        observation, info = super().reset(seed=seed, options=options)
+        if self.backend == "native":
+            self._load_native_state()
+        return observation, info
+
+    def close(self) -> None:
+        """Release the kernel and close the render window, if any."""
+        if self._native is not None:
+            self._native.close()
+            self._native = None
+            self._kernel_state = None
+            self.state = self.state.copy()  # off the kernel's memory
+        super().close()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = super().__getstate__()
+        if self._native is not None:
+            # A copy holds the kernel's state as plain arrays and rebuilds its own kernel.
+            state["state"] = self.state.copy()
+            state["_action_buffer"] = (
+                self._kernel_state["buffer"][0]
+                .astype(np.float64)
+                .reshape(self._action_buffer.shape)
+            )
+        state["_native"] = None
+        state["_kernel_state"] = None
+        return state
 
     def _reset_drones(self) -> QuadrotorState:
         home = self._home_positions()

@@ -196,7 +196,9 @@ static const rlb_kernel_table rmab_finite_table = {
     .state = rmab_finite_state_table,
     .num_state_fields = RLB_COUNT(rmab_finite_state_table),
     .state_size = rmab_finite_state_bytes,
-    .min_envs_per_thread = 128,
+    /* 2 shared cores, passive waiting: 0.76x one thread with 512 envs each under a competing
+     * load, 1.29x with 2048. */
+    .min_envs_per_thread = 1024,
 };
 
 #endif

@@ -124,12 +124,14 @@ class NativeVectorEnv(VectorEnv):
       arm state out of range) gives whatever the kernel's arithmetic makes of it. Never write
       while a ``step`` runs in another thread.
 
-    Threads: a thread gets at least the kernel's ``min_envs_per_thread`` envs (128; 512 for
-    CartPole, whose step costs about 30 ns); fewer envs run on fewer threads, and
-    ``num_threads="auto"`` asks for no more. OpenMP's workers wait passively between steps
-    (``OMP_WAIT_POLICY=passive`` is set for the extension's import unless the user set it): a
-    spinning worker on a machine shared with busy processes loses its core and every step then
-    waits for the scheduler.
+    Threads: a thread gets at least the kernel's ``min_envs_per_thread`` envs (128; 1024 for
+    CartPole, whose step costs about 30 ns, and for the finite-state bandits); fewer envs run
+    on fewer threads, and ``num_threads="auto"`` asks for no more. OpenMP's workers wait
+    passively between steps (``OMP_WAIT_POLICY=passive`` is set for the extension's import
+    unless the user set it): a spinning worker on a machine shared with busy processes loses
+    its core and every step then waits for the scheduler. A worker the scheduler leaves
+    waiting still holds the step up (the envs are split evenly), so on a busy machine measure
+    before asking for more than one thread.
 
     """
 

@@ -214,8 +214,13 @@ def main() -> None:
             f"| {name} | " + " | ".join(cell(c) for c in clocks) + f" | {medians[name]:.1f} |"
         )
     native_median, sb3_median = medians["native PPO"], medians[f"SB3 PPO ({best})"]
-    ratio = sb3_median / native_median if np.isfinite(native_median) else float("nan")
-    lines += ["", f"Median ratio (SB3 / native): {ratio:.1f}x", ""]
+    if np.isfinite(native_median) and np.isfinite(sb3_median):
+        verdict = f"{sb3_median / native_median:.1f}x"
+    elif np.isfinite(native_median):
+        verdict = "SB3 did not reach the target in most runs"
+    else:
+        verdict = "n/a: the native runner did not reach the target in most runs"
+    lines += ["", f"Median ratio (SB3 / native): {verdict}", ""]
     text = "\n".join(lines)
     print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)

@@ -74,7 +74,7 @@ def test_the_board_replays_the_submission_exactly(tmp_path: Path) -> None:
 
 def test_saved_weights_act_as_the_learner_with_normalisation_folded_in(tmp_path: Path) -> None:
     """SB3's MlpPolicy rebuilt from model.zip gives the learner's actions and values (Box)."""
-    config = small(QUAD, n_envs=4, n_steps=32, env_wrapper=())
+    config = small(QUAD, n_envs=4, n_steps=32, env_wrapper=(), normalize_observations=True)
     learner = NativePPO(config, seed=0)
     learner.learn(256)  # one update, and observation statistics far from the identity
     assert not torch.allclose(learner.obs_shift, torch.zeros_like(learner.obs_shift))

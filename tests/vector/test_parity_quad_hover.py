@@ -102,7 +102,8 @@ def test_quad_hover_kernel_matches_its_python_twin_bit_for_bit(
         episodes_ended += int(np.sum(ended))
         # next_step mode spends one step on the reset; same_step resets within the step.
         lengths[ended] = 0 if same_step else -1
-    assert episodes_ended > num_envs * steps // 100, "the run must cover many autoresets"
+    # one_d_rpm never tilts the drone, so its random episodes end less often (about 1 in 250).
+    assert episodes_ended > num_envs * steps // 400, "the run must cover many autoresets"
     assert time_limits > 0, "the run must reach the 240-step time limit at least once"
 
 

@@ -393,6 +393,12 @@ struct Batch {
     const kernel_ops *ops;
     void *params;
     Py_ssize_t num_envs, obs_dim, action_dim, num_threads;
+    /* adaptive threads (num_threads="auto"): see run_ranges. */
+    bool adaptive;
+    bool many_threads;           /* the option in use: num_threads (true) or one thread */
+    int probe_steps_left;        /* steps still to run on the other option */
+    int64_t steps_until_probe, probe_interval;
+    double seconds_per_step[2];  /* running averages: [0] one thread, [1] num_threads */
     bool same_step;  /* reset in the step that ends an episode, keeping the final observation */
     bool has_reset;  /* every env has been reset once */
     bool busy;       /* a call is running with the GIL released */
@@ -447,14 +453,75 @@ static batch_view view_of(const Batch *batch) {
 typedef void (*range_pass)(const batch_view view, const void *actions, Py_ssize_t begin,
                            Py_ssize_t end);
 
-static void run_ranges(const Batch *batch, range_pass pass, const void *actions) {
+#define PROBE_STEPS 1 /* steps a probe runs the other option */
+#define FIRST_PROBE_INTERVAL 64
+#define LONGEST_PROBE_INTERVAL 8192
+#define SWITCH_MARGIN 0.8 /* switch when the other option takes under 0.8 of the time */
+
+#ifdef _OPENMP
+/* Adaptive threads: time every step, keep a running average of seconds per step for one thread
+ * and for num_threads, use the faster, and now and then run PROBE_STEPS steps on the other to
+ * keep its average current. A probe that loses quadruples the wait before the next (up to
+ * LONGEST_PROBE_INTERVAL steps), so a losing option costs little (a probe 30 times slower than
+ * a step, seen under load, costs 0.4 % of the steps once the wait is longest); one that wins is
+ * adopted. It starts on one thread and probes the others after its first step.
+ * Worker threads the scheduler leaves waiting on a busy machine hold a parallel step up (the
+ * envs are split evenly), which no wait policy fixes: this falls back to one thread then, and
+ * returns to several when they pay again. Results never depend on the choice. */
+static bool adaptive_choice(Batch *batch) {
+    if (batch->probe_steps_left > 0) {
+        return !batch->many_threads;
+    }
+    if (--batch->steps_until_probe <= 0) {
+        batch->probe_steps_left = PROBE_STEPS;
+        return !batch->many_threads;
+    }
+    return batch->many_threads;
+}
+
+static void adaptive_record(Batch *batch, bool many, double seconds) {
+    double *average = &batch->seconds_per_step[many];
+    *average = *average == 0.0 ? seconds : 0.75 * *average + 0.25 * seconds;
+    if (batch->probe_steps_left == 0 || --batch->probe_steps_left > 0) {
+        return;
+    }
+    const double other = batch->seconds_per_step[!batch->many_threads];
+    /* The other option must win clearly: one probe step is a noisy sample, and a wrong switch
+     * costs a whole interval at the slower rate. */
+    if (other > 0.0 && other < SWITCH_MARGIN * batch->seconds_per_step[batch->many_threads]) {
+        batch->many_threads = !batch->many_threads;
+        batch->probe_interval = FIRST_PROBE_INTERVAL;
+    } else if (batch->probe_interval < LONGEST_PROBE_INTERVAL) {
+        batch->probe_interval *= 4;
+    }
+    batch->steps_until_probe = batch->probe_interval;
+}
+#endif
+
+static void run_ranges(Batch *batch, range_pass pass, const void *actions) {
     const batch_view view = view_of(batch);
     const Py_ssize_t wanted =
         batch->num_envs / (Py_ssize_t)batch->ops->table->min_envs_per_thread;
-    const Py_ssize_t num_threads = wanted < 1 ? 1
-                                   : wanted < batch->num_threads ? wanted
-                                                                 : batch->num_threads;
+    Py_ssize_t num_threads = wanted < 1 ? 1
+                             : wanted < batch->num_threads ? wanted
+                                                           : batch->num_threads;
 #ifdef _OPENMP
+    if (num_threads > 1 && batch->adaptive) {
+        const bool many = adaptive_choice(batch);
+        const double start = omp_get_wtime();
+        if (many) {
+            RLB_PRAGMA(omp parallel num_threads((int)num_threads))
+            {
+                const Py_ssize_t thread = omp_get_thread_num(), count = omp_get_num_threads();
+                pass(view, actions, batch->num_envs * thread / count,
+                     batch->num_envs * (thread + 1) / count);
+            }
+        } else {
+            pass(view, actions, 0, batch->num_envs);
+        }
+        adaptive_record(batch, many, omp_get_wtime() - start);
+        return;
+    }
     if (num_threads > 1) {
         RLB_PRAGMA(omp parallel num_threads((int)num_threads))
         {
@@ -634,15 +701,17 @@ static PyObject *Batch_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     static char *keywords[] = {"kernel",        "num_envs",           "params",
                                "observations",  "rewards",            "terminations",
                                "truncations",   "final_observations", "num_threads",
+                               "adaptive",
                                NULL};
     const char *kernel_name;
     Py_ssize_t num_envs, num_threads = 1;
+    int adaptive = 0;
     PyObject *params, *observations, *rewards, *terminations, *truncations;
     PyObject *final_observations = Py_None;
-    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "snO!OOOO|$On:Batch", keywords, &kernel_name,
+    if (!PyArg_ParseTupleAndKeywords(args, kwargs, "snO!OOOO|$Onp:Batch", keywords, &kernel_name,
                                      &num_envs, &PyDict_Type, &params, &observations, &rewards,
                                      &terminations, &truncations, &final_observations,
-                                     &num_threads)) {
+                                     &num_threads, &adaptive)) {
         return NULL;
     }
     const kernel_ops *ops = NULL;
@@ -680,6 +749,10 @@ static PyObject *Batch_new(PyTypeObject *type, PyObject *args, PyObject *kwargs)
     self->ops = ops;
     self->num_envs = num_envs;
     self->num_threads = num_threads;
+    self->adaptive = adaptive != 0;
+    self->many_threads = false;
+    self->steps_until_probe = 2; /* the first step on one thread, the second probes the others */
+    self->probe_interval = FIRST_PROBE_INTERVAL;
     self->same_step = final_observations != Py_None;
     self->params = PyMem_RawCalloc(1, ops->table->params_size);
     if (self->params == NULL) {
@@ -1070,6 +1143,10 @@ static PyMethodDef Batch_methods[] = {
 static PyMemberDef Batch_members[] = {
     {"num_envs", T_PYSSIZET, offsetof(Batch, num_envs), READONLY, "number of envs"},
     {"num_threads", T_PYSSIZET, offsetof(Batch, num_threads), READONLY, "threads a step uses"},
+    {"adaptive", T_BOOL, offsetof(Batch, adaptive), READONLY,
+     "steps time one thread against num_threads and use the faster"},
+    {"many_threads", T_BOOL, offsetof(Batch, many_threads), READONLY,
+     "adaptive: whether steps now use num_threads (else one thread)"},
     {"obs_dim", T_PYSSIZET, offsetof(Batch, obs_dim), READONLY, "observation length per env"},
     {"action_dim", T_PYSSIZET, offsetof(Batch, action_dim), READONLY, "action length per env"},
     {"same_step", T_BOOL, offsetof(Batch, same_step), READONLY, "same-step autoreset"},
@@ -1091,9 +1168,10 @@ static PyTypeObject BatchType = {
     .tp_name = "rlbench_suite._native.Batch",
     .tp_doc = PyDoc_STR(
         "Batch(kernel, num_envs, params, observations, rewards, terminations, truncations, *, "
-        "final_observations=None, num_threads=1)\n\n"
+        "final_observations=None, num_threads=1, adaptive=False)\n\n"
         "num_envs copies of one kernel writing into the given arrays; passing "
-        "final_observations selects same-step autoreset, else next-step."),
+        "final_observations selects same-step autoreset, else next-step; adaptive=True times "
+        "one thread against num_threads as it steps and uses the faster."),
     .tp_basicsize = sizeof(Batch),
     .tp_itemsize = 0,
     .tp_flags = Py_TPFLAGS_DEFAULT,

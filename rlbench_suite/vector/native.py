@@ -126,12 +126,13 @@ class NativeVectorEnv(VectorEnv):
 
     Threads: a thread gets at least the kernel's ``min_envs_per_thread`` envs (128; 1024 for
     CartPole, whose step costs about 30 ns, and for the finite-state bandits); fewer envs run
-    on fewer threads, and ``num_threads="auto"`` asks for no more. OpenMP's workers wait
-    passively between steps (``OMP_WAIT_POLICY=passive`` is set for the extension's import
-    unless the user set it): a spinning worker on a machine shared with busy processes loses
-    its core and every step then waits for the scheduler. A worker the scheduler leaves
-    waiting still holds the step up (the envs are split evenly), so on a busy machine measure
-    before asking for more than one thread.
+    on fewer threads. OpenMP's workers wait passively between steps (``OMP_WAIT_POLICY=passive``
+    is set for the extension's import unless the user set it): a spinning worker on a machine
+    shared with busy processes loses its core and every step then waits for the scheduler. A
+    worker the scheduler leaves waiting still holds a step up (the envs are split evenly), so
+    ``num_threads="auto"`` (the default) is adaptive: it times one thread against
+    :func:`auto_threads` threads as it steps, uses the faster and re-checks now and then, so
+    several threads are used only while they pay. An int fixes the count.
 
     """
 
@@ -201,7 +202,8 @@ class NativeVectorEnv(VectorEnv):
         self._truncations = np.zeros(self.num_envs, dtype=np.bool_)
         same_step = mode == AutoresetMode.SAME_STEP
         self._final_observations = np.zeros_like(self._observations) if same_step else None
-        if num_threads == "auto":
+        adaptive = num_threads == "auto"
+        if adaptive:
             num_threads = auto_threads(spec.kernel, self.num_envs)
         elif isinstance(num_threads, bool) or not isinstance(num_threads, int | np.integer):
             raise TypeError(f"{env_id}: num_threads must be an int or 'auto', got {num_threads!r}")
@@ -216,6 +218,7 @@ class NativeVectorEnv(VectorEnv):
                 self._truncations,
                 final_observations=self._final_observations,
                 num_threads=num_threads,
+                adaptive=adaptive,
             )
         except (TypeError, ValueError) as error:
             raise type(error)(f"{env_id}: {error}") from None
